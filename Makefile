@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make synth` and `make test`. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: install synth check test test-fast bench imports clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+## Synthesize every environments/*.yaml into dist/<env>/.
+synth: $(VENV)/.installed
+	$(PY) main.py
+
+## Exit non-zero when dist/ is stale.
+check: $(VENV)/.installed
+	$(PY) main.py --check
+
+## The whole suite, end-to-end tests included (what CI runs).
+test: install
+	$(PY) -m pytest
+
+## Everything but the tests that start real processes.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not e2e"
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,53 @@
+"""Command line: `python main.py [--check]`.
+
+Exit codes: 0 done; 1 `--check` found dist/ stale; 2 a config problem (every
+problem printed, dist/ untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load_environments
+from .synth import config_schema, differences, manifests, write_tree
+
+SCHEMA_FILE = "schema.json"
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    root = root or Path.cwd()
+    parser = argparse.ArgumentParser(prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/.")
+    parser.add_argument("--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing")
+    parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
+    parser.add_argument("--dist", type=Path, default=root / "dist", help="output folder")
+    args = parser.parse_args(argv)
+
+    try:
+        environments = load_environments(args.environments, display_root=root)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return 2
+
+    files = manifests(environments)
+    schema_path = args.environments / SCHEMA_FILE
+    schema = config_schema()
+    if args.check:
+        stale = differences(files, {}, args.dist)
+        if not schema_path.exists() or schema_path.read_text(encoding="utf-8") != schema:
+            stale.append(f"changed: {schema_path}")
+        for line in stale:
+            print(line, file=sys.stderr)
+        if stale:
+            print("dist/ is stale: run `python main.py` and commit the result.", file=sys.stderr)
+            return 1
+        print(f"dist/ is up to date ({len(files)} files, {len(environments)} environments).")
+        return 0
+
+    write_tree(files, {}, args.dist)
+    schema_path.write_text(schema, encoding="utf-8")
+    objects = sum(len(m.objects) for m in files)
+    print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
+    return 0

@@ -1,0 +1,80 @@
+"""Config of the hub: the JupyterHub process, its database and its limits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, field_validator
+
+from .base import Image, Memory, Resources, SecretKeyRef, StrictModel, resources
+
+HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
+
+SINGLETON_REASON = (
+    "JupyterHub keeps its state in its database and in memory and does not support more than one hub "
+    "replica; remove `replicas` or write 1 (the hub restarts in seconds and running notebooks stay "
+    "reachable through the proxy meanwhile)"
+)
+
+
+class SqliteDatabase(StrictModel):
+    """SQLite on a PersistentVolumeClaim owned by the hub: nothing else to run."""
+
+    type: Literal["sqlite"] = Field("sqlite", description="SQLite file on the hub's own PVC.")
+    capacity: Memory = Field("1Gi", description="Size of the hub's PVC holding jupyterhub.sqlite.")
+    storage_class: str | None = Field(
+        None, description="StorageClass of the hub's PVC; unset uses the cluster's default StorageClass."
+    )
+
+
+class PostgresDatabase(StrictModel):
+    """An external PostgreSQL; its URL (with password) is read from a Secret at start."""
+
+    type: Literal["postgresql"] = Field(description="External PostgreSQL database.")
+    url_secret: SecretKeyRef = Field(
+        description="Secret key holding the SQLAlchemy URL, e.g. postgresql://jupyterhub:...@db:5432/jupyterhub."
+    )
+
+
+Database = Annotated[Union[SqliteDatabase, PostgresDatabase], Field(discriminator="type")]
+
+
+class NamedServers(StrictModel):
+    """Several servers per user (`/user/<name>/<server>`)."""
+
+    enabled: bool = Field(False, description="Let users start named servers besides their default one.")
+    limit_per_user: int = Field(0, ge=0, description="Named servers a user may run at once; 0 means no limit.")
+
+
+class HubSettings(StrictModel):
+    """The JupyterHub process (a singleton Deployment) and its behaviour."""
+
+    image: Image = Field(HUB_IMAGE, description="Hub image; its JupyterHub, KubeSpawner and OAuthenticator versions set what config is valid.")
+    replicas: int = Field(1, description="Always 1: the hub is a singleton (refused otherwise, with the reason).")
+    resources: Resources = Field(
+        default_factory=lambda: resources(("200m", "1"), ("512Mi", "1Gi")),
+        description="CPU and memory requests/limits of the hub container.",
+    )
+    database: Database = Field(default_factory=SqliteDatabase, description="Where the hub keeps users, servers and tokens.")
+    base_url: str = Field("/", description="URL prefix of the whole hub, e.g. / or /jupyter/.", pattern=r"^/([A-Za-z0-9._~-]+/)*$")
+    concurrent_spawn_limit: int = Field(
+        64, ge=0, description="Servers that may be starting at once; more wait with a 429. 0 means no limit."
+    )
+    active_server_limit: int = Field(0, ge=0, description="Servers that may run at once; 0 means no limit.")
+    named_servers: NamedServers = Field(default_factory=NamedServers, description="Named servers per user.")
+    shutdown_on_logout: bool = Field(False, description="Stop a user's servers when they log out.")
+    log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field("INFO", description="Log level of the hub process.")
+    extra_config: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Extra Python snippets appended to jupyterhub_config.py, by name (applied in name order). "
+            "Escape hatch for traits this schema does not cover; never put secrets here."
+        ),
+    )
+
+    @field_validator("replicas")
+    @classmethod
+    def _singleton(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError(f"{value} replicas refused: {SINGLETON_REASON}")
+        return value

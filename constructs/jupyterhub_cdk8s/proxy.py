@@ -1,0 +1,116 @@
+"""configurable-http-proxy: the singleton that routes users to the hub and their servers.
+
+It lives in its own pod so running notebooks stay reachable while the hub
+restarts; the hub programs its routes through the proxy-api Service.
+"""
+
+from __future__ import annotations
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from .config.proxy import ProxySettings
+from .config.secrets import PROXY_TOKEN_KEY
+from .hub.config_file import ConfigFile
+from .hub.settings import HUB_PORT
+from .naming import PROXY, Names
+from .workload import (
+    http_probe,
+    resource_requirements,
+    restricted_container_security,
+    restricted_pod_security,
+    secret_env,
+    singleton_disruption_budget,
+)
+
+PUBLIC_PORT = 8000
+API_PORT = 8001
+PROXY_UID = 65534  # nobody, as in the configurable-http-proxy image
+TOKEN_ENV = "CONFIGPROXY_AUTH_TOKEN"
+
+
+def configure_hub_for_proxy(file: ConfigFile, names: Names, hub_secret: str) -> None:
+    """Tell the hub where the proxy's API is and that it must not start a proxy itself."""
+    file.section("Proxy: the hub programs an external configurable-http-proxy")
+    file.set("ConfigurableHTTPProxy", "should_start", False)
+    file.set("ConfigurableHTTPProxy", "api_url", f"http://{names.service_host(names.proxy_api)}:{API_PORT}")
+    file.set("ConfigurableHTTPProxy", "auth_token", file.secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY))
+
+
+def proxy_command(names: Names, base_url: str) -> list[str]:
+    hub = f"http://{names.service_host(names.hub)}:{HUB_PORT}"
+    return [
+        "configurable-http-proxy",
+        "--ip=",
+        f"--port={PUBLIC_PORT}",
+        "--api-ip=",
+        f"--api-port={API_PORT}",
+        f"--default-target={hub}",
+        f"--error-target={hub}{base_url}hub/error",
+    ]
+
+
+class Proxy(Construct):
+    """Proxy Deployment with its proxy-api (hub only) and proxy-public Services."""
+
+    def __init__(self, scope: Construct, id: str, *, proxy: ProxySettings, names: Names, base_url: str, hub_secret: str):
+        super().__init__(scope, id)
+        labels = names.labels(PROXY)
+        selector = names.selector(PROXY)
+        container = k8s.Container(
+            name="chp",
+            image=proxy.image,
+            image_pull_policy="IfNotPresent",
+            command=proxy_command(names, base_url),
+            env=[secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY)],
+            ports=[
+                k8s.ContainerPort(name="http", container_port=PUBLIC_PORT),
+                k8s.ContainerPort(name="api", container_port=API_PORT),
+            ],
+            resources=resource_requirements(proxy.resources),
+            security_context=restricted_container_security(),
+            readiness_probe=http_probe("/_chp_healthz", "http", period=10, failures=3),
+            liveness_probe=http_probe("/_chp_healthz", "http", period=10, failures=6, initial_delay=30),
+        )
+        k8s.KubeDeployment(
+            self,
+            "deployment",
+            metadata=k8s.ObjectMeta(name=names.proxy, labels=labels),
+            spec=k8s.DeploymentSpec(
+                replicas=1,
+                # Two proxies at once would each hold a partial routing table.
+                strategy=k8s.DeploymentStrategy(type="Recreate"),
+                revision_history_limit=5,
+                selector=k8s.LabelSelector(match_labels=selector),
+                template=k8s.PodTemplateSpec(
+                    metadata=k8s.ObjectMeta(labels=labels),
+                    spec=k8s.PodSpec(
+                        automount_service_account_token=False,
+                        security_context=restricted_pod_security(PROXY_UID),
+                        containers=[container],
+                        enable_service_links=False,
+                    ),
+                ),
+            ),
+        )
+        k8s.KubeService(
+            self,
+            "api-service",
+            metadata=k8s.ObjectMeta(name=names.proxy_api, labels=labels),
+            spec=k8s.ServiceSpec(
+                type="ClusterIP",
+                selector=selector,
+                ports=[k8s.ServicePort(name="api", port=API_PORT, target_port=k8s.IntOrString.from_string("api"), protocol="TCP")],
+            ),
+        )
+        k8s.KubeService(
+            self,
+            "public-service",
+            metadata=k8s.ObjectMeta(name=names.proxy_public, labels=labels, annotations=proxy.service.annotations or None),
+            spec=k8s.ServiceSpec(
+                type=proxy.service.type,
+                selector=selector,
+                ports=[k8s.ServicePort(name="http", port=80, target_port=k8s.IntOrString.from_string("http"), protocol="TCP")],
+            ),
+        )
+        singleton_disruption_budget(self, "disruption-budget", names.proxy, labels, selector)

@@ -1,0 +1,78 @@
+"""The hub's Secret, created once in-cluster by an idempotent ArgoCD PreSync hook.
+
+No secret value is ever synthesized: the Job generates the proxy token,
+cookie secret and auth_state key inside the cluster, with a Role that can
+read and patch only that Secret (plus `create`, which RBAC cannot restrict
+to a name).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from ..config.secrets import SECRET_KEYS
+from ..naming import SECRETS_BOOTSTRAP, Names
+from ..rbac import Identity
+from ..workload import restricted_container_security, restricted_pod_security
+
+SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
+
+# PreSync hooks run before anything else is applied, so the RBAC the Job uses
+# must itself be a hook of an earlier wave. Kept until the next sync replaces
+# it; the Job is deleted once it succeeded.
+RBAC_HOOK = {
+    "argocd.argoproj.io/hook": "PreSync",
+    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+    "argocd.argoproj.io/sync-wave": "-1",
+}
+JOB_HOOK = {
+    "argocd.argoproj.io/hook": "PreSync",
+    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation,HookSucceeded",
+    "argocd.argoproj.io/sync-wave": "0",
+}
+
+
+class SecretsBootstrap(Construct):
+    def __init__(self, scope: Construct, id: str, *, names: Names, image: str, uid: int):
+        super().__init__(scope, id)
+        labels = names.labels(SECRETS_BOOTSTRAP)
+        secret = names.hub_secret
+        (
+            Identity(self, "identity", name=names.secrets_bootstrap, labels=labels, annotations=RBAC_HOOK)
+            .allow(["get", "patch"], ["secrets"], names=[secret])
+            .allow(["create"], ["secrets"])
+        )
+        container = k8s.Container(
+            name="ensure-secret",
+            image=image,
+            image_pull_policy="IfNotPresent",
+            command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS],
+            resources=k8s.ResourceRequirements(
+                requests={"cpu": k8s.Quantity.from_string("10m"), "memory": k8s.Quantity.from_string("32Mi")},
+                limits={"cpu": k8s.Quantity.from_string("200m"), "memory": k8s.Quantity.from_string("128Mi")},
+            ),
+            security_context=restricted_container_security(),
+        )
+        k8s.KubeJob(
+            self,
+            "job",
+            metadata=k8s.ObjectMeta(name=names.secrets_bootstrap, labels=labels, annotations=JOB_HOOK),
+            spec=k8s.JobSpec(
+                backoff_limit=4,
+                active_deadline_seconds=300,
+                template=k8s.PodTemplateSpec(
+                    metadata=k8s.ObjectMeta(labels=labels),
+                    spec=k8s.PodSpec(
+                        restart_policy="OnFailure",
+                        service_account_name=names.secrets_bootstrap,
+                        automount_service_account_token=True,
+                        security_context=restricted_pod_security(uid),
+                        containers=[container],
+                        enable_service_links=False,
+                    ),
+                ),
+            ),
+        )

@@ -1,0 +1,84 @@
+"""Create the hub's Secret once, in-cluster; never rotate what exists.
+
+Runs inside the bootstrap Job (an ArgoCD PreSync hook) with only the Python
+standard library of the hub image. Usage: ensure_secret.py NAMESPACE NAME KEY...
+
+- Secret missing: create it with a random 32-byte hex value per key.
+- Secret present: keep every existing value; add only keys that are missing
+  (e.g. crypt-key once auth_state is turned on).
+- Another Job created it first (409): re-read and continue.
+"""
+
+import base64
+import json
+import os
+import secrets
+import ssl
+import sys
+import urllib.error
+import urllib.request
+
+ACCOUNT = os.environ.get("SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+API = os.environ.get("KUBERNETES_API_URL", "https://kubernetes.default.svc")
+
+
+def call(method, path, body=None, content_type="application/json"):
+    with open(os.path.join(ACCOUNT, "token")) as token_file:
+        token = token_file.read().strip()
+    request = urllib.request.Request(
+        API + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + token, "Content-Type": content_type, "Accept": "application/json"},
+    )
+    context = None
+    if API.startswith("https://"):
+        context = ssl.create_default_context(cafile=os.path.join(ACCOUNT, "ca.crt"))
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+def fresh_value():
+    return base64.b64encode(secrets.token_hex(32).encode()).decode()
+
+
+def ensure(namespace, name, keys):
+    path = "/api/v1/namespaces/%s/secrets/%s" % (namespace, name)
+    status, secret = call("GET", path)
+    if status == 404:
+        body = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "jupyterhub-cdk8s"}},
+            "type": "Opaque",
+            "data": {key: fresh_value() for key in keys},
+        }
+        status, _ = call("POST", "/api/v1/namespaces/%s/secrets" % namespace, body)
+        if status == 201:
+            print("created secret %s with keys %s" % (name, ", ".join(keys)))
+            return 0
+        if status != 409:
+            print("creating secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+            return 1
+        status, secret = call("GET", path)
+    if status != 200:
+        print("reading secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+        return 1
+    missing = [key for key in keys if key not in (secret.get("data") or {})]
+    if not missing:
+        print("secret %s already has every key; nothing changed" % name)
+        return 0
+    patch = {"data": {key: fresh_value() for key in missing}}
+    status, _ = call("PATCH", path, patch, content_type="application/merge-patch+json")
+    if status != 200:
+        print("adding keys to secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+        return 1
+    print("added keys %s to secret %s; existing keys kept" % (", ".join(missing), name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(ensure(sys.argv[1], sys.argv[2], sys.argv[3:]))

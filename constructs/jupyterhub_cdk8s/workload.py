@@ -1,0 +1,80 @@
+"""Pieces every pod of ours is made of, so each workload is production-grade the same way.
+
+Pod Security Standard "restricted" for our own pods: non-root, no privilege
+escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root.
+"""
+
+from __future__ import annotations
+
+from cdk8s_plus_27 import k8s
+
+from .config.base import Resources
+
+
+def quantity(value: str) -> k8s.Quantity:
+    return k8s.Quantity.from_string(value)
+
+
+def resource_requirements(resources: Resources) -> k8s.ResourceRequirements:
+    return k8s.ResourceRequirements(
+        requests={"cpu": quantity(resources.cpu.request), "memory": quantity(resources.memory.request)},
+        limits={"cpu": quantity(resources.cpu.limit), "memory": quantity(resources.memory.limit)},
+    )
+
+
+def restricted_pod_security(uid: int, fs_group: int | None = None) -> k8s.PodSecurityContext:
+    return k8s.PodSecurityContext(
+        run_as_non_root=True,
+        run_as_user=uid,
+        run_as_group=uid,
+        fs_group=fs_group,
+        seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
+    )
+
+
+def restricted_container_security(read_only_root: bool = True) -> k8s.SecurityContext:
+    return k8s.SecurityContext(
+        allow_privilege_escalation=False,
+        read_only_root_filesystem=read_only_root,
+        run_as_non_root=True,
+        capabilities=k8s.Capabilities(drop=["ALL"]),
+        seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
+    )
+
+
+def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0) -> k8s.Probe:
+    return k8s.Probe(
+        http_get=k8s.HttpGetAction(path=path, port=k8s.IntOrString.from_string(port)),
+        period_seconds=period,
+        failure_threshold=failures,
+        initial_delay_seconds=initial_delay or None,
+        timeout_seconds=3,
+    )
+
+
+def secret_env(name: str, secret: str, key: str) -> k8s.EnvVar:
+    return k8s.EnvVar(
+        name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(name=secret, key=key))
+    )
+
+
+def env_list(values: dict[str, str]) -> list[k8s.EnvVar]:
+    return [k8s.EnvVar(name=name, value=value) for name, value in values.items()]
+
+
+def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selector: dict) -> k8s.KubePodDisruptionBudget:
+    """PDB of a one-replica Deployment.
+
+    `maxUnavailable: 1` lets node drains evict the pod (a `minAvailable: 1`
+    would block every drain forever); it records that voluntary disruptions of
+    this singleton are accepted, one at a time.
+    """
+    return k8s.KubePodDisruptionBudget(
+        scope,
+        id,
+        metadata=k8s.ObjectMeta(name=name, labels=labels),
+        spec=k8s.PodDisruptionBudgetSpec(
+            max_unavailable=k8s.IntOrString.from_number(1),
+            selector=k8s.LabelSelector(match_labels=selector),
+        ),
+    )

@@ -1,0 +1,15 @@
+"""Entry point of `cdk8s synth` and `python main.py`: synthesize environments/*.yaml into dist/."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT / "constructs"), str(ROOT)]
+# jsii warns on every start that Node 20 is past end-of-life; the warning is not actionable here.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from jupyterhub_cdk8s.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main(root=ROOT))

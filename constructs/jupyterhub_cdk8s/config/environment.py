@@ -19,7 +19,14 @@ class HubConfig(StrictModel):
     name: DnsLabel = Field(
         "jupyterhub", description="Prefix of every object name (jupyterhub-hub, jupyterhub-proxy, ...) and the instance label."
     )
-    namespace: DnsLabel = Field(description="Namespace the hub and its users run in; one environment per namespace.")
+    namespace: DnsLabel = Field(description="Namespace the hub and its users run in; one environment per namespace of a cluster.")
+    cluster: DnsLabel = Field(
+        "in-cluster",
+        description=(
+            "Cluster the environment is deployed to (its ArgoCD destination name). Two environments may use the "
+            "same namespace only on different clusters."
+        ),
+    )
     create_namespace: bool = Field(True, description="Write the Namespace object (with its Pod Security labels).")
     production: bool = Field(False, description="Marks a production environment: test-only settings are refused.")
     host: Hostname | None = Field(

@@ -102,16 +102,17 @@ def load_file(path: Path, shown: str) -> Environment:
 
 def _cross_environment_problems(environments: list[Environment]) -> list[Problem]:
     problems = []
-    owners: dict[str, Environment] = {}
+    owners: dict[tuple[str, str], Environment] = {}
     for env in environments:
-        first = owners.setdefault(env.config.namespace, env)
+        first = owners.setdefault((env.config.cluster, env.config.namespace), env)
         if first is not env:
             problems.append(
                 Problem(
                     env.file,
                     "namespace",
-                    f"{env.config.namespace!r} is already written by {first.file}; two hubs in one namespace "
-                    "would fight over the same objects, so give this environment its own namespace",
+                    f"{env.config.namespace!r} on cluster {env.config.cluster!r} is already written by {first.file}; "
+                    "two hubs in one namespace would fight over the same objects, so give this environment its own "
+                    "namespace (or set `cluster` if it is deployed to another cluster)",
                 )
             )
     return problems

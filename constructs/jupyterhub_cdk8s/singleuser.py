@@ -83,3 +83,8 @@ def configure_spawner(file: ConfigFile, singleuser: SingleuserSettings, names: N
             file.set("KubeSpawner", "storage_class", storage.storage_class)
         file.set("KubeSpawner", "volumes", [{"name": "home", "persistentVolumeClaim": {"claimName": "{pvc_name}"}}])
         file.set("KubeSpawner", "volume_mounts", [{"name": "home", "mountPath": storage.home_mount_path}])
+
+
+def user_images(singleuser: SingleuserSettings) -> list[str]:
+    """Every image a user can start, deduplicated, in a stable order (what image pullers pre-pull)."""
+    return [singleuser.image]

@@ -1,0 +1,117 @@
+"""Who may talk to whom, as NetworkPolicies built with methods.
+
+Kubernetes NetworkPolicies add up: once a pod is selected by any policy of a
+direction, only the union of what all of them allow is let through. So each
+component opens exactly its own connections in a policy of its own
+(`Connections(...).allow_to(...)`), and the namespace's default deny makes
+everything else impossible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdk8s import ApiObject, ApiObjectMetadata, JsonPatch
+from constructs import Construct
+
+from .naming import Names
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The other end of a connection: pods of a component, pods of other namespaces, or an IP block."""
+
+    description: str
+    pod_labels: dict[str, str] | None = None
+    namespace_labels: dict[str, str] | None = None
+    cidr: str | None = None
+    except_cidrs: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        if self.cidr:
+            block: dict = {"cidr": self.cidr}
+            if self.except_cidrs:
+                block["except"] = list(self.except_cidrs)
+            return {"ipBlock": block}
+        peer: dict = {}
+        if self.namespace_labels is not None:
+            peer["namespaceSelector"] = {"matchLabels": self.namespace_labels}
+        if self.pod_labels is not None:
+            peer["podSelector"] = {"matchLabels": self.pod_labels}
+        return peer
+
+
+def component(names: Names, name: str) -> Peer:
+    """Pods of one of this environment's components, in its namespace."""
+    return Peer(description=name, pod_labels=names.selector(name))
+
+
+def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
+    """Pods of another namespace, by the namespace's immutable name label."""
+    return Peer(
+        description=f"namespace {name}",
+        namespace_labels={"kubernetes.io/metadata.name": name},
+        pod_labels=pod_labels,
+    )
+
+
+def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:
+    return Peer(description=cidr, cidr=cidr, except_cidrs=except_cidrs)
+
+
+@dataclass(frozen=True)
+class Port:
+    number: int
+    protocol: str = "TCP"
+
+    def to_json(self) -> dict:
+        return {"port": self.number, "protocol": self.protocol}
+
+
+def tcp(*numbers: int) -> list[Port]:
+    return [Port(number) for number in numbers]
+
+
+class Connections(Construct):
+    """One NetworkPolicy: the connections one purpose opens for the pods it selects.
+
+    `allow_from` adds an ingress rule, `allow_to` an egress rule; a policy
+    only restricts the directions it has rules for, so a component's default
+    deny stays in force for the rest.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, name: str, labels: dict[str, str], pods: dict[str, str]
+    ):
+        super().__init__(scope, id)
+        self._directions: set[str] = set()
+        # A plain ApiObject: the L1 class re-serializes patched rules through
+        # its typed converters, which drop raw port numbers.
+        self._policy = ApiObject(
+            self,
+            "policy",
+            api_version="networking.k8s.io/v1",
+            kind="NetworkPolicy",
+            metadata=ApiObjectMetadata(name=name, labels=labels),
+        )
+        self._policy.add_json_patch(JsonPatch.add("/spec", {"podSelector": {"matchLabels": pods}, "policyTypes": []}))
+
+    def allow_from(self, peer: Peer, ports: list[Port]) -> "Connections":
+        """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
+        self._add("ingress", "Ingress", "from", peer, ports)
+        return self
+
+    def allow_to(self, peer: Peer, ports: list[Port]) -> "Connections":
+        """Let these pods open connections to `peer` on `ports` (all ports if empty)."""
+        self._add("egress", "Egress", "to", peer, ports)
+        return self
+
+    def _add(self, key: str, policy_type: str, direction: str, peer: Peer, ports: list[Port]) -> None:
+        if key not in self._directions:
+            self._directions.add(key)
+            self._policy.add_json_patch(JsonPatch.add(f"/spec/{key}", []))
+            self._policy.add_json_patch(JsonPatch.add("/spec/policyTypes/-", policy_type))
+        rule: dict = {direction: [peer.to_json()]}
+        if ports:
+            rule["ports"] = [port.to_json() for port in ports]
+        self._policy.add_json_patch(JsonPatch.add(f"/spec/{key}/-", rule))

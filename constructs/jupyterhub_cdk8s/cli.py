@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        environments = load_environments(args.environments, display_root=root)
+        environments = load_environments(args.environments, display_root=args.environments.parent)
     except ConfigError as error:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)

@@ -1,0 +1,72 @@
+"""Properties: any environment file either synthesizes valid objects or fails with a ConfigError, never a traceback."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jupyterhub_cdk8s.config import ConfigError
+from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.synth import manifests
+
+quantities = st.sampled_from(["100m", "2", "0.5", "1Gi", "512Mi", "8 gigs", "-1", "", 3, 0, True, "1e3", "10Ti"])
+names = st.sampled_from(["hub", "jupyter-a", "Bad_Name", "", "x" * 70, "ns-1"])
+scalars = st.one_of(quantities, names, st.integers(-5, 500), st.booleans(), st.none())
+resources = st.fixed_dictionaries(
+    {"cpu": st.fixed_dictionaries({"request": quantities, "limit": quantities})},
+    optional={"memory": st.fixed_dictionaries({"request": quantities, "limit": quantities})},
+)
+environment = st.fixed_dictionaries(
+    {
+        "namespace": names,
+        "auth": st.fixed_dictionaries(
+            {"type": st.sampled_from(["shared-password", "nope"])},
+            optional={
+                "password_secret": st.fixed_dictionaries({"name": names, "key": st.sampled_from(["password", "a b"])}),
+                "allowed_users": st.lists(st.sampled_from(["alice", "bob"]), max_size=2),
+                "allow_all": st.booleans(),
+            },
+        ),
+    },
+    optional={
+        "host": st.sampled_from(["hub.example.com", "HUB", "a..b", "x.y"]),
+        "hub": st.fixed_dictionaries(
+            {},
+            optional={
+                "replicas": st.integers(0, 3),
+                "resources": resources,
+                "base_url": st.sampled_from(["/", "/jupyter/", "jupyter", "/a b/"]),
+                "concurrent_spawn_limit": st.integers(-1, 200),
+            },
+        ),
+        "singleuser": st.fixed_dictionaries(
+            {},
+            optional={
+                "cpu": st.fixed_dictionaries({}, optional={"guarantee": quantities, "limit": quantities}),
+                "memory": st.fixed_dictionaries({}, optional={"guarantee": quantities, "limit": quantities}),
+                "storage": st.fixed_dictionaries({}, optional={"type": st.sampled_from(["dynamic", "none", "nfs"]), "capacity": quantities}),
+                "start_timeout": st.integers(0, 1000),
+            },
+        ),
+        "ingress": st.fixed_dictionaries({}, optional={"enabled": st.booleans(), "tls_secret": names}),
+        "unexpected": scalars,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=environment)
+def test_any_environment_synthesizes_valid_objects_or_is_refused_cleanly(data, tmp_path):
+    path = tmp_path / "prop.yaml"
+    path.write_text(yaml.safe_dump(data))
+    try:
+        env = load_file(path, "environments/prop.yaml")
+    except ConfigError as error:
+        assert error.problems
+        assert all(str(p).startswith("environments/prop.yaml: ") for p in error.problems)
+        return
+    for manifest in manifests([env]):
+        for obj in manifest.objects:
+            kubernetes_validate.validate(obj, "1.27.0", strict=True)

@@ -314,7 +314,7 @@ def auth_environment_problems(auth: Any, *, host: str | None, production: bool) 
             (
                 "host",
                 f"auth.type {auth.type} needs the public host: the provider sends users back to "
-                "https://<host>/hub/oauth_callback; write e.g. `host: jupyter.example.com`",
+                "https://<host><hub.base_url>hub/oauth_callback; write e.g. `host: jupyter.example.com`",
             )
         )
     if isinstance(auth, DummyAuth) and production:

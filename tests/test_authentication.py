@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from conftest import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
@@ -88,9 +89,9 @@ def test_keycloak_urls_claims_groups_and_refresh(tmp_path, monkeypatch):
     assert authenticator.authorize_url == f"{realm}/auth"
     assert authenticator.token_url == f"{realm}/token"
     assert authenticator.userdata_url == f"{realm}/userinfo"
-    assert authenticator.logout_redirect_url == (
-        f"{realm}/logout?post_logout_redirect_uri={auth.post_logout_redirect_url}&client_id={auth.client_id}"
-    )
+    # RP-initiated logout (OIDC; Keycloak 18+): the redirect is honoured with the client's id.
+    logout_query = urlencode({"post_logout_redirect_uri": "https://control.example.com", "client_id": "jupyterhub"})
+    assert authenticator.logout_redirect_url == f"{realm}/logout?{logout_query}"
     assert authenticator.oauth_callback_url == "https://hub.example.com/jupyter/hub/oauth_callback"
     assert authenticator.client_id == auth.client_id
     assert authenticator.client_secret == fake_secret(auth.client_secret.name, auth.client_secret.key)
@@ -296,7 +297,10 @@ def test_reference_environments_authenticate_as_their_seeds(tmp_path, monkeypatc
     thinkube = load_authenticator(dist_objects("thinkube"), tmp_path, monkeypatch)
     realm = "https://keycloak.example.com/realms/thinkube/protocol/openid-connect"
     assert thinkube.authorize_url == f"{realm}/auth"
-    assert thinkube.logout_redirect_url.startswith(f"{realm}/logout?post_logout_redirect_uri=https://control.example.com")
+    assert parse_qs(urlsplit(thinkube.logout_redirect_url).query) == {
+        "post_logout_redirect_uri": ["https://control.example.com"],
+        "client_id": ["jupyterhub"],
+    }
     assert thinkube.oauth_callback_url == "https://jupyter.example.com/hub/oauth_callback"
     assert thinkube.client_id == "jupyterhub"
     assert thinkube.admin_users == {"admin"}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated, Any, Literal, Union
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -49,6 +49,9 @@ def _cidr(value: Any) -> str:
 
 
 Cidr = Annotated[str, BeforeValidator(_cidr)]
+
+EmailDomain = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]
+"""The part after @ of an email address, lower-case, e.g. 254carbon.com."""
 
 
 class AccessRule(StrictModel):
@@ -164,7 +167,7 @@ class OidcClient(OAuthClient):
     groups_claim: str = Field("groups", min_length=1, description="Userinfo claim listing the user's groups.")
     allowed_groups: list[str] = Field(default_factory=list, description="Groups (from groups_claim) whose members may log in.")
     admin_groups: list[str] = Field(default_factory=list, description="Groups whose members are admins (and may log in).")
-    allowed_email_domains: list[Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]] = Field(
+    allowed_email_domains: list[EmailDomain] = Field(
         default_factory=list,
         description="Email domains (e.g. 254carbon.com) whose users may log in, by the email claim; unverified emails never count.",
     )
@@ -207,7 +210,9 @@ class KeycloakAuth(OidcClient):
         logout = f"{base}/logout"
         if self.post_logout_redirect_url:
             # RP-initiated logout: Keycloak 18+ redirects only with client_id (or an id_token_hint).
-            logout += f"?post_logout_redirect_uri={self.post_logout_redirect_url}&client_id={self.client_id}"
+            logout += "?" + urlencode(
+                {"post_logout_redirect_uri": self.post_logout_redirect_url, "client_id": self.client_id}
+            )
         return OidcEndpoints(
             authorize_url=f"{base}/auth", token_url=f"{base}/token", userinfo_url=f"{base}/userinfo", logout_url=logout
         )

@@ -348,6 +348,24 @@ BAD = {
         "host: auth.type cloudflare-access needs the public host: the provider sends users back to "
         "https://<host><hub.base_url>hub/oauth_callback; write e.g. `host: jupyter.example.com`",
     ),
+    "plain-http-provider": (
+        "namespace: f\nhost: h.example.com\nauth: {type: oidc, issuer: 'http://login.example.com', "
+        "authorize_url: /a, token_url: /t, userinfo_url: /u, client_id: c, client_secret: {name: s, key: k}, "
+        "allow_all: true}\n",
+        "auth.issuer: 'http://login.example.com' would send tokens unencrypted; write https:// "
+        "(plain http is only accepted on localhost, for tests)",
+    ),
+    "refresh-without-tokens": (
+        "namespace: g\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
+        "allowed_organizations: [org], keep_tokens: false, refresh_age: 60}\n",
+        "auth.refresh_age: refreshing needs the tokens; remove refresh_age or write `keep_tokens: true`",
+    ),
+    "egress-not-a-cidr": (
+        "namespace: h\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
+        "allowed_organizations: [org], egress: [{cidr: 10.1.2.3/8}]}\n",
+        "auth.egress[0].cidr: '10.1.2.3/8' is not an IP block; write a CIDR like 203.0.113.10/32 or 10.20.0.0/16 "
+        "(host bits zero)",
+    ),
 }
 
 

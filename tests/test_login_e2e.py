@@ -12,6 +12,7 @@ authorization-code flow a user's browser performs.
 from __future__ import annotations
 
 import secrets
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,6 +51,7 @@ auth:
   allowed_groups: [data-science]
   admin_groups: [platform-admins]
   allowed_email_domains: [254carbon.com]
+  refresh_age: 1
 """
 
 
@@ -78,15 +80,22 @@ def log_in(hub, username: str) -> tuple[requests.Session, requests.Response]:
     return browser, browser.get(f"{origin}{callback.path}?{callback.query}", allow_redirects=False, timeout=30)
 
 
-def logged_in(hub, username: str) -> bool:
-    """Whether the flow ends with a hub session: the callback redirects and the hub's home page then opens."""
+def session(hub, username: str) -> requests.Session | None:
+    """The browser with a hub session after the flow, or None when the hub refused the user (403)."""
     browser, callback = log_in(hub, username)
     if callback.status_code != 302:
         assert callback.status_code == 403, f"{callback.status_code}: {callback.text}"
-        return False
-    home = browser.get(hub.public_url + "hub/home", allow_redirects=False, timeout=10)
-    assert home.status_code == 200, f"{home.status_code}: {home.headers.get('Location')}"
-    return True
+        return None
+    assert open_home(hub, browser).status_code == 200
+    return browser
+
+
+def open_home(hub, browser: requests.Session) -> requests.Response:
+    return browser.get(hub.public_url + "hub/home", allow_redirects=False, timeout=10)
+
+
+def logged_in(hub, username: str) -> bool:
+    return session(hub, username) is not None
 
 
 def hub_user(hub, username: str) -> dict | None:
@@ -115,9 +124,18 @@ def test_users_log_in_through_a_real_oidc_provider(provider, tmp_path):
     hub_secrets = {ref: secrets.token_hex(32) for ref in secret_refs(objects)}
     with running_hub(objects, tmp_path, secrets=hub_secrets, extra_config=READ_USERS_SERVICE) as hub:
         # In an allowed group: logged in, with the group synced from the claim, not admin.
-        assert logged_in(hub, "alice")
+        alice = session(hub, "alice")
+        assert alice is not None
         assert hub_user(hub, "alice")["admin"] is False
         assert hub_user(hub, "alice")["groups"] == ["data-science"]
+
+        # Tokens are kept (auth_state, encrypted with the hub secret's crypt-key): once refresh_age
+        # has passed, the next request re-reads the user at the provider with the stored token.
+        moved = {**USERS["alice"], "groups": ["data-science", "gpu-users"]}
+        requests.put(f"{provider}/users/alice", json=moved, timeout=5).raise_for_status()
+        time.sleep(1.5)
+        assert open_home(hub, alice).status_code == 200
+        assert hub_user(hub, "alice")["groups"] == ["data-science", "gpu-users"]
 
         # In an admin group: logged in and admin.
         assert logged_in(hub, "root")

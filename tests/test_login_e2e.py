@@ -6,7 +6,9 @@ and configurable-http-proxy run from the synthesized objects
 (tests/hub_harness.py). The test plays the browser: it starts at the hub's
 login URL, picks the user on the provider's authorization page, and brings
 the code back to the hub's callback through the proxy, exactly the
-authorization-code flow a user's browser performs.
+authorization-code flow a user's browser performs. Refresh is proven too:
+once refresh_age has passed, a group changed at the provider reaches the hub
+through the token kept in the encrypted auth_state.
 """
 
 from __future__ import annotations

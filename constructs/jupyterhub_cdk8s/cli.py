@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(error, file=sys.stderr)
         print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
         return 2
+    for env in environments:
+        for warning in env.warnings:
+            print(f"WARNING: {warning}", file=sys.stderr)
 
     files = manifests(environments)
     schema_path = args.environments / SCHEMA_FILE

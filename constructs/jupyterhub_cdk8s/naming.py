@@ -65,6 +65,10 @@ class Names:
         return self.of("proxy-public")
 
     @property
+    def hub_to_identity_provider(self) -> str:
+        return self.of("hub-to-identity-provider")
+
+    @property
     def secrets_bootstrap(self) -> str:
         return self.of("secrets-bootstrap")
 

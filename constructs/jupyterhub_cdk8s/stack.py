@@ -9,7 +9,7 @@ from __future__ import annotations
 from cdk8s import Chart
 from constructs import Construct
 
-from .authentication import configure_authenticator
+from .authentication import allow_identity_provider, configure_authenticator
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .ingress import PublicIngress
@@ -25,7 +25,7 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     file = ConfigFile()
     configure_hub(file, config.hub, names, hub_secret)
     configure_hub_for_proxy(file, names, hub_secret)
-    configure_authenticator(file, config.auth)
+    configure_authenticator(file, config.auth, host=config.host, base_url=config.hub.base_url, hub_secret=hub_secret)
     configure_spawner(file, config.singleuser, names)
     configure_extra(file, config.hub)
     return file
@@ -52,6 +52,7 @@ class JupyterHubChart(Chart):
             config_text=hub_file.render(),
             secret_envs=hub_file.secret_envs,
         )
+        allow_identity_provider(self, config.auth, names)
         Proxy(self, "proxy", proxy=config.proxy, names=names, base_url=config.hub.base_url, hub_secret=hub_secret)
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)

@@ -1,17 +1,57 @@
 """Config of authentication: who may log in, and who is admin.
 
-`auth.type` selects the authenticator; every variant carries the same explicit
+`auth.type` selects the authenticator. Every variant carries an explicit
 access rule, because JupyterHub 5 lets nobody in without one and an implicit
 "everyone who can authenticate" is how hubs get opened to the internet.
+
+The OAuth variants (keycloak, oidc, cloudflare-access, github) share a client
+(id + secret from a Secret), the token keeping that feeds refresh, and the
+egress the hub needs to reach the provider. Their callback URL is not a
+setting: it is derived from the environment's `host` and `hub.base_url`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import ipaddress
+import re
+from typing import Annotated, Any, Literal, Union
+from urllib.parse import urlencode, urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from .base import SecretKeyRef, StrictModel, field_problems
+from .base import Hostname, SecretKeyRef, StrictModel, field_problems
+
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _url(value: Any) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{value!r} is not a URL; write an absolute https URL, e.g. https://login.example.com/path")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise ValueError(
+            f"{value!r} would send tokens unencrypted; write https:// (plain http is only accepted on localhost, for tests)"
+        )
+    return value
+
+
+HttpsUrl = Annotated[str, BeforeValidator(_url)]
+"""An absolute https URL (http only on loopback, where tests run providers)."""
+
+
+def _cidr(value: Any) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IP block; write a CIDR like 203.0.113.10/32 or 10.20.0.0/16 (host bits zero)"
+        ) from None
+
+
+Cidr = Annotated[str, BeforeValidator(_cidr)]
+
+EmailDomain = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]
+"""The part after @ of an email address, lower-case, e.g. 254carbon.com."""
 
 
 class AccessRule(StrictModel):
@@ -23,16 +63,21 @@ class AccessRule(StrictModel):
     )
     admin_users: list[str] = Field(default_factory=list, description="Usernames with admin rights (they may log in too).")
 
+    def access_fields(self) -> tuple[str, ...]:
+        """Settings of this variant that let users in; one of them must be set."""
+        return ("allowed_users", "admin_users")
+
     def has_access_rule(self) -> bool:
-        return bool(self.allowed_users or self.allow_all)
+        return self.allow_all or any(getattr(self, name) for name in self.access_fields())
 
     @model_validator(mode="after")
     def _explicit_access(self):
-        if not self.has_access_rule() and not self.admin_users:
+        if not self.has_access_rule():
+            options = ", ".join(self.access_fields())
             raise field_problems(
                 (
-                    "allowed_users",
-                    "no access rule: nobody could log in; list allowed_users, or write `allow_all: true` "
+                    "allow_all",
+                    f"no access rule: nobody could log in; list who may ({options}), or write `allow_all: true` "
                     "to let everyone the authenticator accepts in",
                 )
             )
@@ -52,5 +97,237 @@ class SharedPasswordAuth(AccessRule):
     )
 
 
-Auth = Annotated[Union[SharedPasswordAuth], Field(discriminator="type")]
-"""One of the authenticators; more variants slot in beside SharedPasswordAuth."""
+class DummyAuth(AccessRule):
+    """Any username with any password: for local tests only, refused in production."""
+
+    type: Literal["dummy"] = Field(description="JupyterHub's DummyAuthenticator: no password check at all.")
+
+    def warnings(self) -> list[tuple[str, str]]:
+        return [
+            (
+                "type",
+                "dummy authentication lets ANYONE who reaches the hub log in as any user, admins included, "
+                "without a password; use it for local tests only (it is refused with `production: true`)",
+            )
+        ]
+
+
+class IdentityProviderEgress(StrictModel):
+    """An address block of the identity provider the hub must reach (token and userinfo calls)."""
+
+    cidr: Cidr = Field(description="IP block of the provider's endpoints, e.g. 203.0.113.10/32.")
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=lambda: [443], min_length=1, description="TCP ports of the provider, 443 unless it says otherwise."
+    )
+
+
+class OAuthClient(AccessRule):
+    """What every OAuth variant shares: the registered client, tokens and the way out to the provider."""
+
+    client_id: str = Field(min_length=1, description="OAuth client id registered with the provider for this hub.")
+    client_secret: SecretKeyRef = Field(
+        description="Secret key holding the OAuth client secret, e.g. {name: jupyterhub-oidc-secret, key: client_secret}."
+    )
+    keep_tokens: bool = Field(
+        True,
+        description=(
+            "Keep the user's tokens in auth_state (encrypted with the hub Secret's crypt-key) so the hub refreshes "
+            "them before each spawn and every refresh_age seconds, and re-reads group membership."
+        ),
+    )
+    refresh_age: int = Field(
+        300,
+        ge=0,
+        description="Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns.",
+    )
+    egress: list[IdentityProviderEgress] = Field(
+        default_factory=list,
+        description=(
+            "Where the provider's endpoints are, as IP blocks; each opens egress from the hub pods to it "
+            "(a NetworkPolicy of its own). Empty: no policy is written for it."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _refresh_needs_tokens(self):
+        if "refresh_age" in self.model_fields_set and not self.keep_tokens:
+            raise field_problems(
+                ("refresh_age", "refreshing needs the tokens; remove refresh_age or write `keep_tokens: true`")
+            )
+        return self
+
+
+class OidcClient(OAuthClient):
+    """An OpenID Connect provider: claims name the user and their groups."""
+
+    username_claim: str = Field("preferred_username", min_length=1, description="Userinfo claim that becomes the username.")
+    scopes: list[str] = Field(
+        default_factory=lambda: ["openid", "profile", "email"], min_length=1, description="Scopes requested at login."
+    )
+    groups_claim: str = Field("groups", min_length=1, description="Userinfo claim listing the user's groups.")
+    allowed_groups: list[str] = Field(default_factory=list, description="Groups (from groups_claim) whose members may log in.")
+    admin_groups: list[str] = Field(default_factory=list, description="Groups whose members are admins (and may log in).")
+    allowed_email_domains: list[EmailDomain] = Field(
+        default_factory=list,
+        description="Email domains (e.g. 254carbon.com) whose users may log in, by the email claim; unverified emails never count.",
+    )
+    login_service: str = Field("OpenID Connect", description="Name on the login button: 'Login with <login_service>'.")
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_groups", "admin_groups", "allowed_email_domains")
+
+    def manages_groups(self) -> bool:
+        """Groups are read from the claim (and synced into JupyterHub) only when a rule uses them."""
+        return bool(self.allowed_groups or self.admin_groups)
+
+    def endpoints(self) -> "OidcEndpoints":
+        """The provider's URLs; each variant derives them from its own settings."""
+        raise NotImplementedError
+
+
+class OidcEndpoints(StrictModel):
+    """The URLs of an OpenID Connect provider the hub calls or sends users to."""
+
+    authorize_url: HttpsUrl
+    token_url: HttpsUrl
+    userinfo_url: HttpsUrl
+    logout_url: HttpsUrl | None = None
+
+
+class KeycloakAuth(OidcClient):
+    """A Keycloak realm: its URLs follow from the server URL and the realm name."""
+
+    type: Literal["keycloak"] = Field(description="Keycloak OpenID Connect.")
+    url: HttpsUrl = Field(description="Keycloak's public URL, without /realms, e.g. https://keycloak.example.com.")
+    realm: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Realm the users and the client live in, e.g. thinkube.")
+    post_logout_redirect_url: HttpsUrl | None = Field(
+        None, description="Where Keycloak sends users after logging out, e.g. https://control.example.com; unset: Keycloak's own page."
+    )
+    login_service: str = Field("Keycloak", description="Name on the login button: 'Login with <login_service>'.")
+
+    def endpoints(self) -> OidcEndpoints:
+        base = f"{self.url.rstrip('/')}/realms/{self.realm}/protocol/openid-connect"
+        logout = f"{base}/logout"
+        if self.post_logout_redirect_url:
+            # RP-initiated logout: Keycloak 18+ redirects only with client_id (or an id_token_hint).
+            logout += "?" + urlencode(
+                {"post_logout_redirect_uri": self.post_logout_redirect_url, "client_id": self.client_id}
+            )
+        return OidcEndpoints(
+            authorize_url=f"{base}/auth", token_url=f"{base}/token", userinfo_url=f"{base}/userinfo", logout_url=logout
+        )
+
+
+class OidcAuth(OidcClient):
+    """Any OpenID Connect provider, by its issuer and explicit endpoints."""
+
+    type: Literal["oidc"] = Field(description="A generic OpenID Connect provider.")
+    issuer: HttpsUrl = Field(description="The provider's issuer URL, e.g. https://login.example.com/realms/main.")
+    authorize_url: str = Field(description="Authorization endpoint: an absolute URL, or a path appended to the issuer.")
+    token_url: str = Field(description="Token endpoint: an absolute URL, or a path appended to the issuer.")
+    userinfo_url: str = Field(description="Userinfo endpoint: an absolute URL, or a path appended to the issuer.")
+    logout_url: str | None = Field(
+        None, description="Where users go after logging out of the hub (e.g. the provider's end-session URL); absolute or a path."
+    )
+
+    def _absolute(self, url: str | None) -> str | None:
+        return url if url is None or "://" in url else self.issuer.rstrip("/") + "/" + url.lstrip("/")
+
+    def endpoints(self) -> OidcEndpoints:
+        return OidcEndpoints(
+            authorize_url=self._absolute(self.authorize_url),
+            token_url=self._absolute(self.token_url),
+            userinfo_url=self._absolute(self.userinfo_url),
+            logout_url=self._absolute(self.logout_url),
+        )
+
+    @model_validator(mode="after")
+    def _endpoints_are_urls(self):
+        problems = []
+        for name in ("authorize_url", "token_url", "userinfo_url", "logout_url"):
+            value = self._absolute(getattr(self, name))
+            if value is None:
+                continue
+            try:
+                _url(value)
+            except ValueError as error:
+                problems.append((name, str(error)))
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+
+class CloudflareAccessAuth(OidcClient):
+    """Cloudflare Access as the hub's OpenID Connect provider (an Access "SaaS" OIDC application)."""
+
+    type: Literal["cloudflare-access"] = Field(description="Cloudflare Access (Zero Trust) OpenID Connect.")
+    team_domain: Hostname = Field(description="Your Zero Trust team domain, e.g. 254carbon.cloudflareaccess.com.")
+    username_claim: str = Field("email", min_length=1, description="Userinfo claim that becomes the username.")
+    login_service: str = Field("Cloudflare Access", description="Name on the login button: 'Login with <login_service>'.")
+
+    def issuer(self) -> str:
+        """Cloudflare's documented issuer of an OIDC SaaS application."""
+        return f"https://{self.team_domain}/cdn-cgi/access/sso/oidc/{self.client_id}"
+
+    def endpoints(self) -> OidcEndpoints:
+        issuer = self.issuer()
+        return OidcEndpoints(
+            authorize_url=f"{issuer}/authorization",
+            token_url=f"{issuer}/token",
+            userinfo_url=f"{issuer}/userinfo",
+            logout_url=f"https://{self.team_domain}/cdn-cgi/access/logout",
+        )
+
+
+_GITHUB_ORG = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]*)(:[A-Za-z0-9_.-]+)?$")
+
+
+def _github_org(value: Any) -> str:
+    if not isinstance(value, str) or not _GITHUB_ORG.match(value):
+        raise ValueError(f"{value!r} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team")
+    return value
+
+
+class GitHubAuth(OAuthClient):
+    """GitHub (github.com) OAuth app: members of organizations or teams."""
+
+    type: Literal["github"] = Field(description="GitHub OAuth.")
+    allowed_organizations: list[Annotated[str, BeforeValidator(_github_org)]] = Field(
+        default_factory=list, description="Organizations (my-org) or teams (my-org:my-team) whose members may log in."
+    )
+    scopes: list[str] = Field(
+        default_factory=lambda: ["read:org"],
+        description="Scopes requested at login; read:org lets private organization membership count.",
+    )
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_organizations")
+
+
+Auth = Annotated[
+    Union[KeycloakAuth, OidcAuth, CloudflareAccessAuth, GitHubAuth, SharedPasswordAuth, DummyAuth],
+    Field(discriminator="type"),
+]
+"""One of the authenticators, chosen by `type`."""
+
+
+def auth_environment_problems(auth: Any, *, host: str | None, production: bool) -> list[tuple[str, str]]:
+    """Rules between `auth` and the rest of the environment, as (field path, message)."""
+    problems = []
+    if isinstance(auth, OAuthClient) and host is None:
+        problems.append(
+            (
+                "host",
+                f"auth.type {auth.type} needs the public host: the provider sends users back to "
+                "https://<host><hub.base_url>hub/oauth_callback; write e.g. `host: jupyter.example.com`",
+            )
+        )
+    if isinstance(auth, DummyAuth) and production:
+        problems.append(
+            (
+                "auth.type",
+                "dummy lets anyone log in without a password and is refused with `production: true`; "
+                "choose keycloak, oidc, cloudflare-access, github or shared-password",
+            )
+        )
+    return problems

@@ -22,6 +22,19 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    def warnings(self) -> list[tuple[str, str]]:
+        """Valid but risky settings, as (field path, message): printed by the CLI, never fatal.
+
+        A model with a warning of its own overrides this; the default collects
+        those of its sub-models, prefixed with the field's name.
+        """
+        found = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, StrictModel):
+                found.extend((f"{name}.{path}" if path else name, message) for path, message in value.warnings())
+        return found
+
 
 def _quantity_text(value: Any) -> str:
     if isinstance(value, bool):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .auth import Auth
-from .base import DnsLabel, Hostname, StrictModel
+from .auth import Auth, auth_environment_problems
+from .base import DnsLabel, Hostname, StrictModel, field_problems
 from .hub import HubSettings
 from .ingress import IngressSettings
 from .proxy import ProxySettings
@@ -38,3 +38,9 @@ class HubConfig(StrictModel):
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+
+    @model_validator(mode="after")
+    def _auth_fits_environment(self):
+        if problems := auth_environment_problems(self.auth, host=self.host, production=self.production):
+            raise field_problems(*problems)
+        return self

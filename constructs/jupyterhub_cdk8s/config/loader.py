@@ -51,6 +51,8 @@ class Environment:
     name: str
     file: str
     config: HubConfig
+    warnings: tuple[Problem, ...] = ()
+    """Valid but risky settings (e.g. dummy authentication): printed, never fatal."""
 
 
 def load_environments(directory: Path, display_root: Path | None = None) -> list[Environment]:
@@ -97,7 +99,8 @@ def load_file(path: Path, shown: str) -> Environment:
         problems.extend(_problems_from(error, shown))
     if problems:
         raise ConfigError(problems)
-    return Environment(name=name, file=shown, config=config)
+    warnings = tuple(Problem(shown, path, message) for path, message in config.warnings())
+    return Environment(name=name, file=shown, config=config, warnings=warnings)
 
 
 def _cross_environment_problems(environments: list[Environment]) -> list[Problem]:

@@ -404,7 +404,7 @@ def test_main_refuses_bad_auth_with_exit_2_and_leaves_dist_untouched(tmp_path):
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     for name, (_, message) in BAD.items():
-        assert f"{environments / name}.yaml: {message}" in lines
+        assert f"environments/{name}.yaml: {message}" in lines
     assert lines[-1] == f"{len(BAD)} problem(s); nothing was written."
     assert sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")) == ["old", "old/hub.yaml"]
     assert (dist / "old" / "hub.yaml").read_text(encoding="utf-8") == "kept: true\n"
@@ -414,5 +414,5 @@ def test_main_warns_about_dummy_on_stderr_and_still_synthesizes(tmp_path):
     environments = write_environments(tmp_path / "environments", {"local": textwrap.dedent(DUMMY)})
     result = run_main(environments, tmp_path / "dist")
     assert result.returncode == 0, result.stderr
-    assert f"WARNING: {environments / 'local'}.yaml: auth.type: dummy authentication lets ANYONE" in result.stderr
+    assert "WARNING: environments/local.yaml: auth.type: dummy authentication lets ANYONE" in result.stderr
     assert (tmp_path / "dist" / "local" / "hub.yaml").exists()

@@ -100,11 +100,11 @@ BAD_CASES = {
     ),
     "no access rule": (
         GOOD.replace("  allowed_users: [alice]\n  admin_users: [admin]\n", ""),
-        "environments/bad.yaml: auth.allowed_users: no access rule: nobody could log in; list allowed_users, or write `allow_all: true`",
+        "environments/bad.yaml: auth.allow_all: no access rule: nobody could log in; list who may (allowed_users, admin_users), or write `allow_all: true`",
     ),
     "unknown auth type": (
         GOOD.replace("type: shared-password", "type: pam"),
-        "environments/bad.yaml: auth.type: unknown type 'pam'; write one of: 'shared-password'",
+        "environments/bad.yaml: auth.type: unknown type 'pam'; write one of: 'keycloak', 'oidc', 'cloudflare-access', 'github', 'shared-password', 'dummy'",
     ),
     "untagged image": (
         GOOD + "singleuser:\n  image: jupyter/scipy-notebook\n",

@@ -15,6 +15,10 @@ from .hub.config_file import ConfigFile
 from .hub.settings import HUB_PORT
 from .naming import PROXY, Names
 from .workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    SECRET_FROM_ENV,
+    accepted_findings,
     http_probe,
     resource_requirements,
     restricted_container_security,
@@ -75,7 +79,11 @@ class Proxy(Construct):
         k8s.KubeDeployment(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(name=names.proxy, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=names.proxy,
+                labels=labels,
+                annotations=accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, SECRET_FROM_ENV),
+            ),
             spec=k8s.DeploymentSpec(
                 replicas=1,
                 # Two proxies at once would each hold a partial routing table.

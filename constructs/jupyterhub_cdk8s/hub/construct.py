@@ -11,6 +11,10 @@ from ..config.hub import HubSettings, SqliteDatabase
 from ..naming import HUB, Names
 from ..rbac import Identity
 from ..workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    SECRET_FROM_ENV,
+    accepted_findings,
     http_probe,
     quantity,
     resource_requirements,
@@ -113,7 +117,17 @@ class Hub(Construct):
         k8s.KubeDeployment(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(name=names.hub, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=names.hub,
+                labels=labels,
+                annotations=accepted_findings(
+                    PINNED_BY_TAG,
+                    PULLED_IF_NOT_PRESENT,
+                    SECRET_FROM_ENV,
+                    ("CKV_K8S_38", "KubeSpawner creates and watches user pods and PVCs through the API with this token"),
+                    ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
+                ),
+            ),
             spec=k8s.DeploymentSpec(
                 replicas=1,
                 # Never two hubs at once: they would share one database.

@@ -49,6 +49,7 @@ def user_pod(objects: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         # KubeSpawner makes its API client for the running event loop.
         spawner = KubeSpawner(config=config, _mock=True)
         manifest = await spawner.get_pod_manifest()
-        return ApiClient().sanitize_for_serialization(manifest)
+        async with ApiClient() as client:
+            return client.sanitize_for_serialization(manifest)
 
     return asyncio.run(build())

@@ -261,3 +261,52 @@ def test_config_environment_accepts_the_defaults(tmp_path):
     config = environment(MINIMAL, tmp_path).config
     assert config.quota.enabled and config.limit_range.enabled and config.network_policy.enabled
     assert not config.network_policy.user_internet
+
+
+# ------------------------------------------------------------------ RBAC
+
+# What the processes call, read from their code: KubeSpawner 7.0.0 (pod and event
+# reflectors, create/delete of pods and PVCs, read of an existing PVC) and
+# ensure_secret.py (read, create, patch of the hub's Secret).
+HUB_RULES = {
+    ("", "pods", ("create", "delete", "list", "watch"), None),
+    ("", "persistentvolumeclaims", ("create", "delete", "get"), None),
+    ("", "events", ("list", "watch"), None),
+}
+
+
+def role_rules(role: dict) -> set:
+    return {
+        (group, resource, tuple(sorted(rule["verbs"])), tuple(rule.get("resourceNames") or ()) or None)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_identity_has_only_what_its_process_uses(env):
+    objects = dist_objects(env)
+    assert not [o for o in objects if o["kind"] in {"ClusterRole", "ClusterRoleBinding"}], "namespaced Roles only"
+    roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Role"}
+    for role in roles.values():
+        for rule in role["rules"]:
+            assert "*" not in rule["verbs"] and "*" not in rule["resources"] and "*" not in rule["apiGroups"]
+    assert role_rules(roles["jupyterhub-hub"]) == HUB_RULES
+    if "jupyterhub-secrets-bootstrap" in roles:
+        rules = role_rules(roles["jupyterhub-secrets-bootstrap"])
+        secret = ("jupyterhub-hub-secret",)
+        # `create` cannot be limited to a name by RBAC; everything else is this one Secret.
+        assert rules == {("", "secrets", ("get", "patch"), secret), ("", "secrets", ("create",), None)}
+    for account in (o for o in objects if o["kind"] == "ServiceAccount"):
+        assert account["automountServiceAccountToken"] is False, account["metadata"]["name"]
+    mounting = sorted(
+        where for where, template in pod_templates(objects) if template["spec"].get("automountServiceAccountToken") is not False
+    )
+    assert mounting == sorted({"Deployment/jupyterhub-hub", "Job/jupyterhub-secrets-bootstrap"} & {w for w, _ in pod_templates(objects)})
+    assert all(t["spec"].get("serviceAccountName") for _, t in pod_templates(objects)), "no pod of ours runs as default"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_user_pods_get_no_api_token(env, tmp_path, monkeypatch):
+    assert user_pod(dist_objects(env), tmp_path, monkeypatch)["spec"]["automountServiceAccountToken"] is False

@@ -52,10 +52,12 @@ class Hub(Construct):
         labels = names.labels(HUB)
         self.identity = (
             Identity(self, "identity", name=names.hub, labels=labels)
-            # KubeSpawner: create, watch and delete user pods and their home PVCs.
-            .allow(["get", "list", "watch", "create", "delete"], ["pods", "persistentvolumeclaims"])
-            # KubeSpawner shows pod events as spawn progress.
-            .allow(["get", "list", "watch"], ["events"])
+            # KubeSpawner 7 follows user pods with a list+watch reflector, creates and deletes them.
+            .allow(["list", "watch", "create", "delete"], ["pods"])
+            # It creates each home PVC, reads it back when it already exists, deletes it with the user.
+            .allow(["get", "create", "delete"], ["persistentvolumeclaims"])
+            # Its event reflector shows spawn progress.
+            .allow(["list", "watch"], ["events"])
         )
 
         k8s.KubeConfigMap(

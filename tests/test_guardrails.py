@@ -229,6 +229,18 @@ def test_user_server_above_the_quota_is_refused_naming_both_numbers(tmp_path):
     assert "raise quota.memory.requests to at least" in message
 
 
+def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
+    message = refused(
+        tmp_path,
+        "singleuser: {cpu: {guarantee: '2', limit: '8'}, storage: {capacity: 100Gi}}\n"
+        "quota: {cpu: {requests: '2', limits: '8'}, storage: 50Gi, persistent_volume_claims: 1}\n",
+    )
+    assert "quota.cpu.requests: 2 leaves no room for one user server: singleuser.cpu.guarantee is 2" in message
+    assert "quota.cpu.limits: 8 leaves no room for one user server: singleuser.cpu.limit is 8 and the hub and proxy already take 2; raise quota.cpu.limits to at least 10 " in message
+    assert "quota.storage: 50Gi leaves no room for one user home: singleuser.storage.capacity is 100Gi" in message
+    assert "quota.persistent_volume_claims: 1 leaves no PVC for a user home; write at least 2" in message
+
+
 def test_limit_range_max_below_a_user_server_limit_is_refused(tmp_path):
     message = refused(tmp_path, "singleuser: {cpu: {guarantee: '1', limit: '4'}}\nlimit_range: {max: {cpu: '2', memory: 8Gi}}\n")
     assert "environments/bad.yaml: limit_range.max.cpu: 2 is below the cpu limit 4 of singleuser" in message

@@ -37,8 +37,8 @@ def _cidr_without_metadata(value: str) -> str:
     cidr = _cidr(value)
     if _contains_metadata(cidr):
         raise ValueError(
-            f"{cidr} contains the cloud metadata address {METADATA_CIDR}, whose instance credentials user code must "
-            "never reach; write only the ranges you need, e.g. the service's own /24 or /32"
+            f"{cidr} contains the cloud metadata address {METADATA_CIDR}, whose instance credentials no pod may "
+            "reach; write only the ranges you need, e.g. the service's own /24 or /32"
         )
     return cidr
 
@@ -257,26 +257,26 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Contain
     if not quota.enabled:
         return []
     found = []
-    for resource, measure, request, limit, user_request, user_limit in (
-        ("cpu", cores, quota.cpu.requests, quota.cpu.limits, user.cpu_request, user.cpu_limit),
-        ("memory", byte_count, quota.memory.requests, quota.memory.limits, user.memory_request, user.memory_limit),
-    ):
-        for kind, total, user_value, own_key in (
-            ("requests", request, user_request, f"{resource}_request"),
-            ("limits", limit, user_limit, f"{resource}_limit"),
-        ):
-            taken = sum(measure(getattr(c, own_key)) for c in own)
-            if measure(user_value) + taken > measure(total):
-                user_field = "guarantee" if kind == "requests" else "limit"
-                found.append(
-                    (
-                        f"quota.{resource}.{kind}",
-                        f"{total} leaves no room for one user server: {user.source}.{resource}.{user_field} is "
-                        f"{user_value} and the hub and proxy already take {_amount(taken, resource)}; raise "
-                        f"quota.{resource}.{kind} to at least {_amount(measure(user_value) + taken, resource)} or "
-                        f"lower {user.source}.{resource}.{user_field}",
-                    )
+    sizes = [
+        ("cpu.requests", quota.cpu.requests, "cpu.guarantee", user.cpu_request, [c.cpu_request for c in own]),
+        ("cpu.limits", quota.cpu.limits, "cpu.limit", user.cpu_limit, [c.cpu_limit for c in own]),
+        ("memory.requests", quota.memory.requests, "memory.guarantee", user.memory_request, [c.memory_request for c in own]),
+        ("memory.limits", quota.memory.limits, "memory.limit", user.memory_limit, [c.memory_limit for c in own]),
+    ]
+    for field, total, user_field, user_value, own_values in sizes:
+        resource = field.split(".")[0]
+        measure = cores if resource == "cpu" else byte_count
+        taken = sum(measure(value) for value in own_values)
+        needed = measure(user_value) + taken
+        if needed > measure(total):
+            found.append(
+                (
+                    f"quota.{field}",
+                    f"{total} leaves no room for one user server: {user.source}.{user_field} is {user_value} and the "
+                    f"hub and proxy already take {_amount(taken, resource)}; raise quota.{field} to at least "
+                    f"{_amount(needed, resource)} or lower {user.source}.{user_field}",
                 )
+            )
     if user.storage is not None:
         needed = byte_count(user.storage) + (byte_count(own_storage) if own_storage else 0)
         if needed > byte_count(quota.storage):
@@ -360,6 +360,7 @@ def network_policy_problems(policy: NetworkPolicySettings, uses_postgresql: bool
 
 def _amount(value: float, resource: str) -> str:
     if resource == "cpu":
-        return f"{round(value * 1000)}m"
+        millicores = round(value * 1000)
+        return str(millicores // 1000) if millicores % 1000 == 0 else f"{millicores}m"
     mebibytes = value / 2**20
     return f"{mebibytes / 1024:g}Gi" if mebibytes % 1024 == 0 else f"{mebibytes:g}Mi"

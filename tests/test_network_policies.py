@@ -191,9 +191,13 @@ def pod_endpoint(objects: list[dict], component: str) -> Endpoint:
     return Endpoint(component, workload["metadata"]["namespace"], workload["spec"]["template"]["metadata"]["labels"])
 
 
+def environment_config(env: str):
+    return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
+
+
 def environment_endpoints(env: str, tmp_path, monkeypatch) -> dict[str, Endpoint]:
     objects = dist_objects(env)
-    config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
+    config = environment_config(env)
     user = user_pod(objects, tmp_path, monkeypatch)
     controller, dns = config.network_policy.ingress_controller, config.network_policy.dns
     endpoints = {
@@ -217,7 +221,7 @@ def network_policies(env: str) -> list[dict]:
 def test_connections_of_the_issue_table(env, tmp_path, monkeypatch):
     policies = network_policies(env)
     e = environment_endpoints(env, tmp_path, monkeypatch)
-    internet = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config.network_policy.user_internet
+    internet = environment_config(env).network_policy.user_internet
     allowed = [
         ("ingress controller", "proxy", 8000, "TCP"),
         ("proxy", "hub", 8081, "TCP"),
@@ -285,10 +289,11 @@ def test_connections_of_the_issue_table(env, tmp_path, monkeypatch):
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path, monkeypatch):
     policies = network_policies(env)
-    for endpoint in environment_endpoints(env, tmp_path, monkeypatch).values():
-        if endpoint.namespace == load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config.namespace:
-            for port in (80, 443, 6443, 8080):
-                assert not may_connect(policies, endpoint, METADATA, port), f"{endpoint.name} -> metadata:{port}"
+    ours = [e for e in environment_endpoints(env, tmp_path, monkeypatch).values() if e.namespace == policies[0]["metadata"]["namespace"]]
+    assert {e.name for e in ours} >= {"hub", "proxy", "user"}
+    for endpoint in ours:
+        for port in (80, 443, 6443, 8080):
+            assert not may_connect(policies, endpoint, METADATA, port), f"{endpoint.name} -> metadata:{port}"
 
 
 def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tmp_path):

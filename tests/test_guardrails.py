@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -209,9 +211,6 @@ def refused(tmp_path: Path, extra: str) -> str:
     dist = tmp_path / "dist"
     (dist / "bad").mkdir(parents=True)
     (dist / "bad" / "hub.yaml").write_text("previous\n", encoding="utf-8")
-    import contextlib
-    import io
-
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
         assert main([], root=tmp_path) == 2

@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: install synth check test test-fast bench imports clean
@@ -12,11 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# checkov (the policy scanner the tests run over dist/) has pins of its own: it gets its own venv.
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
 ## Synthesize every environments/*.yaml into dist/<env>/.
 synth: $(VENV)/.installed
@@ -31,8 +39,8 @@ test: install
 	$(PY) -m pytest
 
 ## Everything but the tests that start real processes.
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -m "not e2e"
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

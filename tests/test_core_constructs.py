@@ -58,7 +58,10 @@ def test_sqlite_database_gets_a_protected_pvc_and_postgres_gets_none(tmp_path):
     pvc = find(objects, "PersistentVolumeClaim", "jupyterhub-hub-db")
     assert pvc["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Prune=false,Delete=false"
     postgres = synth_objects(
-        MINIMAL + "hub:\n  database: {type: postgresql, url_secret: {name: hub-db, key: url}}\n", tmp_path
+        MINIMAL
+        + "hub:\n  database: {type: postgresql, url_secret: {name: hub-db, key: url}}\n"
+        + "network_policy:\n  database: {cidrs: [10.0.5.10/32]}\n",
+        tmp_path,
     )
     assert not [o for o in postgres if o["kind"] == "PersistentVolumeClaim"]
     assert env_sources(hub_container(postgres))["JUPYTERHUB_DB_URL"] == ("hub-db", "url")
@@ -68,9 +71,12 @@ def test_sqlite_database_gets_a_protected_pvc_and_postgres_gets_none(tmp_path):
 def test_hub_role_grants_only_what_kubespawner_uses(tmp_path):
     role = find(synth_objects(MINIMAL, tmp_path), "Role", "jupyterhub-hub")
     granted = {(r, v) for rule in role["rules"] for r in rule["resources"] for v in rule["verbs"]}
+    # The calls KubeSpawner 7.0.0 makes: pod and event reflectors (list/watch),
+    # create/delete of pods and home PVCs, and a read of an existing PVC.
     assert granted == {
-        *((r, v) for r in ("pods", "persistentvolumeclaims") for v in ("get", "list", "watch", "create", "delete")),
-        *(("events", v) for v in ("get", "list", "watch")),
+        *(("pods", v) for v in ("list", "watch", "create", "delete")),
+        *(("persistentvolumeclaims", v) for v in ("get", "create", "delete")),
+        *(("events", v) for v in ("list", "watch")),
     }
 
 

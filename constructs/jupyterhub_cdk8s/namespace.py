@@ -5,30 +5,28 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .config.guardrails import PodSecuritySettings
 from .naming import NAMESPACE, Names
 
-# User pods run code the platform team did not write: admission enforces
-# "baseline" for everything in the namespace and reports (warn/audit) any pod
-# that falls short of "restricted", which our own pods meet.
-POD_SECURITY = {"enforce": "baseline", "warn": "restricted", "audit": "restricted"}
 
-
-def pod_security_labels(levels: dict[str, str]) -> dict[str, str]:
+def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
+    """User pods run code the platform team did not write: by default admission enforces "baseline"
+    and reports (warn/audit) any pod short of "restricted", which our own pods meet."""
     labels = {}
-    for mode, level in levels.items():
-        labels[f"pod-security.kubernetes.io/{mode}"] = level
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = "latest"
+    for mode in ("enforce", "warn", "audit"):
+        labels[f"pod-security.kubernetes.io/{mode}"] = getattr(levels, mode)
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = levels.version
     return labels
 
 
 class Namespace(Construct):
-    def __init__(self, scope: Construct, id: str, *, names: Names):
+    def __init__(self, scope: Construct, id: str, *, names: Names, pod_security: PodSecuritySettings):
         super().__init__(scope, id)
         k8s.KubeNamespace(
             self,
             "namespace",
             metadata=k8s.ObjectMeta(
                 name=names.namespace,
-                labels={**names.labels(NAMESPACE), **pod_security_labels(POD_SECURITY)},
+                labels={**names.labels(NAMESPACE), **pod_security_labels(pod_security)},
             ),
         )

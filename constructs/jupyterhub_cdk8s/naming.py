@@ -20,6 +20,8 @@ SINGLEUSER = "singleuser-server"
 INGRESS = "ingress"
 NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
+QUOTA = "quota"
+NETWORK_POLICY = "network-policy"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ from .config.secrets import PROXY_TOKEN_KEY
 from .hub.config_file import ConfigFile
 from .hub.settings import HUB_PORT
 from .naming import PROXY, Names
+from .rbac import Identity
 from .workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    SECRET_FROM_ENV,
+    accepted_findings,
     http_probe,
     resource_requirements,
     restricted_container_security,
@@ -57,6 +62,8 @@ class Proxy(Construct):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
         selector = names.selector(PROXY)
+        # Its own identity without any grant or token, rather than the namespace's shared default.
+        Identity(self, "identity", name=names.proxy, labels=labels)
         container = k8s.Container(
             name="chp",
             image=proxy.image,
@@ -75,7 +82,11 @@ class Proxy(Construct):
         k8s.KubeDeployment(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(name=names.proxy, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=names.proxy,
+                labels=labels,
+                annotations=accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, SECRET_FROM_ENV),
+            ),
             spec=k8s.DeploymentSpec(
                 replicas=1,
                 # Two proxies at once would each hold a partial routing table.
@@ -85,6 +96,7 @@ class Proxy(Construct):
                 template=k8s.PodTemplateSpec(
                     metadata=k8s.ObjectMeta(labels=labels),
                     spec=k8s.PodSpec(
+                        service_account_name=names.proxy,
                         automount_service_account_token=False,
                         security_context=restricted_pod_security(PROXY_UID),
                         containers=[container],

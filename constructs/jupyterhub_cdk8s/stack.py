@@ -13,7 +13,10 @@ from .authentication import allow_identity_provider, configure_authenticator
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .ingress import PublicIngress
+from .config.guardrails import largest_user_server
 from .namespace import Namespace
+from .network_policies import NetworkPolicies
+from .quotas import ContainerLimits, NamespaceQuota
 from .naming import Names
 from .proxy import Proxy, configure_hub_for_proxy
 from .secrets_bootstrap import SecretsBootstrap
@@ -41,7 +44,7 @@ class JupyterHubChart(Chart):
         hub_file = jupyterhub_config(config, names, hub_secret)
 
         if config.create_namespace:
-            Namespace(self, "namespace", names=names)
+            Namespace(self, "namespace", names=names, pod_security=config.pod_security)
         if config.secrets.existing_secret is None:
             SecretsBootstrap(self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000)
         Hub(
@@ -56,3 +59,23 @@ class JupyterHubChart(Chart):
         Proxy(self, "proxy", proxy=config.proxy, names=names, base_url=config.hub.base_url, hub_secret=hub_secret)
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)
+        if config.quota.enabled:
+            NamespaceQuota(self, "quota", quota=config.quota, names=names)
+        if config.limit_range.enabled:
+            ContainerLimits(
+                self,
+                "limit-range",
+                limits=config.limit_range,
+                user=largest_user_server(config.singleuser),
+                own=[config.hub.resources, config.proxy.resources],
+                names=names,
+            )
+        if config.network_policy.enabled:
+            NetworkPolicies(
+                self,
+                "network-policies",
+                policy=config.network_policy,
+                names=names,
+                proxy_exposed_directly=config.proxy.service.type != "ClusterIP",
+                bootstrap=config.secrets.existing_secret is None,
+            )

@@ -5,8 +5,19 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
-from .base import DnsLabel, Hostname, StrictModel, field_problems
-from .hub import HubSettings
+from .base import DnsLabel, Hostname, Resources, StrictModel, field_problems
+from .guardrails import (
+    Container,
+    LimitRangeSettings,
+    NetworkPolicySettings,
+    PodSecuritySettings,
+    QuotaSettings,
+    largest_user_server,
+    limit_range_problems,
+    network_policy_problems,
+    quota_problems,
+)
+from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .proxy import ProxySettings
 from .secrets import HubSecrets
@@ -38,9 +49,47 @@ class HubConfig(StrictModel):
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+    quota: QuotaSettings = Field(default_factory=QuotaSettings, description="ResourceQuota of the namespace.")
+    limit_range: LimitRangeSettings = Field(
+        default_factory=LimitRangeSettings, description="LimitRange of the namespace: per-container defaults and ceiling."
+    )
+    network_policy: NetworkPolicySettings = Field(
+        default_factory=NetworkPolicySettings, description="NetworkPolicies: default deny, then what each component needs."
+    )
+    pod_security: PodSecuritySettings = Field(
+        default_factory=PodSecuritySettings, description="Pod Security admission levels of the namespace."
+    )
 
     @model_validator(mode="after")
-    def _auth_fits_environment(self):
+    def _guardrails_fit(self) -> "HubConfig":
+        """Refuse a user server that the quota or limit range would never admit."""
+        own = [
+            Container("hub.resources", **_numbers(self.hub.resources)),
+            Container("proxy.resources", **_numbers(self.proxy.resources)),
+        ]
+        database = self.hub.database
+        own_storage = database.capacity if isinstance(database, SqliteDatabase) else None
+        user = largest_user_server(self.singleuser)
+        problems = [
+            *quota_problems(self.quota, user, own, own_storage),
+            *limit_range_problems(self.limit_range, user, own),
+            *network_policy_problems(self.network_policy, isinstance(database, PostgresDatabase)),
+        ]
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _auth_fits_environment(self) -> "HubConfig":
         if problems := auth_environment_problems(self.auth, host=self.host, production=self.production):
             raise field_problems(*problems)
         return self
+
+
+def _numbers(resources: Resources) -> dict[str, str]:
+    return {
+        "cpu_request": resources.cpu.request,
+        "cpu_limit": resources.cpu.limit,
+        "memory_request": resources.memory.request,
+        "memory_limit": resources.memory.limit,
+    }

@@ -11,6 +11,10 @@ from ..config.hub import HubSettings, SqliteDatabase
 from ..naming import HUB, Names
 from ..rbac import Identity
 from ..workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    SECRET_FROM_ENV,
+    accepted_findings,
     http_probe,
     quantity,
     resource_requirements,
@@ -48,10 +52,12 @@ class Hub(Construct):
         labels = names.labels(HUB)
         self.identity = (
             Identity(self, "identity", name=names.hub, labels=labels)
-            # KubeSpawner: create, watch and delete user pods and their home PVCs.
-            .allow(["get", "list", "watch", "create", "delete"], ["pods", "persistentvolumeclaims"])
-            # KubeSpawner shows pod events as spawn progress.
-            .allow(["get", "list", "watch"], ["events"])
+            # KubeSpawner 7 follows user pods with a list+watch reflector, creates and deletes them.
+            .allow(["list", "watch", "create", "delete"], ["pods"])
+            # It creates each home PVC, reads it back when it already exists, deletes it with the user.
+            .allow(["get", "create", "delete"], ["persistentvolumeclaims"])
+            # Its event reflector shows spawn progress.
+            .allow(["list", "watch"], ["events"])
         )
 
         k8s.KubeConfigMap(
@@ -113,7 +119,17 @@ class Hub(Construct):
         k8s.KubeDeployment(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(name=names.hub, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=names.hub,
+                labels=labels,
+                annotations=accepted_findings(
+                    PINNED_BY_TAG,
+                    PULLED_IF_NOT_PRESENT,
+                    SECRET_FROM_ENV,
+                    ("CKV_K8S_38", "KubeSpawner creates and watches user pods and PVCs through the API with this token"),
+                    ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
+                ),
+            ),
             spec=k8s.DeploymentSpec(
                 replicas=1,
                 # Never two hubs at once: they would share one database.

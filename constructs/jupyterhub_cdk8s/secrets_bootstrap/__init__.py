@@ -16,7 +16,13 @@ from constructs import Construct
 from ..config.secrets import SECRET_KEYS
 from ..naming import SECRETS_BOOTSTRAP, Names
 from ..rbac import Identity
-from ..workload import restricted_container_security, restricted_pod_security
+from ..workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    accepted_findings,
+    restricted_container_security,
+    restricted_pod_security,
+)
 
 SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
 
@@ -59,7 +65,19 @@ class SecretsBootstrap(Construct):
         k8s.KubeJob(
             self,
             "job",
-            metadata=k8s.ObjectMeta(name=names.secrets_bootstrap, labels=labels, annotations=JOB_HOOK),
+            metadata=k8s.ObjectMeta(
+                name=names.secrets_bootstrap,
+                labels=labels,
+                annotations={
+                    **JOB_HOOK,
+                    **accepted_findings(
+                        PINNED_BY_TAG,
+                        PULLED_IF_NOT_PRESENT,
+                        ("CKV_K8S_38", "the Job creates the hub's Secret through the API with this token"),
+                        ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
+                    ),
+                },
+            ),
             spec=k8s.JobSpec(
                 backoff_limit=4,
                 active_deadline_seconds=300,

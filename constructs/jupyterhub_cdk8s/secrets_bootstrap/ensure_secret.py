@@ -19,7 +19,23 @@ import urllib.error
 import urllib.request
 
 ACCOUNT = os.environ.get("SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
-API = os.environ.get("KUBERNETES_API_URL", "https://kubernetes.default.svc")
+
+
+def api_url():
+    """The API server by the kubernetes Service's IP, as client-go finds it in-cluster.
+
+    No DNS lookup: the Job's NetworkPolicy lets it reach the API server and
+    nothing else.
+    """
+    if os.environ.get("KUBERNETES_API_URL"):
+        return os.environ["KUBERNETES_API_URL"]
+    host = os.environ.get("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc")
+    if ":" in host:
+        host = "[%s]" % host
+    return "https://%s:%s" % (host, os.environ.get("KUBERNETES_SERVICE_PORT", "443"))
+
+
+API = api_url()
 
 
 def call(method, path, body=None, content_type="application/json"):

@@ -1,0 +1,75 @@
+"""The namespace's ResourceQuota and LimitRange: what users together, and any one container, may take.
+
+The config already refused a user server that could never fit either (see
+`config.guardrails`), so these objects only write the numbers down.
+"""
+
+from __future__ import annotations
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from .config.base import Resources, byte_count, cores
+from .config.guardrails import LimitRangeSettings, QuotaSettings, UserServerSize
+from .naming import QUOTA, Names
+from .workload import quantity
+
+
+class NamespaceQuota(Construct):
+    """A ResourceQuota over CPU, memory, PVC count, storage and GPUs of the whole namespace."""
+
+    def __init__(self, scope: Construct, id: str, *, quota: QuotaSettings, names: Names):
+        super().__init__(scope, id)
+        k8s.KubeResourceQuota(
+            self,
+            "quota",
+            metadata=k8s.ObjectMeta(name=names.of("quota"), labels=names.labels(QUOTA)),
+            spec=k8s.ResourceQuotaSpec(
+                hard={
+                    "requests.cpu": quantity(quota.cpu.requests),
+                    "limits.cpu": quantity(quota.cpu.limits),
+                    "requests.memory": quantity(quota.memory.requests),
+                    "limits.memory": quantity(quota.memory.limits),
+                    "persistentvolumeclaims": k8s.Quantity.from_number(quota.persistent_volume_claims),
+                    "requests.storage": quantity(quota.storage),
+                    "requests.nvidia.com/gpu": k8s.Quantity.from_number(quota.gpus),
+                }
+            ),
+        )
+
+
+def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: list[Resources]) -> tuple[str, str]:
+    """Largest CPU and memory limit a container may have: the configured max, else the largest we declare."""
+    if limits.max is not None:
+        return limits.max.cpu, limits.max.memory
+    cpu_limits = [user.cpu_limit, limits.default_limit.cpu, *(r.cpu.limit for r in own)]
+    memory_limits = [user.memory_limit, limits.default_limit.memory, *(r.memory.limit for r in own)]
+    return max(cpu_limits, key=cores), max(memory_limits, key=byte_count)
+
+
+class ContainerLimits(Construct):
+    """A LimitRange: defaults for containers that declare no resources, and a ceiling no container may pass."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, limits: LimitRangeSettings, user: UserServerSize, own: list[Resources], names: Names
+    ):
+        super().__init__(scope, id)
+        max_cpu, max_memory = container_ceiling(limits, user, own)
+        k8s.KubeLimitRange(
+            self,
+            "limit-range",
+            metadata=k8s.ObjectMeta(name=names.of("limits"), labels=names.labels(QUOTA)),
+            spec=k8s.LimitRangeSpec(
+                limits=[
+                    k8s.LimitRangeItem(
+                        type="Container",
+                        default_request={
+                            "cpu": quantity(limits.default_request.cpu),
+                            "memory": quantity(limits.default_request.memory),
+                        },
+                        default={"cpu": quantity(limits.default_limit.cpu), "memory": quantity(limits.default_limit.memory)},
+                        max={"cpu": quantity(max_cpu), "memory": quantity(max_memory)},
+                    )
+                ]
+            ),
+        )

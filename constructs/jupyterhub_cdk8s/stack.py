@@ -12,12 +12,15 @@ from constructs import Construct
 from .authentication import configure_authenticator
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
+from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images
 from .ingress import PublicIngress
 from .namespace import Namespace
 from .naming import Names
 from .proxy import Proxy, configure_hub_for_proxy
+from .scheduling import CORE, IMAGE_PULLER, PLACEHOLDER, USER, PriorityClasses, UserPlaceholders, configure_scheduling
 from .secrets_bootstrap import SecretsBootstrap
 from .singleuser import configure_spawner
+from .user_scheduler import UserSchedulerDeployment
 
 
 def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> ConfigFile:
@@ -27,6 +30,7 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_hub_for_proxy(file, names, hub_secret)
     configure_authenticator(file, config.auth)
     configure_spawner(file, config.singleuser, names)
+    configure_scheduling(file, config.scheduling, names)
     configure_extra(file, config.hub)
     return file
 
@@ -37,6 +41,7 @@ class JupyterHubChart(Chart):
     def __init__(self, scope: Construct, id: str, *, config: HubConfig):
         super().__init__(scope, id, namespace=config.namespace, disable_resource_name_hashes=True)
         names = Names(release=config.name, namespace=config.namespace)
+        core_priority = names.priority_class(CORE)
         hub_secret = config.secrets.existing_secret or names.hub_secret
         hub_file = jupyterhub_config(config, names, hub_secret)
 
@@ -51,7 +56,55 @@ class JupyterHubChart(Chart):
             names=names,
             config_text=hub_file.render(),
             secret_envs=hub_file.secret_envs,
+            priority_class_name=core_priority,
         )
-        Proxy(self, "proxy", proxy=config.proxy, names=names, base_url=config.hub.base_url, hub_secret=hub_secret)
+        Proxy(
+            self,
+            "proxy",
+            proxy=config.proxy,
+            names=names,
+            base_url=config.hub.base_url,
+            hub_secret=hub_secret,
+            priority_class_name=core_priority,
+        )
+        self._scheduling(config, names)
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)
+
+    def _scheduling(self, config: HubConfig, names: Names) -> None:
+        """User scheduler, priority classes, placeholders and image pullers."""
+        scheduling = config.scheduling
+        tiers = [CORE, USER]
+        if scheduling.user_scheduler.enabled:
+            UserSchedulerDeployment(
+                self,
+                "user-scheduler",
+                settings=scheduling.user_scheduler,
+                names=names,
+                priority_class_name=names.priority_class(CORE),
+            )
+        if scheduling.user_placeholders.replicas:
+            tiers.append(PLACEHOLDER)
+            UserPlaceholders(self, "user-placeholders", scheduling=scheduling, singleuser=config.singleuser, names=names)
+        images = pulled_images(config.singleuser, scheduling.image_puller)
+        if scheduling.image_puller.continuous:
+            tiers.append(IMAGE_PULLER)
+            ContinuousImagePuller(
+                self,
+                "continuous-image-puller",
+                images=images,
+                user_pods=scheduling.user_pods,
+                names=names,
+                priority_class_name=names.priority_class(IMAGE_PULLER),
+            )
+        if scheduling.image_puller.pre_sync.enabled:
+            HookImagePuller(
+                self,
+                "hook-image-puller",
+                images=images,
+                user_pods=scheduling.user_pods,
+                timeout=scheduling.image_puller.pre_sync.timeout,
+                names=names,
+                hub_image=config.hub.image,
+            )
+        PriorityClasses(self, "priority-classes", priorities=scheduling.priorities, tiers=sorted(tiers), names=names)

@@ -9,6 +9,7 @@ from .base import DnsLabel, Hostname, StrictModel
 from .hub import HubSettings
 from .ingress import IngressSettings
 from .proxy import ProxySettings
+from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 
@@ -37,4 +38,8 @@ class HubConfig(StrictModel):
     singleuser: SingleuserSettings = Field(default_factory=SingleuserSettings, description="Defaults of user servers.")
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
+    scheduling: SchedulingSettings = Field(
+        default_factory=SchedulingSettings,
+        description="User scheduler, priorities, user placeholders and image pullers.",
+    )
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")

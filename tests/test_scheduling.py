@@ -476,7 +476,7 @@ def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
     ("section", "path", "advice"),
     [
         ("scheduling: {user_scheduler: {replicas: 1}}", "scheduling.user_scheduler.replicas", "leader election"),
-        ("scheduling: {user_placeholders: {replicas: -1}}", "scheduling.user_placeholders.replicas", "greater than or equal to 0"),
+        ("scheduling: {user_placeholders: {replicas: -1}}", "scheduling.user_placeholders.replicas", "write 0 to keep no spare room"),
         ("scheduling: {image_puller: {extra_images: [quay.io/jupyter/r-notebook]}}", "scheduling.image_puller.extra_images[0]", "pin the image"),
         ("scheduling: {priorities: {user: 2000}}", "scheduling.priorities.core", "must be above user"),
         ("scheduling: {priorities: {placeholder: 5}}", "scheduling.priorities.placeholder", "must be below user"),

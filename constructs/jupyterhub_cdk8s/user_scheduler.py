@@ -37,6 +37,8 @@ def scheduler_configuration(settings: UserScheduler, names: Names) -> dict:
     return {
         "apiVersion": "kubescheduler.config.k8s.io/v1",
         "kind": "KubeSchedulerConfiguration",
+        # pprof on the HTTPS port would let anyone the API server authorizes read memory profiles.
+        "enableProfiling": False,
         "leaderElection": {
             "leaderElect": True,
             "resourceLock": "leases",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Image, Resources, StrictModel, field_problems, resources
 
@@ -92,12 +92,21 @@ class UserPlaceholders(StrictModel):
 
     replicas: int = Field(
         0,
-        ge=0,
         description=(
             "Placeholder pods, each requesting what one user server is guaranteed; 0 keeps no spare room. An "
             "autoscaler adds nodes for them, so this many users start without waiting for a new node."
         ),
     )
+
+    @field_validator("replicas")
+    @classmethod
+    def _not_negative(cls, replicas: int) -> int:
+        if replicas < 0:
+            raise ValueError(
+                f"{replicas} placeholders cannot exist; write 0 to keep no spare room, or the number of users that "
+                "should start without waiting for a new node"
+            )
+        return replicas
 
 
 class HookImagePuller(StrictModel):

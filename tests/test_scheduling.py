@@ -86,7 +86,7 @@ def everything(tmp_path_factory) -> list[dict]:
 
 def loaded_spawner(objects: list[dict], tmp_path: Path, monkeypatch):
     """KubeSpawner (mocked: no API calls) configured by the generated jupyterhub_config.py."""
-    hub = find(objects, "Deployment", next(o["metadata"]["name"] for o in objects if component(o) == "hub" and o["kind"] == "Deployment"))
+    hub = next(o for o in objects if o["kind"] == "Deployment" and component(o) == "hub")
     for env in hub["spec"]["template"]["spec"]["containers"][0].get("env", []):
         monkeypatch.setenv(env["name"], "ab" * 32)  # Secret values never reach dist/; any hex value loads
     kubeconfig = tmp_path / "kubeconfig"

@@ -22,6 +22,12 @@ NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
 QUOTA = "quota"
 NETWORK_POLICY = "network-policy"
+USER_SCHEDULER = "user-scheduler"
+PRIORITY = "priority"
+USER_PLACEHOLDER = "user-placeholder"
+CONTINUOUS_IMAGE_PULLER = "continuous-image-puller"
+HOOK_IMAGE_PULLER = "hook-image-puller"
+HOOK_IMAGE_AWAITER = "hook-image-awaiter"
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,22 @@ class Names:
     @property
     def secrets_bootstrap(self) -> str:
         return self.of("secrets-bootstrap")
+
+    @property
+    def user_scheduler(self) -> str:
+        return self.of("user-scheduler")
+
+    @property
+    def user_scheduler_name(self) -> str:
+        """The scheduler name pods ask for: a scheduler handles its name's pods in every namespace, so it is cluster-unique."""
+        return self.cluster_scoped("user-scheduler")
+
+    @property
+    def user_scheduler_lock(self) -> str:
+        return self.of("user-scheduler-lock")
+
+    def priority_class(self, tier: str) -> str:
+        return self.cluster_scoped(f"{tier}-priority")
 
     def selector(self, component: str) -> dict[str, str]:
         """Labels selectors match on: stable across upgrades."""

@@ -63,7 +63,7 @@ class NetworkPolicies(Construct):
         policy: NetworkPolicySettings,
         names: Names,
         proxy_exposed_directly: bool,
-        bootstrap: bool,
+        api_clients: list[str],
     ):
         super().__init__(scope, id)
         self._default_deny(names)
@@ -113,8 +113,8 @@ class NetworkPolicies(Construct):
             for rule in policy.user_egress:
                 extra.allow_to(ip_block(rule.cidr), tcp(*rule.ports))
 
-        if bootstrap:
-            api_server_only(self, names, SECRETS_BOOTSTRAP, policy.api_server)
+        for component_name in api_clients:
+            api_server_only(self, names, component_name, policy.api_server)
 
     def _default_deny(self, names: Names) -> None:
         """Selects every pod, allows nothing: what no other policy opens stays closed."""

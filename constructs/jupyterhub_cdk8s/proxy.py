@@ -58,7 +58,17 @@ def proxy_command(names: Names, base_url: str) -> list[str]:
 class Proxy(Construct):
     """Proxy Deployment with its proxy-api (hub only) and proxy-public Services."""
 
-    def __init__(self, scope: Construct, id: str, *, proxy: ProxySettings, names: Names, base_url: str, hub_secret: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        proxy: ProxySettings,
+        names: Names,
+        base_url: str,
+        hub_secret: str,
+        priority_class_name: str | None = None,
+    ):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
         selector = names.selector(PROXY)
@@ -98,6 +108,7 @@ class Proxy(Construct):
                     spec=k8s.PodSpec(
                         service_account_name=names.proxy,
                         automount_service_account_token=False,
+                        priority_class_name=priority_class_name,
                         security_context=restricted_pod_security(PROXY_UID),
                         containers=[container],
                         enable_service_links=False,

@@ -12,15 +12,18 @@ from constructs import Construct
 from .authentication import allow_identity_provider, configure_authenticator
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
+from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images
 from .ingress import PublicIngress
 from .config.guardrails import largest_user_server
 from .namespace import Namespace
 from .network_policies import NetworkPolicies
 from .quotas import ContainerLimits, NamespaceQuota
-from .naming import Names
+from .naming import HOOK_IMAGE_AWAITER, SECRETS_BOOTSTRAP, USER_SCHEDULER, Names
 from .proxy import Proxy, configure_hub_for_proxy
+from .scheduling import CORE, IMAGE_PULLER, PLACEHOLDER, USER, PriorityClasses, UserPlaceholders, configure_scheduling
 from .secrets_bootstrap import SecretsBootstrap
 from .singleuser import configure_spawner
+from .user_scheduler import UserSchedulerDeployment
 
 
 def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> ConfigFile:
@@ -30,6 +33,7 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_hub_for_proxy(file, names, hub_secret)
     configure_authenticator(file, config.auth, host=config.host, base_url=config.hub.base_url, hub_secret=hub_secret)
     configure_spawner(file, config.singleuser, names)
+    configure_scheduling(file, config.scheduling, names)
     configure_extra(file, config.hub)
     return file
 
@@ -40,6 +44,7 @@ class JupyterHubChart(Chart):
     def __init__(self, scope: Construct, id: str, *, config: HubConfig):
         super().__init__(scope, id, namespace=config.namespace, disable_resource_name_hashes=True)
         names = Names(release=config.name, namespace=config.namespace)
+        core_priority = names.priority_class(CORE)
         hub_secret = config.secrets.existing_secret or names.hub_secret
         hub_file = jupyterhub_config(config, names, hub_secret)
 
@@ -54,11 +59,27 @@ class JupyterHubChart(Chart):
             names=names,
             config_text=hub_file.render(),
             secret_envs=hub_file.secret_envs,
+            priority_class_name=core_priority,
         )
         allow_identity_provider(self, config.auth, names)
-        Proxy(self, "proxy", proxy=config.proxy, names=names, base_url=config.hub.base_url, hub_secret=hub_secret)
+        Proxy(
+            self,
+            "proxy",
+            proxy=config.proxy,
+            names=names,
+            base_url=config.hub.base_url,
+            hub_secret=hub_secret,
+            priority_class_name=core_priority,
+        )
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)
+        api_clients = self._scheduling(config, names)
+        if config.secrets.existing_secret is None:
+            api_clients.insert(0, SECRETS_BOOTSTRAP)
+        self._guardrails(config, names, api_clients)
+
+    def _guardrails(self, config: HubConfig, names: Names, api_clients: list[str]) -> None:
+        """Quota, limit range and network policies; `api_clients` are the components that only talk to the API server."""
         if config.quota.enabled:
             NamespaceQuota(self, "quota", quota=config.quota, names=names)
         if config.limit_range.enabled:
@@ -77,5 +98,47 @@ class JupyterHubChart(Chart):
                 policy=config.network_policy,
                 names=names,
                 proxy_exposed_directly=config.proxy.service.type != "ClusterIP",
-                bootstrap=config.secrets.existing_secret is None,
+                api_clients=api_clients,
             )
+
+    def _scheduling(self, config: HubConfig, names: Names) -> list[str]:
+        """User scheduler, priority classes, placeholders and image pullers; returns the components that call the API."""
+        scheduling = config.scheduling
+        tiers = [CORE, USER]
+        api_clients = []
+        if scheduling.user_scheduler.enabled:
+            api_clients.append(USER_SCHEDULER)
+            UserSchedulerDeployment(
+                self,
+                "user-scheduler",
+                settings=scheduling.user_scheduler,
+                names=names,
+                priority_class_name=names.priority_class(CORE),
+            )
+        if scheduling.user_placeholders.replicas:
+            tiers.append(PLACEHOLDER)
+            UserPlaceholders(self, "user-placeholders", scheduling=scheduling, singleuser=config.singleuser, names=names)
+        images = pulled_images(config.singleuser, scheduling.image_puller)
+        if scheduling.image_puller.continuous:
+            tiers.append(IMAGE_PULLER)
+            ContinuousImagePuller(
+                self,
+                "continuous-image-puller",
+                images=images,
+                user_pods=scheduling.user_pods,
+                names=names,
+                priority_class_name=names.priority_class(IMAGE_PULLER),
+            )
+        if scheduling.image_puller.pre_sync.enabled:
+            api_clients.append(HOOK_IMAGE_AWAITER)
+            HookImagePuller(
+                self,
+                "hook-image-puller",
+                images=images,
+                user_pods=scheduling.user_pods,
+                timeout=scheduling.image_puller.pre_sync.timeout,
+                names=names,
+                hub_image=config.hub.image,
+            )
+        PriorityClasses(self, "priority-classes", priorities=scheduling.priorities, tiers=sorted(tiers), names=names)
+        return api_clients

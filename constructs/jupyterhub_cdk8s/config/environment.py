@@ -20,6 +20,7 @@ from .guardrails import (
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .proxy import ProxySettings
+from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 
@@ -48,6 +49,10 @@ class HubConfig(StrictModel):
     singleuser: SingleuserSettings = Field(default_factory=SingleuserSettings, description="Defaults of user servers.")
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
+    scheduling: SchedulingSettings = Field(
+        default_factory=SchedulingSettings,
+        description="User scheduler, priorities, user placeholders and image pullers.",
+    )
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
     quota: QuotaSettings = Field(default_factory=QuotaSettings, description="ResourceQuota of the namespace.")
     limit_range: LimitRangeSettings = Field(

@@ -46,6 +46,7 @@ class Hub(Construct):
         names: Names,
         config_text: str,
         secret_envs: list[SecretEnv],
+        priority_class_name: str | None = None,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -145,6 +146,7 @@ class Hub(Construct):
                     spec=k8s.PodSpec(
                         service_account_name=names.hub,
                         automount_service_account_token=True,
+                        priority_class_name=priority_class_name,
                         security_context=restricted_pod_security(HUB_UID, fs_group=HUB_UID),
                         containers=[container],
                         volumes=volumes,

@@ -1,0 +1,181 @@
+"""Config of where and when user pods run: user scheduler, priorities, placeholders, image pullers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Image, Resources, StrictModel, field_problems, resources
+
+KUBE_SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.33.5"
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
+
+LEADER_ELECTION_REASON = (
+    "the user scheduler runs with leader election so that one replica schedules while the other waits to take "
+    "over; with 1 replica every restart or node drain leaves new user pods Pending until it is back, so write 2 "
+    "(or more), or set user_scheduler.enabled: false to let the cluster's default scheduler place user pods"
+)
+
+
+class UserScheduler(StrictModel):
+    """A kube-scheduler of our own that packs user pods onto as few nodes as possible."""
+
+    enabled: bool = Field(
+        True,
+        description=(
+            "Run the user scheduler and let KubeSpawner hand user pods to it. Packing users onto few nodes lets a "
+            "cluster autoscaler drain and remove empty nodes; the default scheduler spreads them instead."
+        ),
+    )
+    image: Image = Field(
+        KUBE_SCHEDULER_IMAGE,
+        description="kube-scheduler image; use the tag of your cluster's Kubernetes minor version, e.g. v1.33.5.",
+    )
+    replicas: int = Field(
+        2, description="Scheduler replicas; one leads (leader election), the others take over when it goes away."
+    )
+    resources: Resources = Field(
+        default_factory=lambda: resources(("50m", "1"), ("128Mi", "512Mi")),
+        description="Requests and limits of each scheduler container.",
+    )
+    cpu_weight: int = Field(
+        1, ge=1, le=100, description="Weight of CPU when the MostAllocated strategy scores how full a node is (1-100)."
+    )
+    memory_weight: int = Field(
+        1, ge=1, le=100, description="Weight of memory when the MostAllocated strategy scores how full a node is (1-100)."
+    )
+
+    @model_validator(mode="after")
+    def _highly_available(self) -> "UserScheduler":
+        if self.enabled and self.replicas < 2:
+            raise field_problems(("replicas", f"{self.replicas} is too few: {LEADER_ELECTION_REASON}"))
+        return self
+
+
+class Priorities(StrictModel):
+    """PriorityClass values: who is evicted first when the cluster is full."""
+
+    core: int = Field(
+        1000, le=1_000_000_000, description="Hub, proxy and user scheduler: never pre-empted by user load."
+    )
+    user: int = Field(0, le=1_000_000_000, description="User servers.")
+    image_puller: int = Field(
+        -5, ge=-2_147_483_648, description="Continuous image puller pods: below users, so they never keep a user out."
+    )
+    placeholder: int = Field(
+        -10,
+        ge=-2_147_483_648,
+        description="User placeholders: the lowest, so any real user pre-empts them.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Priorities":
+        problems = []
+        if self.core <= self.user:
+            problems.append(("core", f"{self.core} must be above user ({self.user}): core pods must never be evicted for users"))
+        if self.image_puller >= self.user:
+            problems.append(
+                ("image_puller", f"{self.image_puller} must be below user ({self.user}): a puller must never keep a user out")
+            )
+        if self.placeholder >= self.user:
+            problems.append(
+                ("placeholder", f"{self.placeholder} must be below user ({self.user}): users must pre-empt placeholders")
+            )
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+
+class UserPlaceholders(StrictModel):
+    """Pause pods the size of a user server, keeping warm room that real users pre-empt."""
+
+    replicas: int = Field(
+        0,
+        description=(
+            "Placeholder pods, each requesting what one user server is guaranteed; 0 keeps no spare room. An "
+            "autoscaler adds nodes for them, so this many users start without waiting for a new node."
+        ),
+    )
+
+    @field_validator("replicas")
+    @classmethod
+    def _not_negative(cls, replicas: int) -> int:
+        if replicas < 0:
+            raise ValueError(
+                f"{replicas} placeholders cannot exist; write 0 to keep no spare room, or the number of users that "
+                "should start without waiting for a new node"
+            )
+        return replicas
+
+
+class HookImagePuller(StrictModel):
+    """Pulls changed user images on every user node before ArgoCD rolls the hub (a PreSync hook)."""
+
+    enabled: bool = Field(True, description="Run the pre-sync image puller on every ArgoCD sync.")
+    timeout: int = Field(
+        600,
+        ge=30,
+        le=3600,
+        description="Seconds the sync waits for the pulls; after that it goes on anyway (a slow node must not block a deploy).",
+    )
+
+
+class ImagePuller(StrictModel):
+    """Pre-pulls every image a user can start, so a start never waits for a download."""
+
+    continuous: bool = Field(
+        True, description="Keep a DaemonSet that pulls the user images on every user node, including nodes added later."
+    )
+    pre_sync: HookImagePuller = Field(default_factory=HookImagePuller, description="The ArgoCD PreSync image puller.")
+    extra_images: list[Image] = Field(
+        default_factory=list,
+        description=(
+            "More images to pull besides the user images (e.g. Spark executors users launch), pinned with a tag. "
+            "Each must contain /bin/sh: the puller runs `/bin/sh -c 'exit 0'` in it after the pull."
+        ),
+    )
+
+
+class Toleration(StrictModel):
+    """A taint user pods tolerate (e.g. a dedicated user node pool)."""
+
+    key: str | None = Field(None, description="Taint key; unset with operator Exists tolerates every taint.")
+    operator: Literal["Equal", "Exists"] = Field("Equal", description="Equal matches `value`; Exists any value.")
+    value: str | None = Field(None, description="Taint value matched with operator Equal.")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(
+        None, description="Taint effect tolerated; unset tolerates every effect."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Toleration":
+        if self.operator == "Exists" and self.value is not None:
+            raise field_problems(("value", "must be unset with operator Exists; remove it or write operator: Equal"))
+        if self.operator == "Equal" and self.key is None:
+            raise field_problems(("key", "is required with operator Equal; write the taint key, or operator: Exists"))
+        return self
+
+    def to_kubernetes(self) -> dict[str, str]:
+        return self.model_dump(exclude_none=True)
+
+
+class UserPods(StrictModel):
+    """Nodes user pods may run on; placeholders and image pullers follow the same rules."""
+
+    node_selector: dict[str, str] = Field(
+        default_factory=dict,
+        description="Node labels user pods require, e.g. {hub.jupyter.org/node-purpose: user}.",
+    )
+    tolerations: list[Toleration] = Field(
+        default_factory=list, description="Taints of user nodes that user pods tolerate."
+    )
+
+
+class SchedulingSettings(StrictModel):
+    """Where and when user pods run, and keeping their images warm."""
+
+    user_scheduler: UserScheduler = Field(default_factory=UserScheduler, description="The packing user scheduler.")
+    priorities: Priorities = Field(default_factory=Priorities, description="PriorityClass values.")
+    user_placeholders: UserPlaceholders = Field(default_factory=UserPlaceholders, description="Warm spare room for users.")
+    image_puller: ImagePuller = Field(default_factory=ImagePuller, description="Image pre-pulling on user nodes.")
+    user_pods: UserPods = Field(default_factory=UserPods, description="Node selection of user pods.")

@@ -1,0 +1,217 @@
+"""Image pullers: every image a user can start is on every user node before anyone asks for it.
+
+A puller pod has one init container per image, then a pause container. The
+kubelet must pull an image before it can start a container from it, so by the
+time an init container runs, its image is on the node; the command then only
+has to exit 0. It is `/bin/sh -c 'exit 0'`: a user image always has a shell
+(it runs jupyterhub-singleuser, a Python entry point, on a Jupyter base), and
+running the image's own entrypoint instead could start a whole server. An
+extra image without /bin/sh would still be pulled, but its init container
+would fail and hold back the images after it, which is why `extra_images`
+documents the requirement. Every container runs as an arbitrary non-root user
+with nothing writable, so no image, whatever its USER, gets privileges here.
+
+Two pullers share that pod:
+- continuous: a DaemonSet that keeps the images on every user node, nodes an
+  autoscaler adds later included;
+- pre-sync: an ArgoCD PreSync hook, named after a hash of the image list, that
+  pulls changed images before the hub rolls out, plus a Job that waits until
+  every node has them (or a timeout passes) so the sync goes on afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from .config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
+from .config.singleuser import SingleuserSettings
+from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, Names
+from .rbac import Identity
+from .scheduling import user_pod_placement
+from .singleuser import user_images
+from .workload import quantity, restricted_container_security, restricted_pod_security
+
+PULLER_UID = 65534
+PULL_COMMAND = ["/bin/sh", "-c", "exit 0"]
+WAITER = resources.files(__package__).joinpath("wait_for_daemonset.py").read_text(encoding="utf-8")
+IMAGE_SET_LABEL = "jupyterhub-cdk8s.io/image-set"
+
+# The Job's RBAC must exist before the Job, so it is a hook of an earlier wave.
+# The DaemonSet uses the OnDelete update strategy: ArgoCD reports such a
+# DaemonSet healthy as soon as it is observed, so the sync does not wait on it
+# without end; the Job does the waiting, with a timeout. HookSucceeded deletes
+# them only once the whole sync succeeded (the hook DaemonSet outlives the Job).
+RBAC_HOOK = {
+    "argocd.argoproj.io/hook": "PreSync",
+    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation,HookSucceeded",
+    "argocd.argoproj.io/sync-wave": "-1",
+}
+DAEMONSET_HOOK = {**RBAC_HOOK, "argocd.argoproj.io/sync-wave": "0"}
+JOB_HOOK = {**RBAC_HOOK, "argocd.argoproj.io/sync-wave": "1"}
+
+
+def pulled_images(singleuser: SingleuserSettings, puller: ImagePuller) -> list[str]:
+    """Every user image plus the extra images, each once, in a stable order."""
+    return list(dict.fromkeys([*user_images(singleuser), *puller.extra_images]))
+
+
+def image_set_hash(images: list[str]) -> str:
+    return hashlib.sha256("\n".join(images).encode()).hexdigest()[:10]
+
+
+def _small(cpu: str, memory: str) -> k8s.ResourceRequirements:
+    return k8s.ResourceRequirements(
+        requests={"cpu": quantity("1m"), "memory": quantity("8Mi")},
+        limits={"cpu": quantity(cpu), "memory": quantity(memory)},
+    )
+
+
+def puller_pod_spec(images: list[str], user_pods: UserPods, priority_class_name: str | None) -> k8s.PodSpec:
+    """A pod that pulls `images` one after the other, then idles in a pause container."""
+    return k8s.PodSpec(
+        init_containers=[
+            k8s.Container(
+                name=f"pull-{index}",
+                image=image,
+                image_pull_policy="IfNotPresent",
+                command=PULL_COMMAND,
+                resources=_small("100m", "32Mi"),
+                security_context=restricted_container_security(),
+            )
+            for index, image in enumerate(images)
+        ],
+        containers=[
+            k8s.Container(
+                name="pause",
+                image=PAUSE_IMAGE,
+                image_pull_policy="IfNotPresent",
+                resources=_small("10m", "16Mi"),
+                security_context=restricted_container_security(),
+            )
+        ],
+        priority_class_name=priority_class_name,
+        automount_service_account_token=False,
+        security_context=restricted_pod_security(PULLER_UID),
+        termination_grace_period_seconds=0,
+        enable_service_links=False,
+        **user_pod_placement(user_pods),
+    )
+
+
+def _daemonset(
+    scope: Construct,
+    *,
+    name: str,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    annotations: dict[str, str] | None,
+    strategy: k8s.DaemonSetUpdateStrategy,
+    pod: k8s.PodSpec,
+) -> k8s.KubeDaemonSet:
+    return k8s.KubeDaemonSet(
+        scope,
+        "daemonset",
+        metadata=k8s.ObjectMeta(name=name, labels=labels, annotations=annotations),
+        spec=k8s.DaemonSetSpec(
+            selector=k8s.LabelSelector(match_labels=selector),
+            update_strategy=strategy,
+            revision_history_limit=3,
+            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=labels), spec=pod),
+        ),
+    )
+
+
+class ContinuousImagePuller(Construct):
+    """DaemonSet that keeps every user image on every user node."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, images: list[str], user_pods: UserPods, names: Names, priority_class_name: str
+    ):
+        super().__init__(scope, id)
+        _daemonset(
+            self,
+            name=names.of("continuous-image-puller"),
+            labels=names.labels(CONTINUOUS_IMAGE_PULLER),
+            selector=names.selector(CONTINUOUS_IMAGE_PULLER),
+            annotations=None,
+            # Pullers serve nobody: replace them all at once.
+            strategy=k8s.DaemonSetUpdateStrategy(
+                type="RollingUpdate",
+                rolling_update=k8s.RollingUpdateDaemonSet(max_unavailable=k8s.IntOrString.from_string("100%")),
+            ),
+            pod=puller_pod_spec(images, user_pods, priority_class_name),
+        )
+
+
+class HookImagePuller(Construct):
+    """PreSync DaemonSet named after the image set, and the Job that waits for it."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        images: list[str],
+        user_pods: UserPods,
+        timeout: int,
+        names: Names,
+        hub_image: str,
+    ):
+        super().__init__(scope, id)
+        image_set = image_set_hash(images)
+        name = names.of(f"hook-image-puller-{image_set}")
+        labels = {**names.labels(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set}
+        waiter = names.of("hook-image-awaiter")
+        _daemonset(
+            self,
+            name=name,
+            labels=labels,
+            # Distinct per image set: a DaemonSet left by a failed sync never adopts the new one's pods.
+            selector={**names.selector(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set},
+            annotations=DAEMONSET_HOOK,
+            strategy=k8s.DaemonSetUpdateStrategy(type="OnDelete"),
+            # No priority class: on the first sync this hook runs before the
+            # PriorityClasses exist, and a pod naming a missing class is refused.
+            pod=puller_pod_spec(images, user_pods, None),
+        )
+        # The waiter has a component of its own: the DaemonSet's selector must not match its pod.
+        waiter_labels = names.labels(HOOK_IMAGE_AWAITER)
+        Identity(self, "identity", name=waiter, labels=waiter_labels, annotations=RBAC_HOOK).allow(
+            ["get", "list", "watch"], ["daemonsets"], api_group="apps", names=[name]
+        )
+        container = k8s.Container(
+            name="wait",
+            image=hub_image,
+            image_pull_policy="IfNotPresent",
+            command=["python3", "-c", WAITER, names.namespace, name, str(timeout)],
+            resources=k8s.ResourceRequirements(
+                requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
+                limits={"cpu": quantity("100m"), "memory": quantity("64Mi")},
+            ),
+            security_context=restricted_container_security(),
+        )
+        k8s.KubeJob(
+            self,
+            "job",
+            metadata=k8s.ObjectMeta(name=waiter, labels=waiter_labels, annotations=JOB_HOOK),
+            spec=k8s.JobSpec(
+                backoff_limit=2,
+                # The script gives up by itself at `timeout`; this only stops a hung process.
+                active_deadline_seconds=timeout + 120,
+                template=k8s.PodTemplateSpec(
+                    metadata=k8s.ObjectMeta(labels=waiter_labels),
+                    spec=k8s.PodSpec(
+                        restart_policy="Never",
+                        service_account_name=waiter,
+                        automount_service_account_token=True,
+                        security_context=restricted_pod_security(PULLER_UID),
+                        containers=[container],
+                        enable_service_links=False,
+                    ),
+                ),
+            ),
+        )

@@ -1,0 +1,511 @@
+"""Scheduling and image pulling: user scheduler, priorities, placeholders, image pullers.
+
+Expected values come from the environment YAML (parsed by the loader), from
+the generated jupyterhub_config.py loaded by the real JupyterHub and
+KubeSpawner, from the kube-scheduler's Go types (tests/data) and from the
+Kubernetes OpenAPI schemas shipped with kubernetes-validate, never from the
+code under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from jupyterhub.app import JupyterHub
+from kubernetes_asyncio.config import kube_config
+
+from jupyterhub_cdk8s.cli import main as cli_main
+from jupyterhub_cdk8s.config import ConfigError
+
+SCHEDULER_SCHEMA = json.loads((Path(__file__).parent / "data" / "kube-scheduler-config-v1.schema.json").read_text())
+OLDEST_KUBERNETES = "1.27.0"
+NEWEST_KUBERNETES = kubernetes_validate.utils.latest_version()
+HOOK = "argocd.argoproj.io/hook"
+DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
+WAVE = "argocd.argoproj.io/sync-wave"
+
+EVERYTHING = (
+    MINIMAL
+    + """
+singleuser:
+  image: quay.io/jupyter/scipy-notebook:2025-01-06
+  cpu: {guarantee: 500m, limit: "2"}
+  memory: {guarantee: 3Gi, limit: 4Gi}
+scheduling:
+  user_placeholders: {replicas: 3}
+  user_pods:
+    node_selector: {hub.jupyter.org/node-purpose: user}
+    tolerations:
+      - {key: hub.jupyter.org/dedicated, operator: Equal, value: user, effect: NoSchedule}
+      - {key: nvidia.com/gpu, operator: Exists}
+  image_puller:
+    extra_images:
+      - quay.io/jupyter/pyspark-notebook:spark-3.5.3
+      - quay.io/jupyter/scipy-notebook:2025-01-06
+"""
+)
+
+SCHEDULING_KINDS = {"PriorityClass", "DaemonSet", "StatefulSet", "Job", "ClusterRoleBinding", "PodDisruptionBudget"}
+SCHEDULING_COMPONENTS = {
+    "user-scheduler",
+    "priority",
+    "user-placeholder",
+    "continuous-image-puller",
+    "hook-image-puller",
+    "hook-image-awaiter",
+}
+
+
+def component(obj: dict) -> str:
+    return obj["metadata"].get("labels", {}).get("app.kubernetes.io/component", "")
+
+
+def of_component(objects: list[dict], name: str) -> list[dict]:
+    return [o for o in objects if component(o) == name]
+
+
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory) -> list[dict]:
+    return synth_objects(EVERYTHING, tmp_path_factory.mktemp("everything"))
+
+
+# --- the real JupyterHub and KubeSpawner read the generated config ----------
+
+
+def loaded_spawner(objects: list[dict], tmp_path: Path, monkeypatch):
+    """KubeSpawner (mocked: no API calls) configured by the generated jupyterhub_config.py."""
+    hub = next(o for o in objects if o["kind"] == "Deployment" and component(o) == "hub")
+    for env in hub["spec"]["template"]["spec"]["containers"][0].get("env", []):
+        monkeypatch.setenv(env["name"], "ab" * 32)  # Secret values never reach dist/; any hex value loads
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "nowhere", "cluster": {"server": "https://127.0.0.1:1"}}],
+                "users": [{"name": "nobody", "user": {"token": "x"}}],
+                "contexts": [{"name": "nowhere", "context": {"cluster": "nowhere", "user": "nobody"}}],
+                "current-context": "nowhere",
+            }
+        )
+    )
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kubeconfig))
+    path = tmp_path / "jupyterhub_config.py"
+    path.write_text(hub_config_text(objects), encoding="utf-8")
+    app = JupyterHub()
+    app.load_config_file(str(path))
+
+    async def make():  # KubeSpawner needs a running event loop to be made
+        return app.spawner_class(config=app.config, _mock=True)
+
+    return asyncio.run(make())
+
+
+def startable_images(spawner) -> set[str]:
+    """Every image the loaded config lets a user start: the default and every profile's and choice's."""
+    images = {spawner.image}
+    profiles = spawner.profile_list
+    assert not callable(profiles), "a callable profile_list cannot be enumerated ahead of time; the puller needs a list"
+    for profile in profiles:
+        override = profile.get("kubespawner_override", {})
+        if "image" in override:
+            images.add(override["image"])
+        for option in profile.get("profile_options", {}).values():
+            for choice in option.get("choices", {}).values():
+                if "image" in choice.get("kubespawner_override", {}):
+                    images.add(choice["kubespawner_override"]["image"])
+    return images
+
+
+def puller_images(daemonset: dict) -> list[str]:
+    return [c["image"] for c in daemonset["spec"]["template"]["spec"]["initContainers"]]
+
+
+def extra_images(text: str, tmp_path: Path) -> set[str]:
+    return set(environment(text, tmp_path).config.scheduling.image_puller.extra_images)
+
+
+def test_puller_pulls_exactly_what_the_config_can_start(everything, tmp_path, monkeypatch):
+    spawner = loaded_spawner(everything, tmp_path, monkeypatch)
+    expected = startable_images(spawner) | extra_images(EVERYTHING, tmp_path)
+    for kind_component in ("continuous-image-puller", "hook-image-puller"):
+        (daemonset,) = of_component(everything, kind_component)
+        pulled = puller_images(daemonset)
+        assert len(pulled) == len(set(pulled)), f"{kind_component} pulls an image twice: {pulled}"
+        assert set(pulled) == expected
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_committed_pullers_match_each_environments_config(env, tmp_path, monkeypatch):
+    objects = dist_objects(env)
+    spawner = loaded_spawner(objects, tmp_path, monkeypatch)
+    expected = startable_images(spawner) | extra_images((ROOT / "environments" / f"{env}.yaml").read_text(), tmp_path)
+    for daemonset in (o for o in objects if o["kind"] == "DaemonSet"):
+        assert set(puller_images(daemonset)) == expected, daemonset["metadata"]["name"]
+
+
+def test_user_pods_scheduling_reaches_kubespawner(everything, tmp_path, monkeypatch):
+    spawner = loaded_spawner(everything, tmp_path, monkeypatch)
+    config = environment(EVERYTHING, tmp_path).config.scheduling
+    assert spawner.node_selector == config.user_pods.node_selector
+    assert spawner.tolerations == [
+        {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"},
+        {"key": "nvidia.com/gpu", "operator": "Exists"},
+    ]
+    user_class = find(everything, "PriorityClass", spawner.priority_class_name)
+    assert user_class["value"] == config.priorities.user
+    # Pullers and placeholders go exactly where user pods go.
+    for obj in everything:
+        if obj["kind"] in {"DaemonSet", "StatefulSet"}:
+            pod = obj["spec"]["template"]["spec"]
+            assert pod["nodeSelector"] == spawner.node_selector
+            assert pod["tolerations"] == spawner.tolerations
+
+
+# --- the KubeSchedulerConfiguration ------------------------------------------
+
+
+def scheduler_configuration(objects: list[dict]) -> dict:
+    (configmap,) = [o for o in of_component(objects, "user-scheduler") if o["kind"] == "ConfigMap"]
+    (text,) = configmap["data"].values()
+    return yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_scheduler_configuration_matches_the_kube_scheduler_types(env):
+    jsonschema.validate(scheduler_configuration(dist_objects(env)), SCHEDULER_SCHEMA)
+
+
+def test_scheduler_schema_rejects_unknown_fields(everything):
+    """The schema is strict like kube-scheduler's decoder, so the test above can fail."""
+    config = scheduler_configuration(everything)
+    config["profiles"][0]["pluginConfig"][0]["args"]["scoringStrategy"]["typ"] = "MostAllocated"
+    with pytest.raises(jsonschema.ValidationError, match="typ"):
+        jsonschema.validate(config, SCHEDULER_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**scheduler_configuration(everything), "apiVersion": "kubescheduler.config.k8s.io/v1beta3"}, SCHEDULER_SCHEMA)
+
+
+def test_scheduler_packs_users_under_the_name_kubespawner_uses(everything, tmp_path, monkeypatch):
+    config = scheduler_configuration(everything)
+    (profile,) = config["profiles"]
+    assert profile["schedulerName"] == loaded_spawner(everything, tmp_path, monkeypatch).scheduler_name
+    (fit,) = [p for p in profile["pluginConfig"] if p["name"] == "NodeResourcesFit"]
+    assert fit["args"]["scoringStrategy"]["type"] == "MostAllocated"
+    assert {r["name"] for r in fit["args"]["scoringStrategy"]["resources"]} == {"cpu", "memory"}
+    disabled = {p["name"] for p in profile["plugins"]["score"]["disabled"]}
+    assert {"NodeResourcesBalancedAllocation", "PodTopologySpread"} <= disabled
+    # Placeholders keep room where users go only if the same scheduler places them.
+    (placeholders,) = of_component(everything, "user-placeholder")
+    assert placeholders["spec"]["template"]["spec"]["schedulerName"] == profile["schedulerName"]
+
+
+def test_scheduler_names_differ_between_environments_of_one_cluster(tmp_path):
+    """A scheduler takes pods of its name from every namespace: two hubs must not share one."""
+    other = MINIMAL.replace("namespace: hub-test", "namespace: hub-other")
+    first = scheduler_configuration(synth_objects(MINIMAL, tmp_path, "first"))
+    second = scheduler_configuration(synth_objects(other, tmp_path, "second"))
+    assert first["profiles"][0]["schedulerName"] != second["profiles"][0]["schedulerName"]
+    assert first["leaderElection"]["resourceNamespace"] == "hub-test"
+
+
+def test_leader_election_lease_is_the_only_namespaced_grant(everything):
+    scheduler = of_component(everything, "user-scheduler")
+    config = scheduler_configuration(everything)
+    (role,) = [o for o in scheduler if o["kind"] == "Role"]
+    assert role["rules"] == [
+        {
+            "apiGroups": ["coordination.k8s.io"],
+            "resources": ["leases"],
+            "verbs": ["get", "update"],
+            "resourceNames": [config["leaderElection"]["resourceName"]],
+        }
+    ]
+    bound = {o["roleRef"]["name"] for o in scheduler if o["kind"] == "ClusterRoleBinding"}
+    assert bound == {"system:kube-scheduler", "system:volume-scheduler"}
+    assert not [o for o in everything if o["kind"] == "ClusterRole"]
+
+
+def test_user_scheduler_deployment_is_highly_available(everything):
+    deployment = next(o for o in of_component(everything, "user-scheduler") if o["kind"] == "Deployment")
+    pdb = next(o for o in of_component(everything, "user-scheduler") if o["kind"] == "PodDisruptionBudget")
+    assert deployment["spec"]["replicas"] == 2 and pdb["spec"]["minAvailable"] == 1
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    for probe in (container["livenessProbe"], container["readinessProbe"]):
+        assert probe["httpGet"]["scheme"] == "HTTPS" and probe["httpGet"]["path"] == "/healthz"
+    assert pod["topologySpreadConstraints"][0]["topologyKey"] == "kubernetes.io/hostname"
+
+
+# --- priorities ---------------------------------------------------------------
+
+
+def test_priorities_order_core_above_users_above_pullers_and_placeholders(everything, tmp_path, monkeypatch):
+    value = {o["metadata"]["name"]: o["value"] for o in everything if o["kind"] == "PriorityClass"}
+    pods = {
+        (o["kind"], component(o)): o["spec"]["template"]["spec"].get("priorityClassName")
+        for o in everything
+        if o["kind"] in {"Deployment", "StatefulSet", "DaemonSet"}
+    }
+    core = {value[pods[("Deployment", c)]] for c in ("hub", "proxy", "user-scheduler")}
+    user = value[loaded_spawner(everything, tmp_path, monkeypatch).priority_class_name]
+    assert len(core) == 1 and min(core) > user
+    assert value[pods[("StatefulSet", "user-placeholder")]] < user
+    assert value[pods[("DaemonSet", "continuous-image-puller")]] < user
+    assert all(not o.get("globalDefault") for o in everything if o["kind"] == "PriorityClass")
+
+
+def test_placeholders_request_what_a_user_is_guaranteed(everything, tmp_path):
+    singleuser = environment(EVERYTHING, tmp_path).config.singleuser
+    (placeholders,) = of_component(everything, "user-placeholder")
+    assert placeholders["spec"]["replicas"] == 3
+    (pause,) = placeholders["spec"]["template"]["spec"]["containers"]
+    assert pause["resources"]["requests"] == {"cpu": singleuser.cpu.guarantee, "memory": singleuser.memory.guarantee}
+
+
+def test_defaults_keep_no_placeholders(minimal_objects):
+    assert not of_component(minimal_objects, "user-placeholder")
+    assert of_component(minimal_objects, "user-scheduler") and of_component(minimal_objects, "continuous-image-puller")
+
+
+# --- schema validation of every new object -------------------------------------
+
+
+@pytest.mark.parametrize("version", [OLDEST_KUBERNETES, NEWEST_KUBERNETES])
+def test_every_scheduling_object_is_valid_kubernetes(everything, version):
+    objects = [o for o in everything if component(o) in SCHEDULING_COMPONENTS or o["kind"] in SCHEDULING_KINDS]
+    assert {component(o) for o in objects} >= SCHEDULING_COMPONENTS
+    for obj in objects:
+        kubernetes_validate.validate(obj, version, strict=True)
+
+
+@pytest.mark.parametrize("version", [OLDEST_KUBERNETES, NEWEST_KUBERNETES])
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_committed_scheduling_objects_are_valid_kubernetes(env, version):
+    for obj in dist_objects(env):
+        if component(obj) in SCHEDULING_COMPONENTS:
+            kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_every_scheduling_pod_is_restricted(everything):
+    for obj in everything:
+        if component(obj) not in SCHEDULING_COMPONENTS or "template" not in obj.get("spec", {}):
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] > 0
+        for container in pod["containers"] + pod.get("initContainers", []):
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False
+            assert context["capabilities"]["drop"] == ["ALL"]
+            assert context["seccompProfile"]["type"] == "RuntimeDefault"
+            assert container["resources"]["limits"] and container["resources"]["requests"]
+
+
+# --- ArgoCD hooks -------------------------------------------------------------
+
+
+def test_pre_sync_puller_is_an_argocd_hook_that_cleans_up(everything):
+    hooks = of_component(everything, "hook-image-puller") + of_component(everything, "hook-image-awaiter")
+    assert {o["kind"] for o in hooks} == {"DaemonSet", "Job", "ServiceAccount", "Role", "RoleBinding"}
+    for obj in hooks:
+        annotations = obj["metadata"]["annotations"]
+        assert annotations[HOOK] == "PreSync"
+        assert set(annotations[DELETE_POLICY].split(",")) == {"BeforeHookCreation", "HookSucceeded"}
+    wave = {o["kind"]: int(o["metadata"]["annotations"][WAVE]) for o in hooks}
+    assert wave["ServiceAccount"] == wave["Role"] == wave["RoleBinding"] < wave["DaemonSet"] < wave["Job"]
+    (daemonset,) = of_component(everything, "hook-image-puller")
+    # ArgoCD counts an OnDelete DaemonSet healthy once observed: the Job, with its timeout, does the waiting.
+    assert daemonset["spec"]["updateStrategy"]["type"] == "OnDelete"
+
+
+def test_awaiter_may_only_read_its_daemonset(everything):
+    (daemonset,) = of_component(everything, "hook-image-puller")
+    (role,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Role"]
+    assert role["rules"] == [
+        {
+            "apiGroups": ["apps"],
+            "resources": ["daemonsets"],
+            "verbs": ["get", "list", "watch"],
+            "resourceNames": [daemonset["metadata"]["name"]],
+        }
+    ]
+
+
+def test_a_changed_user_image_makes_a_new_hook_daemonset(tmp_path):
+    changed = MINIMAL + "singleuser: {image: 'quay.io/jupyter/base-notebook:2025-01-06'}\n"
+    first = of_component(synth_objects(MINIMAL, tmp_path, "a"), "hook-image-puller")[0]["metadata"]["name"]
+    again = of_component(synth_objects(MINIMAL, tmp_path, "b"), "hook-image-puller")[0]["metadata"]["name"]
+    second = of_component(synth_objects(changed, tmp_path, "c"), "hook-image-puller")[0]["metadata"]["name"]
+    assert first == again != second
+
+
+def test_no_helm_hooks_anywhere_in_dist():
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "dist").rglob("*.yaml"))]
+    assert texts and not [text for text in texts if "helm.sh/hook" in text]
+
+
+# --- the awaiter script against a local DaemonSet endpoint ----------------------
+
+
+class FakeDaemonSetApi:
+    """Serves GET of one DaemonSet, its status advancing one step per request."""
+
+    def __init__(self, namespace: str, name: str, statuses: list[tuple[int, dict]]):
+        self.path = f"/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}"
+        self.statuses = statuses
+        self.requests: list[tuple[str, str]] = []
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                api.requests.append((self.path, self.headers.get("Authorization", "")))
+                if self.path != api.path:
+                    code, body = 404, {}
+                else:
+                    code, body = api.statuses[min(len(api.requests) - 1, len(api.statuses) - 1)]
+                payload = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def daemonset_status(generation: int, observed: int, desired: int, ready: int) -> tuple[int, dict]:
+    return 200, {
+        "metadata": {"generation": generation},
+        "status": {"observedGeneration": observed, "desiredNumberScheduled": desired, "numberReady": ready},
+    }
+
+
+def run_awaiter(everything: list[dict], tmp_path: Path, statuses, timeout: str | None = None):
+    """Run the Job's own command (its Python and arguments) against a fake API server."""
+    (job,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Job"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    program, flag, source, namespace, name, job_timeout = container["command"]
+    assert (program, flag) == ("python3", "-c")
+    account = tmp_path / "account"
+    account.mkdir(exist_ok=True)
+    (account / "token").write_text("the-token\n")
+    api = FakeDaemonSetApi(namespace, name, statuses)
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-c", source, namespace, name, timeout or job_timeout, "0.05"],
+            env={"KUBERNETES_API_URL": api.url, "SERVICE_ACCOUNT_DIR": str(account), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return result, api, time.monotonic() - started
+    finally:
+        api.close()
+
+
+def test_awaiter_waits_until_every_node_is_ready(everything, tmp_path):
+    (daemonset,) = of_component(everything, "hook-image-puller")
+    statuses = [
+        (404, {}),  # not created yet
+        daemonset_status(generation=1, observed=0, desired=0, ready=0),
+        daemonset_status(generation=1, observed=1, desired=3, ready=1),
+        daemonset_status(generation=1, observed=1, desired=3, ready=3),
+    ]
+    result, api, _ = run_awaiter(everything, tmp_path, statuses)
+    assert result.returncode == 0, result.stderr
+    assert len(api.requests) == 4
+    assert {path for path, _ in api.requests} == {api.path}
+    assert api.path.endswith("/daemonsets/" + daemonset["metadata"]["name"])
+    assert {auth for _, auth in api.requests} == {"Bearer the-token"}
+    assert "1 of 3 nodes" in result.stdout and result.stdout.rstrip().endswith("images pulled on every node")
+
+
+def test_awaiter_gives_up_after_its_timeout_and_lets_the_sync_go_on(everything, tmp_path):
+    result, api, elapsed = run_awaiter(
+        everything, tmp_path, [daemonset_status(generation=2, observed=2, desired=2, ready=1)], timeout="1"
+    )
+    assert result.returncode == 0
+    assert "gave up waiting after 1 seconds" in result.stdout
+    assert 0.9 <= elapsed < 10 and len(api.requests) >= 5
+
+
+def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
+    (job,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Job"]
+    source, namespace, name = job["spec"]["template"]["spec"]["containers"][0]["command"][2:5]
+    account = tmp_path / "account"
+    account.mkdir()
+    (account / "token").write_text("t")
+    result = subprocess.run(
+        [sys.executable, "-c", source, namespace, name, "1", "0.1"],
+        env={"KUBERNETES_API_URL": "http://127.0.0.1:9", "SERVICE_ACCOUNT_DIR": str(account)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0 and "gave up" in result.stdout and "not reachable" in result.stderr
+
+
+# --- bad input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "path", "advice"),
+    [
+        ("scheduling: {user_scheduler: {replicas: 1}}", "scheduling.user_scheduler.replicas", "leader election"),
+        ("scheduling: {user_placeholders: {replicas: -1}}", "scheduling.user_placeholders.replicas", "write 0 to keep no spare room"),
+        ("scheduling: {image_puller: {extra_images: [quay.io/jupyter/r-notebook]}}", "scheduling.image_puller.extra_images[0]", "pin the image"),
+        ("scheduling: {priorities: {user: 2000}}", "scheduling.priorities.core", "must be above user"),
+        ("scheduling: {priorities: {placeholder: 5}}", "scheduling.priorities.placeholder", "must be below user"),
+        ("scheduling: {user_pods: {tolerations: [{operator: Exists, value: x}]}}", "scheduling.user_pods.tolerations[0].value", "operator: Equal"),
+        ("scheduling: {user_scheduler: {enable: false}}", "scheduling.user_scheduler.enable", ""),
+    ],
+)
+def test_bad_scheduling_input_is_refused_with_advice_and_dist_untouched(tmp_path, capsys, section, path, advice):
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "bad.yaml").write_text(MINIMAL + section + "\n")
+    dist = tmp_path / "dist"
+    (dist / "bad").mkdir(parents=True)
+    (dist / "bad" / "hub.yaml").write_text("kept\n")
+    assert cli_main(["--environments", str(envs), "--dist", str(dist)], root=tmp_path) == 2
+    err = capsys.readouterr().err
+    line = next((line for line in err.splitlines() if f": {path}: " in line), None)
+    assert line is not None and line.startswith("environments/bad.yaml: "), err
+    assert advice in line
+    assert [p.name for p in dist.rglob("*") if p.is_file()] == ["hub.yaml"]
+    assert (dist / "bad" / "hub.yaml").read_text() == "kept\n"
+
+
+def test_one_scheduler_replica_is_fine_when_the_scheduler_is_off(tmp_path):
+    objects = synth_objects(MINIMAL + "scheduling: {user_scheduler: {enabled: false, replicas: 1}}\n", tmp_path)
+    assert not of_component(objects, "user-scheduler")
+    assert "scheduler_name" not in hub_config_text(objects)
+
+
+def test_config_errors_name_the_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"environments/test.yaml: scheduling.user_scheduler.replicas"):
+        environment(MINIMAL + "scheduling: {user_scheduler: {replicas: 0}}\n", tmp_path)

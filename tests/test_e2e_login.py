@@ -8,31 +8,12 @@ and paths). Logging in goes the way a browser goes: GET the login page for the
 
 from __future__ import annotations
 
-import secrets as random
-
 import pytest
 import requests
-import yaml
-from conftest import ROOT, environment, synth_objects
-from hub_harness import running_hub, secret_refs
+from conftest import MINIMAL, ROOT, environment, synth_objects
+from hub_harness import fake_secrets, running_hub
 
 pytestmark = pytest.mark.e2e
-
-SHARED_PASSWORD_ENV = {
-    "namespace": "login-test",
-    "host": "hub.example.com",
-    "auth": {
-        "type": "shared-password",
-        "password_secret": {"name": "hub-password", "key": "password"},
-        "allowed_users": ["alice"],
-        "admin_users": ["admin"],
-    },
-}
-
-
-def fake_secrets(objects: list[dict]) -> dict[tuple[str, str], str]:
-    return {ref: random.token_hex(32) for ref in secret_refs(objects)}
-
 
 def log_in(public_url: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
     """Log in through the proxy like a browser; the POST's own response (not followed)."""
@@ -67,12 +48,14 @@ def assert_refused(public_url: str, username: str, password: str) -> None:
 
 @pytest.fixture(scope="module")
 def shared_password_hub(tmp_path_factory):
-    """The hub of a shared-password environment (allowed: alice, admin: admin), running for this module."""
+    """The hub of conftest's MINIMAL shared-password environment, running for this module, and its password."""
     tmp_path = tmp_path_factory.mktemp("shared-password")
-    objects = synth_objects(yaml.safe_dump(SHARED_PASSWORD_ENV), tmp_path)
+    auth = environment(MINIMAL, tmp_path).config.auth
+    assert (auth.allowed_users, auth.allow_all) == (["alice"], False), "these tests log in as alice and as bob"
+    objects = synth_objects(MINIMAL, tmp_path)
     secrets = fake_secrets(objects)
     with running_hub(objects, tmp_path, secrets=secrets) as hub:
-        yield hub, secrets[("hub-password", "password")]
+        yield hub, secrets[(auth.password_secret.name, auth.password_secret.key)]
 
 
 def test_hub_health_answers_through_the_proxy(shared_password_hub):

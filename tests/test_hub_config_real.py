@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets as random
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, ROOT, dist_objects, environment, synth_objects
-from hub_harness import container_env, deployment_container, hub_config, kubeconfig, secret_refs
+from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, synth_objects
+from hub_harness import container_env, deployment_container, fake_secrets, hub_config, kubeconfig
 from jupyterhub.app import JupyterHub
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.proxy import ConfigurableHTTPProxy
@@ -57,7 +56,7 @@ class LoadedHub:
 
     def __init__(self, objects: list[dict], tmp_path: Path, monkeypatch, values: dict[tuple[str, str], str]):
         self.objects = objects
-        self.secrets = {ref: values.get(ref) or random.token_hex(32) for ref in secret_refs(objects)}
+        self.secrets = fake_secrets(objects, values)
         self.env = container_env(deployment_container(objects, "hub"), self.secrets)
         for name, value in self.env.items():
             monkeypatch.setenv(name, value)
@@ -266,16 +265,7 @@ def test_every_environment_in_dist_loads_into_the_real_hub_with_its_config(env, 
     check_all(load(dist_objects(env)), environment_config(env))
 
 
-BASE = {
-    "namespace": "variants",
-    "host": "hub.example.com",
-    "auth": {
-        "type": "shared-password",
-        "password_secret": {"name": "hub-password", "key": "password"},
-        "allowed_users": ["alice"],
-        "admin_users": ["admin"],
-    },
-}
+BASE = yaml.safe_load(MINIMAL)
 
 VARIANTS = {
     "postgres": {"hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}}},

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import requests
 from conftest import MINIMAL, ROOT, environment, synth_objects
-from hub_harness import fake_secrets, running_hub
+from hub_harness import RunningHub, fake_secrets, running_hub
 
 pytestmark = pytest.mark.e2e
 
@@ -29,33 +29,37 @@ def log_in(public_url: str, username: str, password: str) -> tuple[requests.Sess
     return session, response
 
 
-def assert_sent_to_spawn(public_url: str, base_url: str, username: str, password: str) -> None:
-    session, response = log_in(public_url, username, password)
+def assert_sent_to_spawn(hub: RunningHub, username: str, password: str) -> None:
+    session, response = log_in(hub.public_url, username, password)
     # JupyterHub 5.5 sends a user without a running server straight to spawn (redirect_to_server).
-    assert response.status_code == 302, response.text[:500]
-    assert response.headers["Location"] == f"{base_url}hub/spawn"
-    assert "jupyterhub-session-id" in session.cookies
-    home = session.get(public_url + "hub/home", allow_redirects=False, timeout=10)
-    assert home.status_code == 200 and username in home.text, "the login cookie does not hold"
+    assert response.status_code == 302, hub.logs()
+    assert response.headers["Location"] == f"{hub.base_url}hub/spawn"
+    home = session.get(hub.public_url + "hub/home", allow_redirects=False, timeout=10)
+    assert home.status_code == 200 and username in home.text, f"the login cookie does not hold\n{hub.logs()}"
 
 
-def assert_refused(public_url: str, username: str, password: str) -> None:
-    session, response = log_in(public_url, username, password)
-    assert response.status_code == 403
+def assert_refused(hub: RunningHub, username: str, password: str) -> None:
+    session, response = log_in(hub.public_url, username, password)
+    assert response.status_code == 403, hub.logs()
     assert "Invalid username or password" in response.text, "the login page is not shown again with the error"
-    assert session.get(public_url + "hub/home", allow_redirects=False, timeout=10).status_code == 302
+    assert session.get(hub.public_url + "hub/home", allow_redirects=False, timeout=10).status_code == 302
+
+
+# The default environment below runs at base_url /; this one under a prefix.
+SHARED_PASSWORD_ENV = MINIMAL + "hub: {base_url: /jupyter/}\n"
 
 
 @pytest.fixture(scope="module")
 def shared_password_hub(tmp_path_factory):
-    """The hub of conftest's MINIMAL shared-password environment, running for this module, and its password."""
+    """conftest's MINIMAL shared-password environment under /jupyter/, running for this module, and its password."""
     tmp_path = tmp_path_factory.mktemp("shared-password")
-    auth = environment(MINIMAL, tmp_path).config.auth
-    assert (auth.allowed_users, auth.allow_all) == (["alice"], False), "these tests log in as alice and as bob"
-    objects = synth_objects(MINIMAL, tmp_path)
+    config = environment(SHARED_PASSWORD_ENV, tmp_path).config
+    assert (config.auth.allowed_users, config.auth.allow_all) == (["alice"], False), "these tests log in as alice and bob"
+    objects = synth_objects(SHARED_PASSWORD_ENV, tmp_path)
     secrets = fake_secrets(objects)
     with running_hub(objects, tmp_path, secrets=secrets) as hub:
-        yield hub, secrets[(auth.password_secret.name, auth.password_secret.key)]
+        assert hub.public_url.endswith(config.hub.base_url)
+        yield hub, secrets[(config.auth.password_secret.name, config.auth.password_secret.key)]
 
 
 def test_hub_health_answers_through_the_proxy(shared_password_hub):
@@ -66,17 +70,17 @@ def test_hub_health_answers_through_the_proxy(shared_password_hub):
 
 def test_allowed_user_logs_in_with_the_shared_password_and_is_sent_to_spawn(shared_password_hub):
     hub, password = shared_password_hub
-    assert_sent_to_spawn(hub.public_url, hub.base_url, "alice", password)
+    assert_sent_to_spawn(hub, "alice", password)
 
 
 def test_user_outside_the_access_rule_is_refused(shared_password_hub):
     hub, password = shared_password_hub
-    assert_refused(hub.public_url, "bob", password)
+    assert_refused(hub, "bob", password)
 
 
 def test_wrong_password_is_refused(shared_password_hub):
     hub, password = shared_password_hub
-    assert_refused(hub.public_url, "alice", password[::-1])
+    assert_refused(hub, "alice", password[::-1])
 
 
 def test_default_environment_lets_anyone_with_the_password_in(tmp_path):
@@ -87,4 +91,4 @@ def test_default_environment_lets_anyone_with_the_password_in(tmp_path):
     secrets = fake_secrets(objects)
     with running_hub(objects, tmp_path, secrets=secrets) as hub:
         password = secrets[(auth.password_secret.name, auth.password_secret.key)]
-        assert_sent_to_spawn(hub.public_url, hub.base_url, "newcomer", password)
+        assert_sent_to_spawn(hub, "newcomer", password)

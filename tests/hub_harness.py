@@ -52,6 +52,8 @@ class RunningHub:
     base_url: str
     config_path: Path
     """The jupyterhub_config.py the hub runs: the generated text plus the appended overrides."""
+    proxy_ports: dict[str, int] = field(default_factory=dict)
+    """Local port of each `--*port` flag of the proxy command, e.g. {"--port": ..., "--metrics-port": ...}."""
     _logs: dict[str, Path] = field(default_factory=dict)
 
     def logs(self) -> str:
@@ -284,6 +286,9 @@ def running_hub(
     with ExitStack() as stack:
         if start_proxy:
             command = proxy_command(proxy_container, public_port=public_port, api_port=api_port, hub_origin=hub_origin)
+            hub.proxy_ports = {
+                flag: int(value) for flag, _, value in (arg.partition("=") for arg in command) if flag.endswith("port")
+            }
             processes["proxy"] = stack.enter_context(_process("proxy", command, proxy_env, tmp_path, hub._logs["proxy"]))
         processes["hub"] = stack.enter_context(
             _process("hub", hub_command(hub_container, config_path), hub_env, tmp_path, hub._logs["hub"])

@@ -30,6 +30,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
+from conftest import hub_config_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CHP = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -118,12 +119,6 @@ def container_env(container: dict, secrets: dict[tuple[str, str], str]) -> dict[
     return env
 
 
-def hub_config(objects: list[dict]) -> str:
-    configmaps = [o for o in objects if o["kind"] == "ConfigMap" and CONFIG_FILE in o.get("data", {})]
-    assert len(configmaps) == 1, f"expected one ConfigMap with {CONFIG_FILE}, found {len(configmaps)}"
-    return configmaps[0]["data"][CONFIG_FILE]
-
-
 def readiness_path(container: dict) -> str:
     return container["readinessProbe"]["httpGet"]["path"]
 
@@ -185,8 +180,12 @@ current-context: nowhere
 
 
 @contextmanager
-def _process(name: str, command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
-    """A child process logging to `log`; terminated (then killed) on exit."""
+def _process(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
+    """A child process in a session of its own, logging to `log`.
+
+    On exit it gets SIGTERM (a graceful stop, as in Kubernetes), then SIGKILL
+    after a timeout; whatever it started itself is killed with its group.
+    """
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -201,6 +200,10 @@ def _process(name: str, command: list[str], env: dict[str, str], cwd: Path, log:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # nothing of its group is left
 
 
 def _wait(what: str, ready, processes: dict[str, subprocess.Popen], logs) -> None:
@@ -264,7 +267,7 @@ def running_hub(
         ]
     config_path = tmp_path / CONFIG_FILE
     config_path.write_text(
-        hub_config(objects) + "\n" + "\n".join(overrides) + "\n" + extra_config + "\n", encoding="utf-8"
+        hub_config_text(objects) + "\n" + "\n".join(overrides) + "\n" + extra_config + "\n", encoding="utf-8"
     )
     hub_env = {
         **_base_env(tmp_path),
@@ -289,9 +292,9 @@ def running_hub(
             hub.proxy_ports = {
                 flag: int(value) for flag, _, value in (arg.partition("=") for arg in command) if flag.endswith("port")
             }
-            processes["proxy"] = stack.enter_context(_process("proxy", command, proxy_env, tmp_path, hub._logs["proxy"]))
+            processes["proxy"] = stack.enter_context(_process(command, proxy_env, tmp_path, hub._logs["proxy"]))
         processes["hub"] = stack.enter_context(
-            _process("hub", hub_command(hub_container, config_path), hub_env, tmp_path, hub._logs["hub"])
+            _process(hub_command(hub_container, config_path), hub_env, tmp_path, hub._logs["hub"])
         )
         token = proxy_env["CONFIGPROXY_AUTH_TOKEN"]
 

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, synth_objects
-from hub_harness import container_env, deployment_container, fake_secrets, hub_config, kubeconfig
+from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
+from hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
 from jupyterhub.app import JupyterHub
 from jupyterhub.auth import Authenticator
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
@@ -64,7 +64,7 @@ class LoadedHub:
         # KubeSpawner loads a kubeconfig even when mocked; the client read $KUBECONFIG at import.
         monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kubeconfig(tmp_path / "kubeconfig")))
         path = tmp_path / "jupyterhub_config.py"
-        path.write_text(hub_config(objects), encoding="utf-8")
+        path.write_text(hub_config_text(objects), encoding="utf-8")
         self.app = JupyterHub()
         self.app.load_config_file(str(path))
 

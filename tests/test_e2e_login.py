@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import MINIMAL, ROOT, environment, synth_objects
+from conftest import MINIMAL, ROOT, environment, hub_config_text, synth_objects
 from hub_harness import RunningHub, fake_secrets, running_hub
 
 pytestmark = pytest.mark.e2e
@@ -62,10 +62,27 @@ def shared_password_hub(tmp_path_factory):
         yield hub, secrets[(config.auth.password_secret.name, config.auth.password_secret.key)]
 
 
+LOCAL_ONLY_TRAITS = {
+    "c.JupyterHub.hub_bind_url",
+    "c.JupyterHub.hub_connect_url",
+    "c.ConfigurableHTTPProxy.api_url",
+    "c.JupyterHub.db_url",
+}
+
+
 def test_hub_health_answers_through_the_proxy(shared_password_hub):
     hub, _ = shared_password_hub
     response = requests.get(hub.public_url + "hub/health", timeout=10)
     assert response.status_code == 200, hub.logs()
+
+
+def test_the_hub_runs_the_generated_config_with_only_addresses_and_paths_overridden(shared_password_hub, tmp_path):
+    hub, _ = shared_password_hub
+    generated = hub_config_text(synth_objects(SHARED_PASSWORD_ENV, tmp_path))
+    running = hub.config_path.read_text(encoding="utf-8")
+    assert running.startswith(generated)
+    appended = [line for line in running.removeprefix(generated).splitlines() if line and not line.startswith("#")]
+    assert {line.partition(" = ")[0] for line in appended} == LOCAL_ONLY_TRAITS
 
 
 def test_allowed_user_logs_in_with_the_shared_password_and_is_sent_to_spawn(shared_password_hub):

@@ -273,6 +273,7 @@ def test_an_unreachable_api_fails_the_job(tmp_path):
         pass  # the port is closed again
     result = run_job(url, tmp_path / "account")
     assert result.returncode != 0
+    assert f"cannot reach the Kubernetes API at {url}" in result.stderr
 
 
 def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
@@ -299,6 +300,7 @@ def test_https_api_is_verified_with_the_service_account_ca(api, tmp_path, truste
         result = run_job(url, account)
     assert (result.returncode == 0) == trusted, result.stderr
     assert ((NAMESPACE, NAME) in api.secrets) == trusted
+    assert trusted or "CERTIFICATE_VERIFY_FAILED" in result.stderr
 
 
 # --- the Job and its Role in dist/ -------------------------------------------------------------

@@ -90,4 +90,8 @@ def ensure(namespace, name, keys, attempts=5):
 
 
 if __name__ == "__main__":
-    sys.exit(ensure(sys.argv[1], sys.argv[2], sys.argv[3:]))
+    try:
+        sys.exit(ensure(sys.argv[1], sys.argv[2], sys.argv[3:]))
+    except OSError as error:  # unreachable API server, bad CA, missing token file
+        print("cannot reach the Kubernetes API at %s: %s" % (API, error), file=sys.stderr)
+        sys.exit(1)

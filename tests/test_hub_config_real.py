@@ -58,8 +58,7 @@ class LoadedHub:
     def __init__(self, objects: list[dict], tmp_path: Path, monkeypatch, values: dict[tuple[str, str], str]):
         self.objects = objects
         self.secrets = fake_secrets(objects, values)
-        self.env = container_env(deployment_container(objects, "hub"), self.secrets)
-        for name, value in self.env.items():
+        for name, value in container_env(deployment_container(objects, "hub"), self.secrets).items():
             monkeypatch.setenv(name, value)
         # KubeSpawner loads a kubeconfig even when mocked; the client read $KUBECONFIG at import.
         monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kubeconfig(tmp_path / "kubeconfig")))
@@ -175,10 +174,8 @@ def check_proxy(loaded: LoadedHub, config: HubConfig) -> None:
     assert proxy.should_start is False, "the proxy runs in its own pod"
     flags = proxy_flags(objects)
     api = urlsplit(proxy.api_url)
-    assert (api.hostname, api.port) == (
-        f"{pods_service(objects, 'proxy', int(flags['--api-port']))[0]}.{config.namespace}.svc",
-        pods_service(objects, "proxy", int(flags["--api-port"]))[1],
-    )
+    service, port = pods_service(objects, "proxy", int(flags["--api-port"]))
+    assert (api.hostname, api.port) == (f"{service}.{config.namespace}.svc", port)
     token_env = next(e for e in deployment_container(objects, "proxy")["env"] if e["name"] == "CONFIGPROXY_AUTH_TOKEN")
     token_ref = token_env["valueFrom"]["secretKeyRef"]
     assert proxy.auth_token == loaded.secrets[(token_ref["name"], token_ref["key"])], "hub and proxy share one token"

@@ -54,7 +54,8 @@ class SecretsApi:
         self.secrets: dict[tuple[str, str], dict] = {}
         self.requests: list[tuple[str, str, dict | None]] = []
         self.failures: dict[str, int] = {}  # method -> HTTP status to answer instead
-        self.racer: dict | None = None  # a Secret another writer creates just before our POST lands
+        self.create_racer: dict | None = None  # a Secret another writer creates just before our POST lands
+        self.patch_racer: dict[str, str] | None = None  # data another writer adds just before our PATCH lands
         self.version = 0
         self.lock = threading.Lock()
 
@@ -89,8 +90,8 @@ class SecretsApi:
                 return (200, self.secrets[key]) if key in self.secrets else (404, status(404, "NotFound"))
             if method == "POST" and not name:
                 key = (namespace, body["metadata"]["name"])
-                if self.racer is not None:
-                    self.secrets[key], self.racer = self._stored(namespace, self.racer), None
+                if self.create_racer is not None:
+                    self.secrets[key], self.create_racer = self._stored(namespace, self.create_racer), None
                 if key in self.secrets:
                     return 409, status(409, "AlreadyExists")
                 self.secrets[key] = self._stored(namespace, body)
@@ -100,6 +101,9 @@ class SecretsApi:
                     return 415, status(415, "UnsupportedMediaType")
                 if key not in self.secrets:
                     return 404, status(404, "NotFound")
+                if self.patch_racer is not None:
+                    raced = merge_patch(self.secrets[key], {"data": self.patch_racer})
+                    self.secrets[key], self.patch_racer = self._stored(namespace, raced), None
                 current = self.secrets[key]
                 wanted = (body.get("metadata") or {}).get("resourceVersion")
                 if wanted is not None and wanted != current["metadata"]["resourceVersion"]:
@@ -217,7 +221,7 @@ def test_a_missing_key_is_added_and_existing_values_are_kept(api, tmp_path):
 def test_a_secret_created_by_another_run_meanwhile_is_kept(api, tmp_path):
     """Two runs race: ours gets 409 on create, re-reads, and keeps the other run's values."""
     theirs = {key: base64.b64encode(b"a" * 64).decode() for key in KEYS}
-    api.racer = {"metadata": {"name": NAME}, "data": theirs}
+    api.create_racer = {"metadata": {"name": NAME}, "data": theirs}
     with serving(api) as url:
         result = run_job(url, tmp_path / "account")
     assert result.returncode == 0, result.stderr
@@ -229,15 +233,7 @@ def test_a_secret_created_by_another_run_meanwhile_is_kept(api, tmp_path):
 def test_a_key_added_by_another_run_meanwhile_is_not_overwritten(api, tmp_path):
     """Between our read and our patch another run adds the key: the patch's resourceVersion makes it a 409."""
     api.seed(NAMESPACE, NAME, {key: base64.b64encode(b"old").decode() for key in KEYS[:-1]})
-    original_handle = api.handle
-
-    def concurrent_writer(method, path, headers, body):
-        if method == "PATCH" and not getattr(api, "raced", False):
-            api.raced = True
-            api.seed(NAMESPACE, NAME, {**api.secrets[(NAMESPACE, NAME)]["data"], KEYS[-1]: base64.b64encode(b"theirs").decode()})
-        return original_handle(method, path, headers, body)
-
-    api.handle = concurrent_writer
+    api.patch_racer = {KEYS[-1]: base64.b64encode(b"theirs").decode()}
     with serving(api) as url:
         result = run_job(url, tmp_path / "account")
     assert result.returncode == 0, result.stderr

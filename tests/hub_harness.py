@@ -17,6 +17,7 @@ flags, so what runs is what the cluster would run.
 from __future__ import annotations
 
 import os
+import secrets as random
 import signal
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
+from conftest import hub_config_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CHP = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -51,6 +53,8 @@ class RunningHub:
     base_url: str
     config_path: Path
     """The jupyterhub_config.py the hub runs: the generated text plus the appended overrides."""
+    proxy_ports: dict[str, int] = field(default_factory=dict)
+    """Local port of each `--*port` flag of the proxy command, e.g. {"--port": ..., "--metrics-port": ...}."""
     _logs: dict[str, Path] = field(default_factory=dict)
 
     def logs(self) -> str:
@@ -93,6 +97,12 @@ def secret_refs(objects: list[dict]) -> list[tuple[str, str]]:
     return sorted(refs)
 
 
+def fake_secrets(objects: list[dict], known: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], str]:
+    """A value for every Secret key the hub and proxy read: `known` ones as given, others 64 random hex characters."""
+    known = known or {}
+    return {ref: known.get(ref) or random.token_hex(32) for ref in secret_refs(objects)}
+
+
 def container_env(container: dict, secrets: dict[tuple[str, str], str]) -> dict[str, str]:
     """The container's environment: plain values kept, each secretKeyRef read from `secrets`."""
     env = {}
@@ -107,12 +117,6 @@ def container_env(container: dict, secrets: dict[tuple[str, str], str]) -> dict[
         )
         env[item["name"]] = secrets[(ref["name"], ref["key"])]
     return env
-
-
-def hub_config(objects: list[dict]) -> str:
-    configmaps = [o for o in objects if o["kind"] == "ConfigMap" and CONFIG_FILE in o.get("data", {})]
-    assert len(configmaps) == 1, f"expected one ConfigMap with {CONFIG_FILE}, found {len(configmaps)}"
-    return configmaps[0]["data"][CONFIG_FILE]
 
 
 def readiness_path(container: dict) -> str:
@@ -176,8 +180,12 @@ current-context: nowhere
 
 
 @contextmanager
-def _process(name: str, command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
-    """A child process logging to `log`; terminated (then killed) on exit."""
+def _process(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
+    """A child process in a session of its own, logging to `log`.
+
+    On exit it gets SIGTERM (a graceful stop, as in Kubernetes), then SIGKILL
+    after a timeout; whatever it started itself is killed with its group.
+    """
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -192,6 +200,10 @@ def _process(name: str, command: list[str], env: dict[str, str], cwd: Path, log:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # nothing of its group is left
 
 
 def _wait(what: str, ready, processes: dict[str, subprocess.Popen], logs) -> None:
@@ -255,7 +267,7 @@ def running_hub(
         ]
     config_path = tmp_path / CONFIG_FILE
     config_path.write_text(
-        hub_config(objects) + "\n" + "\n".join(overrides) + "\n" + extra_config + "\n", encoding="utf-8"
+        hub_config_text(objects) + "\n" + "\n".join(overrides) + "\n" + extra_config + "\n", encoding="utf-8"
     )
     hub_env = {
         **_base_env(tmp_path),
@@ -277,9 +289,12 @@ def running_hub(
     with ExitStack() as stack:
         if start_proxy:
             command = proxy_command(proxy_container, public_port=public_port, api_port=api_port, hub_origin=hub_origin)
-            processes["proxy"] = stack.enter_context(_process("proxy", command, proxy_env, tmp_path, hub._logs["proxy"]))
+            hub.proxy_ports = {
+                flag: int(value) for flag, _, value in (arg.partition("=") for arg in command) if flag.endswith("port")
+            }
+            processes["proxy"] = stack.enter_context(_process(command, proxy_env, tmp_path, hub._logs["proxy"]))
         processes["hub"] = stack.enter_context(
-            _process("hub", hub_command(hub_container, config_path), hub_env, tmp_path, hub._logs["hub"])
+            _process(hub_command(hub_container, config_path), hub_env, tmp_path, hub._logs["hub"])
         )
         token = proxy_env["CONFIGPROXY_AUTH_TOKEN"]
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, load_environments
+from .singleuser import user_pod_notices
 from .synth import config_schema, differences, manifests, write_tree
 
 SCHEMA_FILE = "schema.json"
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
         return 2
 
+    for env in environments:
+        for line in user_pod_notices(env.config.singleuser):
+            print(f"notice: {env.file}: {line}")
     files = manifests(environments)
     schema_path = args.environments / SCHEMA_FILE
     schema = config_schema()

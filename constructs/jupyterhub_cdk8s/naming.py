@@ -20,6 +20,9 @@ SINGLEUSER = "singleuser-server"
 INGRESS = "ingress"
 NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
+SHARED_STORAGE = "shared-storage"
+PLATFORM_SERVICES = "platform-services"
+SPARK_EXECUTOR = "spark-executor"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from .namespace import Namespace
 from .naming import Names
 from .proxy import Proxy, configure_hub_for_proxy
 from .secrets_bootstrap import SecretsBootstrap
-from .singleuser import configure_spawner
+from .branding import BrandingFiles, configure_branding
+from .platform_services import PlatformServicesAccess, user_pod_additions
+from .singleuser import UserServers, configure_culler, configure_spawner
 
 
 def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> ConfigFile:
@@ -26,7 +28,10 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_hub(file, config.hub, names, hub_secret)
     configure_hub_for_proxy(file, names, hub_secret)
     configure_authenticator(file, config.auth)
-    configure_spawner(file, config.singleuser, names)
+    additions = user_pod_additions(config.platform_services, names, default_image=config.singleuser.image)
+    configure_spawner(file, config.singleuser, names, additions)
+    configure_culler(file, config.singleuser.culling)
+    configure_branding(file, config.hub.branding)
     configure_extra(file, config.hub)
     return file
 
@@ -44,6 +49,10 @@ class JupyterHubChart(Chart):
             Namespace(self, "namespace", names=names)
         if config.secrets.existing_secret is None:
             SecretsBootstrap(self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000)
+        hub_volumes = []
+        if config.hub.branding.enabled:
+            branding = BrandingFiles(self, "branding", branding=config.hub.branding, names=names)
+            hub_volumes.append((branding.volume, branding.mount))
         Hub(
             self,
             "hub",
@@ -51,7 +60,10 @@ class JupyterHubChart(Chart):
             names=names,
             config_text=hub_file.render(),
             secret_envs=hub_file.secret_envs,
+            extra_volumes=hub_volumes,
         )
+        UserServers(self, "user-servers", singleuser=config.singleuser, names=names)
+        PlatformServicesAccess(self, "platform-services", platform=config.platform_services, names=names)
         Proxy(self, "proxy", proxy=config.proxy, names=names, base_url=config.hub.base_url, hub_secret=hub_secret)
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .auth import Auth
-from .base import DnsLabel, Hostname, StrictModel
+from .base import DnsLabel, Hostname, StrictModel, field_problems
 from .hub import HubSettings
 from .ingress import IngressSettings
+from .platform_services import PlatformServices
 from .proxy import ProxySettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
@@ -38,3 +39,15 @@ class HubConfig(StrictModel):
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+    platform_services: PlatformServices = Field(
+        default_factory=PlatformServices, description="Services notebooks connect to (variables, egress, helper module)."
+    )
+
+    @model_validator(mode="after")
+    def _one_source_per_variable(self) -> "HubConfig":
+        clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
+        if clashes:
+            raise field_problems(
+                *((f"singleuser.extra_env.{name}", "is set by platform_services; remove it here") for name in clashes)
+            )
+        return self

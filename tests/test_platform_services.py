@@ -11,7 +11,7 @@ import pytest
 import yaml
 from user_pods import load_hub_config, user_pod
 
-from conftest import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import load_file
 
 CARBON = load_file(ROOT / "environments" / "254carbon.yaml", "254carbon").config
@@ -143,16 +143,37 @@ def test_helper_module_builds_connections_from_the_pod_environment(carbon_pod: d
         module.trino_connection()
 
 
-def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
-    objects = dist_objects("urbalurba")
-    pod = user_pod(load_hub_config(hub_config_text(objects), tmp_path), {})
+def spark_conf_in_pod(objects: list[dict], directory: Path, monkeypatch) -> tuple[dict, dict]:
+    """The helper's Spark settings, computed inside the pod KubeSpawner builds."""
+    pod = user_pod(load_hub_config(hub_config_text(objects), directory), {})
     for name, value in pod_environment(pod, {}).items():
         monkeypatch.setenv(name, value)
-    files = helper_files(objects)
-    monkeypatch.setenv("PLATFORM_SERVICES_CATALOG", str(tmp_path / "catalog.json"))
-    conf = import_helper(files, tmp_path).spark_conf("test")
+    monkeypatch.setenv("PLATFORM_SERVICES_CATALOG", str(directory / "catalog.json"))
+    return pod, import_helper(helper_files(objects), directory).spark_conf("test")
+
+
+def test_urbalurba_notebooks_are_local_spark_drivers_without_api_access(tmp_path: Path, monkeypatch):
+    objects = dist_objects("urbalurba")
+    pod, conf = spark_conf_in_pod(objects, tmp_path, monkeypatch)
+    env = {item["name"]: item.get("value") for item in pod["spec"]["containers"][0]["env"]}
+    assert env["PYSPARK_PYTHON"] == env["PYSPARK_DRIVER_PYTHON"] == "/opt/conda/bin/python"
+    assert conf["spark.master"] == "local[*]"
+    assert pod["spec"]["automountServiceAccountToken"] is False
+    assert not [o for o in objects if o["kind"] in ("Role", "NetworkPolicy") and "spark" in o["metadata"]["name"]]
+
+
+SPARK_EXECUTORS = MINIMAL + """
+singleuser: {image: "jupyter/pyspark-notebook:spark-3.5.0"}
+platform_services:
+  spark: {enabled: true, executors: true, api_server_cidrs: [10.43.0.1/32]}
+"""
+
+
+def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
+    objects = synth_objects(SPARK_EXECUTORS, tmp_path)
+    pod, conf = spark_conf_in_pod(objects, tmp_path, monkeypatch)
     assert conf["spark.master"] == "k8s://https://kubernetes.default.svc"
-    assert conf["spark.kubernetes.namespace"] == "jupyterhub"
+    assert conf["spark.kubernetes.namespace"] == "hub-test"
     assert conf["spark.kubernetes.container.image"] == "jupyter/pyspark-notebook:spark-3.5.0"
     assert conf["spark.driver.host"] == "10.1.2.3"
     assert conf["spark.pyspark.python"] == "/opt/conda/bin/python"
@@ -164,6 +185,7 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert {"port": int(conf["spark.driver.port"]), "protocol": "TCP"} in executors["spec"]["egress"][0]["ports"]
     driver = find(objects, "NetworkPolicy", "jupyterhub-singleuser-spark-driver")
     assert driver["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": executor_labels}}]
+    assert {"to": [{"ipBlock": {"cidr": "10.43.0.1/32"}}], "ports": [{"port": 443, "protocol": "TCP"}, {"port": 6443, "protocol": "TCP"}]} in driver["spec"]["egress"]
     # Least privilege: pods and configmaps, nothing else, no wildcard.
     role = find(objects, "Role", "jupyterhub-singleuser-spark")
     assert sorted(r for rule in role["rules"] for r in rule["resources"]) == ["configmaps", "pods"]

@@ -175,8 +175,17 @@ def test_security_level_is_reported_and_lowered_only_by_explicit_settings(tmp_pa
     (environments / "sudo.yaml").write_text(
         textwrap.dedent(MINIMAL).replace("hub-test", "hub-sudo") + "singleuser: {grant_sudo: true}\n", encoding="utf-8"
     )
+    (environments / "spark.yaml").write_text(
+        textwrap.dedent(MINIMAL).replace("hub-test", "hub-spark")
+        + "platform_services: {spark: {enabled: true, executors: true, api_server_cidrs: [10.96.0.1/32]}}\n",
+        encoding="utf-8",
+    )
     assert main(["--environments", str(environments), "--dist", str(tmp_path / "dist")], root=tmp_path) == 0
     out = capsys.readouterr().out
+    assert (
+        "notice: environments/spark.yaml: user pods may create pods and configmaps in namespace hub-spark "
+        "(Spark executors): any user can start a pod with any ServiceAccount or Secret of that namespace"
+    ) in out
     assert 'notice: environments/plain.yaml: user pods meet Pod Security "restricted"' in out
     assert 'notice: environments/sudo.yaml: user pods meet Pod Security "baseline" only: grant_sudo runs the server as root' in out
     assert user_pod_notices(load_file(environments / "plain.yaml", "x").config.singleuser) == [

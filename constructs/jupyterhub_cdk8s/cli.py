@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, load_environments
+from .naming import Names
+from .platform_services import platform_notices
 from .singleuser import user_pod_notices
 from .synth import config_schema, differences, manifests, write_tree
 
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return 2
 
     for env in environments:
-        for line in user_pod_notices(env.config.singleuser):
+        names = Names(release=env.config.name, namespace=env.config.namespace)
+        for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
             print(f"notice: {env.file}: {line}")
     files = manifests(environments)
     schema_path = args.environments / SCHEMA_FILE

@@ -69,6 +69,16 @@ def user_pod_additions(platform: PlatformServices, names: Names, default_image: 
     )
 
 
+def platform_notices(platform: PlatformServices, names: Names) -> list[str]:
+    """Lines the CLI prints: what Spark executors let every user do."""
+    if not platform.spark.executors:
+        return []
+    return [
+        f"user pods may create pods and configmaps in namespace {names.namespace} (Spark executors): any user can "
+        "start a pod with any ServiceAccount or Secret of that namespace"
+    ]
+
+
 def helper_catalog(platform: PlatformServices, names: Names) -> dict[str, Any]:
     """What the helper module knows: each service's kind and variable names (no values)."""
     services = []

@@ -264,7 +264,8 @@ def _init_containers(singleuser: SingleuserSettings) -> list[dict]:
         commands = ["set -eu"]
         for volume in prepared:
             target = f"{LAYOUT_ROOT}/{volume.name}" + (f"/{volume.sub_path}" if volume.sub_path else "")
-            commands.append(f"mkdir -p {shlex.quote(target)}")
+            if volume.sub_path:
+                commands.append(f"mkdir -p {shlex.quote(target)}")
             if volume.fix_ownership:
                 commands.append(f"chown {singleuser.uid}:{singleuser.fs_gid} {shlex.quote(target)}")
         if any(v.fix_ownership for v in prepared):

@@ -130,7 +130,8 @@ class SparkOnKubernetes(StrictModel):
         False,
         description=(
             "Let notebooks start executor pods in the namespace: user pods get a ServiceAccount whose Role may "
-            "create pods and configmaps there. Needs api_server_cidrs."
+            "create pods and configmaps there. Needs api_server_cidrs. Whoever may create pods in a namespace can "
+            "run them with any of its ServiceAccounts and Secrets: enable only where every user may act as the hub."
         ),
     )
     executor_image: Image | None = Field(None, description="Image of executor pods; unset uses singleuser.image.")

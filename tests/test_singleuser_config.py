@@ -114,6 +114,13 @@ BAD = {
         """,
         "platform_services.services[0].credentials.password: ray takes no credential 'password'; allowed: none",
     ),
+    "an unknown spawn-time field": (
+        """
+        singleuser:
+          extra_env: {DATA_DIR: "/data/${USER}"}
+        """,
+        "singleuser.extra_env.DATA_DIR: '/data/${USER}': KubeSpawner fills in {...} when it starts a server",
+    ),
     "spark executors without API addresses": (
         "platform_services: {spark: {enabled: true, executors: true}}",
         "platform_services.spark.api_server_cidrs: executors are started through the Kubernetes API",

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .base import DnsLabel, Image, SecretKeyRef, StrictModel, field_problems
+from .singleuser import SpawnTemplate
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]
 
@@ -67,7 +68,7 @@ class PlatformService(StrictModel):
         default_factory=dict,
         description="Credential role -> Secret key, e.g. {access_key: {name: jupyterhub-secrets, key: minio-access-key}}.",
     )
-    settings: dict[str, str] = Field(
+    settings: dict[str, SpawnTemplate] = Field(
         default_factory=dict, description="More plain variables of this service, e.g. {TRINO_CATALOG: iceberg}."
     )
 

@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Literal
+import string
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import Cpu, DnsLabel, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores, field_problems
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
-GIT_IMAGE = "alpine/git:2.45.2"
+GIT_IMAGE = "alpine/git:v2.45.1"
 GPU_RESOURCE = "nvidia.com/gpu"
+
+
+# What KubeSpawner fills into volume, init-container and environment values
+# at spawn time; any other {field} would fail every spawn.
+SPAWN_FIELDS = ("username", "servername", "user_server", "unescaped_username", "userid")
+
+
+def _spawn_template(value: str) -> str:
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field is not None]
+    except ValueError:
+        fields = ["?"]
+    unknown = [field for field in fields if field not in SPAWN_FIELDS]
+    if unknown:
+        raise ValueError(
+            f"{value!r}: KubeSpawner fills in {{...}} when it starts a server and knows only "
+            f"{', '.join('{' + f + '}' for f in SPAWN_FIELDS)}; write braces as {{{{ and }}}} otherwise"
+        )
+    return value
+
+
+SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
+"""Text KubeSpawner formats per server: `{username}` and friends only."""
 
 
 class CpuAllotment(StrictModel):
@@ -169,7 +193,7 @@ class SharedVolume(StrictModel):
     mount_path: str = Field(description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+")
     capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
     storage_class: str | None = Field(None, description="StorageClass that provides ReadWriteMany, e.g. juicefs-rwx.")
-    sub_path: str | None = Field(
+    sub_path: SpawnTemplate | None = Field(
         None,
         description=(
             "Directory of the volume to mount instead of its root; {username} gives every user their own "
@@ -197,7 +221,7 @@ class Scratch(StrictModel):
 class ExamplesRepository(StrictModel):
     """A git repository cloned fresh into every user server at start."""
 
-    url: str = Field(description="HTTPS URL of a public repository.", pattern=r"^https://[^\s]+$")
+    url: SpawnTemplate = Field(description="HTTPS URL of a public repository.", pattern=r"^https://[^\s]+$")
     ref: str | None = Field(None, description="Branch or tag to clone; unset clones the default branch.", pattern=r"^[A-Za-z0-9._/-]+$")
     mount_path: str = Field(description="Where the clone appears, e.g. /home/jovyan/examples.", pattern=r"^/.+")
     image: Image = Field(GIT_IMAGE, description="Image with git whose command is git.")
@@ -306,7 +330,7 @@ class SingleuserSettings(StrictModel):
     start_timeout: int = Field(300, ge=30, description="Seconds a server may take to start (image pull included) before it is given up.")
     http_timeout: int = Field(120, ge=10, description="Seconds the hub waits for a started server to answer HTTP.")
     default_url: str = Field("/lab", description="Where users land after their server starts, e.g. /lab or /lab/tree/work.", pattern=r"^/.*")
-    extra_env: dict[str, str] = Field(
+    extra_env: dict[str, SpawnTemplate] = Field(
         default_factory=dict,
         description="Plain environment variables of every user server (values are not secret: they end up in git).",
     )

@@ -30,7 +30,7 @@ def test_culler_is_a_hub_managed_service_with_exactly_its_scopes(tmp_path: Path)
     app = hub_app(hub_config_text(synth_objects(CULLING, tmp_path)), tmp_path)
     [service] = [s for s in app.services if s["name"] == "idle-culler"]
     assert service["command"] == [
-        "python3", "-m", "jupyterhub_idle_culler", "--timeout=1800", "--cull-every=300", "--max-age=86400",
+        "python3", "-m", "jupyterhub_idle_culler", "--url=http://127.0.0.1:8081/hub/api", "--timeout=1800", "--cull-every=300", "--max-age=86400",
         "--concurrency=5", "--cull-users", "--remove-named-servers",
     ]
     [role] = [r for r in app.load_roles if r["name"] == "idle-culler"]
@@ -52,6 +52,7 @@ def test_culler_without_cull_users_cannot_delete_users(tmp_path: Path):
 def test_real_culler_accepts_the_generated_command_line(tmp_path: Path):
     app = hub_app(hub_config_text(synth_objects(CULLING, tmp_path)), tmp_path)
     [service] = [s for s in app.services if s["name"] == "idle-culler"]
+    # Same flags; the last --url wins and points where no hub of another test can answer.
     command = [sys.executable, *service["command"][1:], "--url=http://127.0.0.1:9/hub/api"]
     process = subprocess.Popen(
         command, env={**os.environ, "JUPYTERHUB_API_TOKEN": "test"}, stderr=subprocess.PIPE, text=True

@@ -216,3 +216,20 @@ def test_helper_module_can_be_turned_off(tmp_path: Path):
     objects = synth_objects(text, tmp_path)
     assert [o["kind"] for o in objects if o["metadata"]["name"].endswith("platform-services")] == ["NetworkPolicy"]
     assert environment(text, tmp_path).config.platform_services.services[0].variable("url") == "MLFLOW_TRACKING_URI"
+
+
+@pytest.mark.parametrize("env", ["254carbon", "thinkube", "urbalurba"])
+def test_objects_of_user_servers_are_valid_kubernetes(env: str, tmp_path: Path):
+    import kubernetes_validate
+    from kubernetes_validate.utils import all_versions
+
+    mine = {"shared-storage", "platform-services", "singleuser-server"}
+    objects = [
+        o
+        for o in dist_objects(env) + synth_objects(SPARK_EXECUTORS, tmp_path)
+        if o["metadata"]["labels"]["app.kubernetes.io/component"] in mine or o["metadata"]["name"].endswith("hub-branding")
+    ]
+    assert objects
+    for obj in objects:
+        for version in (all_versions()[0], all_versions()[-1]):
+            kubernetes_validate.validate(obj, version, strict=True)

@@ -385,8 +385,13 @@ def _choice_override(singleuser: SingleuserSettings, profile: Profile, kind: str
     return {"node_selector": {"kubernetes.io/hostname": value}}
 
 
-def configure_culler(file: ConfigFile, culling: IdleCulling) -> None:
-    """jupyterhub-idle-culler as a hub-managed service with only the scopes it uses."""
+def configure_culler(file: ConfigFile, culling: IdleCulling, hub_api_url: str) -> None:
+    """jupyterhub-idle-culler as a hub-managed service with only the scopes it uses.
+
+    It runs in the hub's container and calls the hub on loopback
+    (`hub_api_url`), not through the hub's Service: no hairpin traffic and
+    no network policy to open for it.
+    """
     if not culling.enabled:
         return
     file.section("Idle culling: jupyterhub-idle-culler as a hub-managed service")
@@ -394,6 +399,7 @@ def configure_culler(file: ConfigFile, culling: IdleCulling) -> None:
         "python3",
         "-m",
         "jupyterhub_idle_culler",
+        f"--url={hub_api_url}",
         f"--timeout={culling.timeout}",
         f"--cull-every={culling.every}",
         f"--max-age={culling.max_age}",

@@ -12,6 +12,7 @@ from constructs import Construct
 from .authentication import configure_authenticator
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
+from .hub.settings import HUB_PORT
 from .ingress import PublicIngress
 from .namespace import Namespace
 from .naming import Names
@@ -30,7 +31,7 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_authenticator(file, config.auth)
     additions = user_pod_additions(config.platform_services, names, default_image=config.singleuser.image)
     configure_spawner(file, config.singleuser, names, additions)
-    configure_culler(file, config.singleuser.culling)
+    configure_culler(file, config.singleuser.culling, f"http://127.0.0.1:{HUB_PORT}{config.hub.base_url}hub/api")
     configure_branding(file, config.hub.branding)
     configure_extra(file, config.hub)
     return file

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL
+from conftest import MINIMAL, ROOT
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices
 from jupyterhub_cdk8s.config.loader import load_file
@@ -173,6 +173,17 @@ def test_user_images_lists_every_startable_image_once_in_order(tmp_path: Path):
     )
     singleuser = load_file(path, "lab.yaml").config.singleuser
     assert user_images(singleuser) == ["example.org/base:1", "example.org/a:1", "example.org/x:2"]
+
+
+def test_user_images_include_the_init_containers_every_start_needs():
+    thinkube = load_file(ROOT / "environments" / "thinkube.yaml", "thinkube").config.singleuser
+    assert user_images(thinkube) == [
+        "harbor.example.com/library/tk-jupyter-scipy:latest",
+        "harbor.example.com/library/tk-jupyter-ml-cpu:latest",
+        "harbor.example.com/library/tk-jupyter-ml-gpu:latest",
+        "busybox:1.36.1",
+        "alpine/git:v2.45.1",
+    ]
 
 
 def test_security_level_is_reported_and_lowered_only_by_explicit_settings(tmp_path: Path, capsys):

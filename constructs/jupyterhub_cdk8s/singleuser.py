@@ -106,13 +106,18 @@ def user_pod_notices(singleuser: SingleuserSettings) -> list[str]:
 
 
 def user_images(singleuser: SingleuserSettings) -> list[str]:
-    """Every image a user can start, deduplicated, in a stable order (what image pullers pre-pull)."""
+    """Every image a user server can start with, then its init containers' images.
+
+    Deduplicated, in a stable order: what image pullers pre-pull so that no
+    start waits for a pull.
+    """
     images = [singleuser.image]
     for profile in singleuser.profiles:
         images.extend([profile.image] if profile.image else [])
         for option in profile.options.values():
             if option.kind == "image":
                 images.extend(str(choice.value) for choice in option.choices.values())
+    images.extend(container["image"] for container in _init_containers(singleuser))
     return list(dict.fromkeys(images))
 
 

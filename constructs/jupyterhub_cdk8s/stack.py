@@ -10,16 +10,16 @@ from cdk8s import Chart
 from constructs import Construct
 
 from .authentication import configure_authenticator
+from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .hub.settings import HUB_PORT
 from .ingress import PublicIngress
 from .namespace import Namespace
 from .naming import Names
+from .platform_services import PlatformServicesAccess, user_pod_additions
 from .proxy import Proxy, configure_hub_for_proxy
 from .secrets_bootstrap import SecretsBootstrap
-from .branding import BrandingFiles, configure_branding
-from .platform_services import PlatformServicesAccess, user_pod_additions
 from .singleuser import UserServers, configure_culler, configure_spawner
 
 

@@ -7,13 +7,14 @@ how singleuser.py renders them.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 from kubernetes_validate.utils import all_versions
 from pod_security import violations
-from user_pods import load_hub_config, user_pod
+from user_pods import load_hub_config, spawn_form, user_pod
 
 from conftest import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.base import byte_count, parse_quantity
@@ -253,3 +254,43 @@ def test_default_environment_has_one_kind_of_server_and_restricted_pods(tmp_path
     assert violations(pod, "restricted") == []
     assert pod["spec"]["automountServiceAccountToken"] is False
     assert re.fullmatch(r"jupyterhub-alice", pod["metadata"]["name"])
+
+
+class FormFields(HTMLParser):
+    """Radio buttons and drop-downs of the spawn form: field name -> values offered."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select:
+            self.fields.setdefault(self._select, []).append(attrs["value"])
+        elif tag == "input" and attrs.get("type") == "radio":
+            self.fields.setdefault(attrs["name"], []).append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def test_thinkube_spawn_form_offers_every_profile_and_choice_and_its_submission_builds_the_pod(tmp_path: Path):
+    config = load_file(ROOT / "environments" / "thinkube.yaml", "thinkube").config
+    hub_config = load_hub_config(hub_config_text(dist_objects("thinkube")), tmp_path)
+    # The user picks the GPU profile with 2 GPUs, as the browser would submit it.
+    submitted = {"profile": ["ml-gpu"], "profile-option-ml-gpu--gpu": ["2"]}
+    form, options = spawn_form(hub_config, submitted, USER)
+    parser = FormFields()
+    parser.feed(form)
+    assert parser.fields["profile"] == [p.slug for p in config.singleuser.profiles]
+    for profile in config.singleuser.profiles:
+        for key, option in profile.options.items():
+            assert parser.fields[f"profile-option-{profile.slug}--{key}"] == list(option.choices)
+    assert options == {"profile": "ml-gpu", "gpu": "2"}
+    pod = user_pod(hub_config, options, USER)
+    assert pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 2
+    check_pod(pod, config.singleuser, options, config, dist_objects("thinkube"))

@@ -77,3 +77,16 @@ def user_pod(config: Config, user_options: dict, username: str = "alice") -> dic
         return ApiClient().sanitize_for_serialization(pod)
 
     return asyncio.run(build())
+
+
+def spawn_form(config: Config, formdata: dict[str, list[str]], username: str = "alice") -> tuple[str, dict]:
+    """The spawn page's form KubeSpawner renders from profile_list, and the user_options it makes of `formdata`."""
+    from kubespawner import KubeSpawner
+
+    _kubeconfig_nowhere()
+
+    async def render() -> tuple[str, dict]:
+        spawner = KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True)
+        return spawner.options_form, spawner.options_from_form(formdata)
+
+    return asyncio.run(render())

@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 from .config import ConfigError, load_environments
+from .naming import Names
+from .platform_services import platform_notices
+from .singleuser import user_pod_notices
 from .synth import config_schema, differences, manifests, write_tree
 
 SCHEMA_FILE = "schema.json"
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         for warning in env.warnings:
             print(f"WARNING: {warning}", file=sys.stderr)
 
+    for env in environments:
+        names = Names(release=env.config.name, namespace=env.config.namespace)
+        for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
+            print(f"notice: {env.file}: {line}")
     files = manifests(environments)
     schema_path = args.environments / SCHEMA_FILE
     schema = config_schema()

@@ -28,6 +28,9 @@ USER_PLACEHOLDER = "user-placeholder"
 CONTINUOUS_IMAGE_PULLER = "continuous-image-puller"
 HOOK_IMAGE_PULLER = "hook-image-puller"
 HOOK_IMAGE_AWAITER = "hook-image-awaiter"
+SHARED_STORAGE = "shared-storage"
+PLATFORM_SERVICES = "platform-services"
+SPARK_EXECUTOR = "spark-executor"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from cdk8s import Chart
 from constructs import Construct
 
 from .authentication import allow_identity_provider, configure_authenticator
+from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
+from .hub.settings import HUB_PORT
 from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images
 from .ingress import PublicIngress
 from .config.guardrails import largest_user_server
@@ -19,10 +21,11 @@ from .namespace import Namespace
 from .network_policies import NetworkPolicies
 from .quotas import ContainerLimits, NamespaceQuota
 from .naming import HOOK_IMAGE_AWAITER, SECRETS_BOOTSTRAP, USER_SCHEDULER, Names
+from .platform_services import PlatformServicesAccess, user_pod_additions
 from .proxy import Proxy, configure_hub_for_proxy
 from .scheduling import CORE, IMAGE_PULLER, PLACEHOLDER, USER, PriorityClasses, UserPlaceholders, configure_scheduling
 from .secrets_bootstrap import SecretsBootstrap
-from .singleuser import configure_spawner
+from .singleuser import UserServers, configure_culler, configure_spawner
 from .user_scheduler import UserSchedulerDeployment
 
 
@@ -32,8 +35,11 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_hub(file, config.hub, names, hub_secret)
     configure_hub_for_proxy(file, names, hub_secret)
     configure_authenticator(file, config.auth, host=config.host, base_url=config.hub.base_url, hub_secret=hub_secret)
-    configure_spawner(file, config.singleuser, names)
+    additions = user_pod_additions(config.platform_services, names, default_image=config.singleuser.image)
+    configure_spawner(file, config.singleuser, names, additions)
     configure_scheduling(file, config.scheduling, names)
+    configure_culler(file, config.singleuser.culling, f"http://127.0.0.1:{HUB_PORT}{config.hub.base_url}hub/api")
+    configure_branding(file, config.hub.branding)
     configure_extra(file, config.hub)
     return file
 
@@ -52,6 +58,10 @@ class JupyterHubChart(Chart):
             Namespace(self, "namespace", names=names, pod_security=config.pod_security)
         if config.secrets.existing_secret is None:
             SecretsBootstrap(self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000)
+        hub_volumes = []
+        if config.hub.branding.enabled:
+            branding = BrandingFiles(self, "branding", branding=config.hub.branding, names=names)
+            hub_volumes.append((branding.volume, branding.mount))
         Hub(
             self,
             "hub",
@@ -60,8 +70,11 @@ class JupyterHubChart(Chart):
             config_text=hub_file.render(),
             secret_envs=hub_file.secret_envs,
             priority_class_name=core_priority,
+            extra_volumes=hub_volumes,
         )
         allow_identity_provider(self, config.auth, names)
+        UserServers(self, "user-servers", singleuser=config.singleuser, names=names)
+        PlatformServicesAccess(self, "platform-services", platform=config.platform_services, names=names)
         Proxy(
             self,
             "proxy",

@@ -19,6 +19,7 @@ from .guardrails import (
 )
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
+from .platform_services import PlatformServices
 from .proxy import ProxySettings
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
@@ -64,6 +65,9 @@ class HubConfig(StrictModel):
     pod_security: PodSecuritySettings = Field(
         default_factory=PodSecuritySettings, description="Pod Security admission levels of the namespace."
     )
+    platform_services: PlatformServices = Field(
+        default_factory=PlatformServices, description="Services notebooks connect to (variables, egress, helper module)."
+    )
 
     @model_validator(mode="after")
     def _guardrails_fit(self) -> "HubConfig":
@@ -88,6 +92,15 @@ class HubConfig(StrictModel):
     def _auth_fits_environment(self) -> "HubConfig":
         if problems := auth_environment_problems(self.auth, host=self.host, production=self.production):
             raise field_problems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _one_source_per_variable(self) -> "HubConfig":
+        clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
+        if clashes:
+            raise field_problems(
+                *((f"singleuser.extra_env.{name}", "is set by platform_services; remove it here") for name in clashes)
+            )
         return self
 
 

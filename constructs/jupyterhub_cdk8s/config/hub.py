@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, field_validator
 
 from .base import Image, Memory, Resources, SecretKeyRef, StrictModel, resources
+from .branding import Branding
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
 
@@ -63,6 +64,7 @@ class HubSettings(StrictModel):
     active_server_limit: int = Field(0, ge=0, description="Servers that may run at once; 0 means no limit.")
     named_servers: NamedServers = Field(default_factory=NamedServers, description="Named servers per user.")
     shutdown_on_logout: bool = Field(False, description="Stop a user's servers when they log out.")
+    branding: Branding = Field(default_factory=Branding, description="Logo, announcement and styling of the hub's pages.")
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field("INFO", description="Log level of the hub process.")
     extra_config: dict[str, str] = Field(
         default_factory=dict,

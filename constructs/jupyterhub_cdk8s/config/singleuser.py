@@ -1,14 +1,42 @@
-"""Config of the user servers KubeSpawner starts: image, resources, storage, environment."""
+"""Config of the user servers KubeSpawner starts: image, resources, profiles, storage, hooks, culling."""
 
 from __future__ import annotations
 
-from typing import Literal
+import posixpath
+import string
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .base import Cpu, Image, Memory, StrictModel, byte_count, cores, field_problems
+from .base import Cpu, DnsLabel, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores, field_problems
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
+LAYOUT_IMAGE = "busybox:1.36.1"
+GIT_IMAGE = "alpine/git:v2.45.1"
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+# What KubeSpawner fills into volume, init-container and environment values
+# at spawn time; any other {field} would fail every spawn.
+SPAWN_FIELDS = ("username", "servername", "user_server", "unescaped_username", "userid")
+
+
+def _spawn_template(value: str) -> str:
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field is not None]
+    except ValueError:
+        fields = ["?"]
+    unknown = [field for field in fields if field not in SPAWN_FIELDS]
+    if unknown:
+        raise ValueError(
+            f"{value!r}: KubeSpawner fills in {{...}} when it starts a server and knows only "
+            f"{', '.join('{' + f + '}' for f in SPAWN_FIELDS)}; write braces as {{{{ and }}}} otherwise"
+        )
+    return value
+
+
+SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
+"""Text KubeSpawner formats per server: `{username}` and friends only."""
 
 
 class CpuAllotment(StrictModel):
@@ -25,8 +53,182 @@ class MemoryAllotment(StrictModel):
     limit: Memory = Field("2Gi", description="Memory above which a user server is OOM-killed.")
 
 
+def allotment_problems(cpu: CpuAllotment, memory: MemoryAllotment) -> list[tuple[str, str]]:
+    problems = []
+    if cores(cpu.guarantee) > cores(cpu.limit):
+        problems.append(("cpu.guarantee", f"{cpu.guarantee} is above cpu.limit {cpu.limit}; lower it or raise the limit"))
+    if byte_count(memory.guarantee) > byte_count(memory.limit):
+        problems.append(
+            ("memory.guarantee", f"{memory.guarantee} is above memory.limit {memory.limit}; lower it or raise the limit")
+        )
+    return problems
+
+
+# --- profiles ----------------------------------------------------------------
+
+
+class Toleration(StrictModel):
+    """A taint of GPU nodes that user pods asking for GPUs tolerate."""
+
+    key: str = Field(description="Taint key, e.g. nvidia.com/gpu.")
+    operator: Literal["Exists", "Equal"] = Field("Exists", description="Exists (any value) or Equal (the given value).")
+    value: str | None = Field(None, description="Taint value, only with operator Equal.")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field("NoSchedule", description="Taint effect.")
+
+    def to_kubernetes(self) -> dict:
+        toleration = {"key": self.key, "operator": self.operator}
+        if self.value is not None:
+            toleration["value"] = self.value
+        toleration["effect"] = self.effect
+        return toleration
+
+
+class GpuNodes(StrictModel):
+    """How pods that ask for GPUs reach the GPU nodes."""
+
+    resource: str = Field(GPU_RESOURCE, description="Extended resource a GPU is requested as.")
+    node_selector: dict[str, str] = Field(
+        default_factory=dict, description='Labels of GPU nodes, e.g. {"nvidia.com/gpu.present": "true"}.'
+    )
+    tolerations: list[Toleration] = Field(
+        default_factory=list, description="Taints of GPU nodes to tolerate, e.g. key nvidia.com/gpu, effect NoSchedule."
+    )
+
+
+OptionKind = Literal["image", "cpu", "memory", "gpu", "node"]
+
+
+class OptionChoice(StrictModel):
+    """One entry of a drop-down on the spawn page."""
+
+    display_name: str = Field(description="What the user sees in the drop-down.")
+    value: str | int = Field(
+        description=(
+            "What the choice sets: an image (kind image), CPU cores as limit (cpu), memory as limit (memory), "
+            "a GPU count (gpu) or a node name (node)."
+        )
+    )
+
+
+class ProfileOption(StrictModel):
+    """A drop-down of a profile; the choice overrides the profile's setting of its kind."""
+
+    kind: OptionKind = Field(description="What the drop-down chooses: image, cpu, memory, gpu or node.")
+    display_name: str = Field(description="Label of the drop-down.")
+    default: str = Field(description="Key of the choice selected unless the user picks another.")
+    choices: dict[str, OptionChoice] = Field(min_length=1, description="Choices by key (the key is sent by the form).")
+
+    @model_validator(mode="after")
+    def _valid_choices(self) -> "ProfileOption":
+        problems = []
+        if self.default not in self.choices:
+            problems.append(
+                ("default", f"{self.default!r} is not one of the choices; write one of: {', '.join(self.choices)}")
+            )
+        for key, choice in self.choices.items():
+            if message := _choice_problem(self.kind, choice.value):
+                problems.append((f"choices.{key}.value", message))
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+
+def _choice_problem(kind: OptionKind, value: str | int) -> str | None:
+    check = {"image": _image, "cpu": _cpu, "memory": _memory}.get(kind)
+    try:
+        if check:
+            check(value)
+        elif kind == "gpu" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            return f"{value!r} is not a GPU count; write a whole number like 0, 1 or 2"
+        elif kind == "node" and not isinstance(value, str):
+            return f"{value!r} is not a node name; write the node's name, e.g. worker-1"
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+class Profile(StrictModel):
+    """One entry of the spawn page: an image with its resources, and optional drop-downs."""
+
+    display_name: str = Field(description="Title of the profile on the spawn page.")
+    slug: DnsLabel = Field(description="Stable key of the profile (what the REST API and saved options use).")
+    description: str = Field("", description="One line under the title.")
+    default: bool = Field(False, description="Selected unless the user picks another; exactly one profile is the default.")
+    image: Image | None = Field(None, description="Image of this profile; unset uses singleuser.image.")
+    cpu: CpuAllotment | None = Field(None, description="CPU of this profile; unset uses singleuser.cpu.")
+    memory: MemoryAllotment | None = Field(None, description="Memory of this profile; unset uses singleuser.memory.")
+    gpus: int = Field(0, ge=0, description="GPUs of this profile; more than 0 needs singleuser.gpu_nodes.")
+    options: dict[DnsLabel, ProfileOption] = Field(
+        default_factory=dict, description="Drop-downs of this profile by key (image, cpu, memory, gpu, node)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        problems = []
+        if self.cpu and self.memory:
+            problems.extend(allotment_problems(self.cpu, self.memory))
+        kinds = [option.kind for option in self.options.values()]
+        for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
+            problems.append(("options", f"two drop-downs choose {kind}; keep one"))
+        if "gpu" in kinds and self.gpus:
+            problems.append(("gpus", "the gpu drop-down chooses the GPU count; remove gpus or the drop-down"))
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+    @property
+    def uses_gpus(self) -> bool:
+        return self.gpus > 0 or any(
+            o.kind == "gpu" and any(c.value for c in o.choices.values()) for o in self.options.values()
+        )
+
+
+# --- storage -----------------------------------------------------------------
+
+
+class SharedVolume(StrictModel):
+    """A ReadWriteMany volume mounted into every user server (notebooks, datasets, models)."""
+
+    name: DnsLabel = Field(description="Short name; the PVC is <release>-shared-<name>.")
+    mount_path: str = Field(description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+")
+    capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
+    storage_class: str | None = Field(None, description="StorageClass that provides ReadWriteMany, e.g. juicefs-rwx.")
+    sub_path: SpawnTemplate | None = Field(
+        None,
+        description=(
+            "Directory of the volume to mount instead of its root; {username} gives every user their own "
+            "directory of one shared volume (created by the layout init container)."
+        ),
+        pattern=r"^[A-Za-z0-9._{}-]+(/[A-Za-z0-9._{}-]+)*$",
+    )
+    read_only: bool = Field(False, description="Mount read-only (e.g. curated datasets).")
+    fix_ownership: bool = Field(
+        False,
+        description=(
+            "The volume's driver ignores fsGroup (JuiceFS, many NFS drivers): a root init container with only "
+            "the CHOWN capability hands the mounted directory to the user. Lowers user pods to Pod Security baseline."
+        ),
+    )
+
+
+class Scratch(StrictModel):
+    """Fast temporary space that lives as long as the pod."""
+
+    mount_path: str = Field(description="Where it appears, e.g. /home/jovyan/scratch.", pattern=r"^/.+")
+    size_limit: Memory = Field(description="Size above which the pod is evicted, e.g. 100Gi.")
+
+
+class ExamplesRepository(StrictModel):
+    """A git repository cloned fresh into every user server at start."""
+
+    url: SpawnTemplate = Field(description="HTTPS URL of a public repository.", pattern=r"^https://[^\s]+$")
+    ref: str | None = Field(None, description="Branch or tag to clone; unset clones the default branch.", pattern=r"^[A-Za-z0-9._/-]+$")
+    mount_path: str = Field(description="Where the clone appears, e.g. /home/jovyan/examples.", pattern=r"^/.+")
+    image: Image = Field(GIT_IMAGE, description="Image with git whose command is git.")
+
+
 class UserStorage(StrictModel):
-    """Each user's home directory."""
+    """Each user's home directory, shared volumes, scratch space and their layout."""
 
     type: Literal["dynamic", "none"] = Field(
         "dynamic",
@@ -38,6 +240,84 @@ class UserStorage(StrictModel):
         "ReadWriteOnce", description="Access mode of user PVCs."
     )
     home_mount_path: str = Field("/home/jovyan", description="Where the user's PVC is mounted.", pattern=r"^/.*")
+    shared_volumes: list[SharedVolume] = Field(
+        default_factory=list, description="ReadWriteMany volumes mounted into every user server."
+    )
+    shared_quota: Memory = Field(
+        "1Ti", description="Most storage the shared volumes may claim together; raise it deliberately."
+    )
+    scratch: Scratch | None = Field(None, description="Temporary space (an emptyDir with a size limit).")
+    examples: ExamplesRepository | None = Field(None, description="A repository cloned fresh at every start.")
+    layout_image: Image = Field(LAYOUT_IMAGE, description="Image (with sh, mkdir, chown) of the layout init container.")
+
+    @model_validator(mode="after")
+    def _layout(self) -> "UserStorage":
+        problems = []
+        home = posixpath.normpath(self.home_mount_path)
+        mounts = [(f"shared_volumes[{i}].mount_path", v.mount_path) for i, v in enumerate(self.shared_volumes)]
+        if self.scratch:
+            mounts.append(("scratch.mount_path", self.scratch.mount_path))
+        if self.examples:
+            mounts.append(("examples.mount_path", self.examples.mount_path))
+        seen: dict[str, str] = {}
+        for path, mount in mounts:
+            normal = posixpath.normpath(mount)
+            if normal == home or home.startswith(normal + "/"):
+                problems.append(
+                    (path, f"{mount} would hide the home directory and the image's ~/.local; mount at a sub-directory, e.g. {home}/data")
+                )
+            if normal in seen:
+                problems.append((path, f"{mount} is already the mount path of {seen[normal]}; give each its own directory"))
+            seen.setdefault(normal, path)
+        names = [v.name for v in self.shared_volumes]
+        for i, volume in enumerate(self.shared_volumes):
+            if names.index(volume.name) != i:
+                problems.append((f"shared_volumes[{i}].name", f"{volume.name!r} is used twice; give each volume its own name"))
+        total = 0
+        for i, volume in enumerate(self.shared_volumes):
+            total += byte_count(volume.capacity)
+            if total > byte_count(self.shared_quota):
+                problems.append(
+                    (
+                        f"shared_volumes[{i}].capacity",
+                        f"{volume.capacity} brings the shared volumes to {total / 2**30:g}Gi, above "
+                        f"storage.shared_quota {self.shared_quota}; shrink the volumes or raise shared_quota",
+                    )
+                )
+                break
+        if problems:
+            raise field_problems(*problems)
+        return self
+
+
+# --- behaviour ---------------------------------------------------------------
+
+
+class LifecycleHooks(StrictModel):
+    """Commands run in the user's container right after it starts or before it stops."""
+
+    post_start: list[str] | None = Field(
+        None, description='Command (exec form) run after start, e.g. ["bash", "-c", "pip install --user ..."].', min_length=1
+    )
+    pre_stop: list[str] | None = Field(None, description="Command (exec form) run before stop.", min_length=1)
+
+
+class IdleCulling(StrictModel):
+    """jupyterhub-idle-culler, run by the hub as a managed service."""
+
+    enabled: bool = Field(True, description="Stop servers nobody has used for `timeout` seconds.")
+    timeout: int = Field(3600, ge=60, description="Seconds of inactivity after which a server is stopped.")
+    every: int = Field(600, ge=10, description="Seconds between two checks.")
+    max_age: int = Field(0, ge=0, description="Seconds after which a server is stopped even if active; 0 means never.")
+    cull_users: bool = Field(False, description="Also delete users without a running server (temporary-user setups).")
+    remove_named_servers: bool = Field(False, description="Delete culled named servers instead of only stopping them.")
+    concurrency: int = Field(10, ge=1, description="Hub API requests the culler makes at once.")
+
+    @model_validator(mode="after")
+    def _checks_often_enough(self) -> "IdleCulling":
+        if self.every > self.timeout:
+            raise field_problems(("every", f"{self.every}s is longer than timeout {self.timeout}s; check at least once per timeout"))
+        return self
 
 
 class SingleuserSettings(StrictModel):
@@ -46,26 +326,57 @@ class SingleuserSettings(StrictModel):
     image: Image = Field(SINGLEUSER_IMAGE, description="Image of user servers; it must contain jupyterhub-singleuser.")
     cpu: CpuAllotment = Field(default_factory=CpuAllotment, description="CPU guarantee and limit.")
     memory: MemoryAllotment = Field(default_factory=MemoryAllotment, description="Memory guarantee and limit.")
-    storage: UserStorage = Field(default_factory=UserStorage, description="Per-user home directory.")
+    storage: UserStorage = Field(default_factory=UserStorage, description="Home directory, shared volumes, scratch.")
     start_timeout: int = Field(300, ge=30, description="Seconds a server may take to start (image pull included) before it is given up.")
     http_timeout: int = Field(120, ge=10, description="Seconds the hub waits for a started server to answer HTTP.")
     default_url: str = Field("/lab", description="Where users land after their server starts, e.g. /lab or /lab/tree/work.", pattern=r"^/.*")
-    extra_env: dict[str, str] = Field(
+    extra_env: dict[str, SpawnTemplate] = Field(
         default_factory=dict,
         description="Plain environment variables of every user server (values are not secret: they end up in git).",
     )
     uid: int = Field(1000, ge=1, description="User ID the server runs as (1000 is jovyan in Jupyter images); never root by default.")
     fs_gid: int = Field(100, ge=0, description="Group that owns mounted volumes (100 is users in Jupyter images).")
+    profiles: list[Profile] = Field(
+        default_factory=list, description="Choices on the spawn page; empty means one kind of server for everyone."
+    )
+    gpu_nodes: GpuNodes | None = Field(None, description="Node selector and tolerations of GPU nodes; needed by GPU profiles.")
+    lifecycle: LifecycleHooks = Field(default_factory=LifecycleHooks, description="postStart/preStop commands.")
+    grant_sudo: bool = Field(
+        False,
+        description=(
+            "Start the server as root so the image's start script grants the user sudo (GRANT_SUDO=yes). "
+            "Lowers user pods to Pod Security baseline; the synth output says so."
+        ),
+    )
+    culling: IdleCulling = Field(default_factory=IdleCulling, description="Stopping idle servers.")
+
+    @field_validator("extra_env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not name.replace("_", "A").isalnum() or name[0].isdigit():
+                raise ValueError(f"{name!r} is not an environment variable name; use letters, digits and _, e.g. MY_SETTING")
+        return value
 
     @model_validator(mode="after")
-    def _guarantee_within_limit(self) -> "SingleuserSettings":
-        problems = []
-        if cores(self.cpu.guarantee) > cores(self.cpu.limit):
-            problems.append(("cpu.guarantee", f"{self.cpu.guarantee} is above cpu.limit {self.cpu.limit}; lower it or raise the limit"))
-        if byte_count(self.memory.guarantee) > byte_count(self.memory.limit):
-            problems.append(
-                ("memory.guarantee", f"{self.memory.guarantee} is above memory.limit {self.memory.limit}; lower it or raise the limit")
-            )
+    def _consistent(self) -> "SingleuserSettings":
+        problems = allotment_problems(self.cpu, self.memory)
+        defaults = [i for i, p in enumerate(self.profiles) if p.default]
+        if self.profiles and len(defaults) != 1:
+            where = "profiles" if not defaults else f"profiles[{defaults[1]}].default"
+            problems.append((where, f"{len(defaults)} profiles are marked default; mark exactly one with `default: true`"))
+        slugs = [p.slug for p in self.profiles]
+        for i, profile in enumerate(self.profiles):
+            if slugs.index(profile.slug) != i:
+                problems.append((f"profiles[{i}].slug", f"{profile.slug!r} is used twice; give each profile its own slug"))
+            if profile.uses_gpus and not (self.gpu_nodes and self.gpu_nodes.node_selector and self.gpu_nodes.tolerations):
+                problems.append(
+                    (
+                        f"profiles[{i}].gpus" if profile.gpus else f"profiles[{i}].options",
+                        "GPUs need GPU nodes: set singleuser.gpu_nodes.node_selector (e.g. nvidia.com/gpu.present: \"true\") "
+                        "and singleuser.gpu_nodes.tolerations (e.g. key nvidia.com/gpu, effect NoSchedule)",
+                    )
+                )
         if problems:
             raise field_problems(*problems)
         return self

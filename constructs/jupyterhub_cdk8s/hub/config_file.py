@@ -49,6 +49,10 @@ class ConfigFile:
     def set(self, klass: str, trait: str, value: Any) -> None:
         self._lines.append(f"c.{klass}.{trait} = {_render(value)}")
 
+    def append(self, klass: str, trait: str, value: Any) -> None:
+        """Add to a list trait several components contribute to (services, roles): traitlets merges the appends."""
+        self._lines.append(f"c.{klass}.{trait}.append({_render(value)})")
+
     def code(self, source: str) -> None:
         """Plain Python lines (imports, a call); for what is not a trait."""
         self._lines.extend(source.rstrip("\n").split("\n"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -47,6 +48,7 @@ class Hub(Construct):
         config_text: str,
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
+        extra_volumes: Sequence[tuple[k8s.Volume, k8s.VolumeMount]] = (),
     ):
         super().__init__(scope, id)
         self.names = names
@@ -80,6 +82,9 @@ class Hub(Construct):
             k8s.VolumeMount(name="tmp", mount_path="/tmp"),
             k8s.VolumeMount(name="data", mount_path=DATA_DIR),
         ]
+        # Files other components show the hub (e.g. branding), each with its mount.
+        volumes += [volume for volume, _ in extra_volumes]
+        mounts += [mount for _, mount in extra_volumes]
         if isinstance(hub.database, SqliteDatabase):
             k8s.KubePersistentVolumeClaim(
                 self,

@@ -1,0 +1,1 @@
+"""Files shipped as they are into user pods (read by the constructs, never imported by them)."""

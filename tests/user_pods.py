@@ -1,0 +1,92 @@
+"""Build user pods the way the hub does: the generated jupyterhub_config.py, loaded by the real
+JupyterHub, given to the real KubeSpawner 7.0.0, offline.
+
+KubeSpawner makes a Kubernetes client when a spawner is created, so a
+kubeconfig that points nowhere is enough: no request is ever sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from jupyterhub.app import JupyterHub
+from jupyterhub.objects import Hub, Server
+from kubernetes_asyncio.client import ApiClient
+from kubernetes_asyncio.config import kube_config
+from traitlets.config import Config
+
+NOWHERE_KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: nobody, user: {token: unused}}]
+contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]
+current-context: nowhere
+"""
+
+
+class HubUser:
+    """What KubeSpawner reads of a JupyterHub user (as in KubeSpawner's own tests)."""
+
+    admin = False
+
+    def __init__(self, name: str):
+        self.name = name
+        self.escaped_name = name
+        self.id = 7
+        self.url = f"/user/{name}/"
+        self.server = Server()
+        self.spawners: dict = {}
+        self.settings: dict = {}
+
+
+def load_hub_config(config_text: str, directory: Path) -> Config:
+    """The config JupyterHub itself reads from jupyterhub_config.py (secret variables filled with dummies)."""
+    for name in re.findall(r"os\.environ\['(\w+)'\]", config_text):
+        os.environ.setdefault(name, "ab" * 32)
+    path = directory / "jupyterhub_config.py"
+    path.write_text(config_text, encoding="utf-8")
+    app = JupyterHub()
+    app.load_config_file(str(path))
+    return app.config
+
+
+@functools.cache
+def _kubeconfig_nowhere() -> None:
+    path = Path(tempfile.mkdtemp(prefix="kubeconfig-")) / "config"
+    path.write_text(NOWHERE_KUBECONFIG, encoding="utf-8")
+    kube_config.KUBE_CONFIG_DEFAULT_LOCATION = str(path)
+
+
+def user_pod(config: Config, user_options: dict, username: str = "alice") -> dict:
+    """The pod KubeSpawner would create for `username` choosing `user_options` on the spawn page."""
+    from kubespawner import KubeSpawner
+
+    _kubeconfig_nowhere()
+
+    async def build() -> dict:
+        spawner = KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True)
+        spawner.user_options = user_options
+        await spawner.load_user_options()
+        pod = await spawner.get_pod_manifest()
+        return ApiClient().sanitize_for_serialization(pod)
+
+    return asyncio.run(build())
+
+
+def spawn_form(config: Config, formdata: dict[str, list[str]], username: str = "alice") -> tuple[str, dict]:
+    """The spawn page's form KubeSpawner renders from profile_list, and the user_options it makes of `formdata`."""
+    from kubespawner import KubeSpawner
+
+    _kubeconfig_nowhere()
+
+    async def render() -> tuple[str, dict]:
+        spawner = KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True)
+        return spawner.options_form, spawner.options_from_form(formdata)
+
+    return asyncio.run(render())

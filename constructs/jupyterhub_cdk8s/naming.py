@@ -20,6 +20,7 @@ SINGLEUSER = "singleuser-server"
 INGRESS = "ingress"
 NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
+MONITORING = "monitoring"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class Names:
     @property
     def proxy_public(self) -> str:
         return self.of("proxy-public")
+
+    @property
+    def proxy_metrics(self) -> str:
+        return self.of("proxy-metrics")
+
+    @property
+    def user_claim_prefix(self) -> str:
+        """Start of every user PVC name KubeSpawner creates (`pvc_name_template`)."""
+        return self.of("claim-")
 
     @property
     def secrets_bootstrap(self) -> str:

@@ -8,6 +8,7 @@ from .auth import Auth
 from .base import DnsLabel, Hostname, StrictModel
 from .hub import HubSettings
 from .ingress import IngressSettings
+from .monitoring import MonitoringSettings
 from .proxy import ProxySettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
@@ -38,3 +39,6 @@ class HubConfig(StrictModel):
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+    monitoring: MonitoringSettings = Field(
+        default_factory=MonitoringSettings, description="Prometheus metrics, alert rules and Grafana dashboards (off by default)."
+    )

@@ -1,0 +1,280 @@
+"""Alert rules as data: what each alert watches, and what the operator does about it.
+
+Every alert is an `AlertDefinition` in `ALERTS`; its expression is built from
+the environment (`Scope`: namespace, scrape jobs, volume names) and its
+setting in `monitoring.alerts` (threshold, `for`, severity), so the rule file,
+its promtool unit tests and the docs all read the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..config.monitoring import Alerts, ThresholdAlert
+from .metrics import USER_CONTAINER
+
+SPAWNS = "jupyterhub_server_spawn_duration_seconds"
+
+
+def eq(label: str, value: str) -> str:
+    return f'{label}="{value}"'
+
+
+def matches(label: str, pattern: str) -> str:
+    return f'{label}=~"{pattern}"'
+
+
+def series(metric: str, *matchers: str) -> str:
+    """A PromQL selector; every query names its metric this way, so tests can find each metric name."""
+    return metric + "{" + ", ".join(matchers) + "}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The label values that pick this environment's series out of a shared Prometheus."""
+
+    namespace: str
+    hub_job: str
+    proxy_job: str
+    proxy_deployment: str
+    hub_claim: str | None
+    """The hub's database PVC; None with an external database."""
+    user_claim_prefix: str
+
+    @property
+    def ns(self) -> str:
+        return eq("namespace", self.namespace)
+
+    @property
+    def hub(self) -> tuple[str, str]:
+        """Matchers of the hub's own metrics."""
+        return (self.ns, eq("job", self.hub_job))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What an expression builder gets: where to look, the threshold, the rate window."""
+
+    scope: Scope
+    threshold: float | None
+    window: str
+
+
+@dataclass(frozen=True)
+class AlertDefinition:
+    name: str
+    setting: str
+    """Field of `monitoring.alerts` holding its enabled flag, `for`, severity (and threshold)."""
+    expr: Callable[[Condition], str]
+    summary: str
+    """One line with the affected object and value (a Prometheus template)."""
+    description: str
+    """What the alert means for users."""
+    runbook: str
+    """What to check and do, in order; {namespace}, {hub} and {proxy} are filled in."""
+    applies: Callable[[Scope], bool] = lambda scope: True
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One rendered alerting rule of the PrometheusRule."""
+
+    alert: str
+    expr: str
+    for_: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+
+
+def _target_down(job: Callable[[Scope], str]) -> Callable[[Condition], str]:
+    # `== 1` inside absent(): fires both when the target is down and when it has disappeared.
+    return lambda c: f"absent({series('up', c.scope.ns, eq('job', job(c.scope)))} == 1)"
+
+
+def _volume_full(claim: Callable[[Scope], str]) -> Callable[[Condition], str]:
+    def expr(c: Condition) -> str:
+        by = "max by (namespace, persistentvolumeclaim)"
+        used = series("kubelet_volume_stats_used_bytes", c.scope.ns, claim(c.scope))
+        capacity = series("kubelet_volume_stats_capacity_bytes", c.scope.ns, claim(c.scope))
+        return f"{by} ({used})\n  / {by} ({capacity})\n  > {c.threshold}"
+
+    return expr
+
+
+def _spawn_rate(c: Condition, status: str) -> str:
+    return f"sum(rate({series(SPAWNS + '_count', *c.scope.hub, status)}[{c.window}]))"
+
+
+def _spawn_failure_ratio(c: Condition) -> str:
+    failed = _spawn_rate(c, eq("status", "failure"))
+    finished = _spawn_rate(c, matches("status", "success|failure"))
+    return f"{failed}\n  / {finished}\n  > {c.threshold}"
+
+
+def _spawn_p90(c: Condition) -> str:
+    buckets = series(SPAWNS + "_bucket", *c.scope.hub, eq("status", "success"))
+    return f"histogram_quantile(0.9, sum by (le) (rate({buckets}[{c.window}])))\n  > {c.threshold}"
+
+
+def _throttled_spawns(c: Condition) -> str:
+    throttled = series(SPAWNS + "_count", *c.scope.hub, eq("status", "throttled"))
+    return f"sum(increase({throttled}[{c.window}])) > {c.threshold}"
+
+
+def _user_pod_pending(c: Condition) -> str:
+    pending = series("kube_pod_status_phase", c.scope.ns, eq("phase", "Pending"))
+    user_pods = series("kube_pod_container_info", c.scope.ns, eq("container", USER_CONTAINER))
+    return f"max by (namespace, pod) ({pending}) == 1\n  and on (namespace, pod) {user_pods}"
+
+
+def _quota(c: Condition) -> str:
+    by = "max by (namespace, resourcequota, resource)"
+    used = series("kube_resourcequota", c.scope.ns, eq("type", "used"))
+    hard = series("kube_resourcequota", c.scope.ns, eq("type", "hard"))
+    return f"{by} ({used})\n  / {by} ({hard} > 0)\n  > {c.threshold}"
+
+
+ALERTS: tuple[AlertDefinition, ...] = (
+    AlertDefinition(
+        name="JupyterHubDown",
+        setting="hub_down",
+        expr=_target_down(lambda scope: scope.hub_job),
+        summary="JupyterHub in namespace {{ $labels.namespace }} is down or not scraped.",
+        description="Nobody can log in or start a server; running servers stay reachable through the proxy.",
+        runbook=(
+            "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=hub: is the hub pod Running and Ready? "
+            "2. kubectl -n {namespace} logs deploy/{hub} --previous: a config error or database migration failure shows here. "
+            "3. If the pod is Running, check the Prometheus target page: a 403 means the metrics token or role is wrong."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubProxyDown",
+        setting="proxy_down",
+        expr=_target_down(lambda scope: scope.proxy_job),
+        summary="configurable-http-proxy in namespace {{ $labels.namespace }} is down or not scraped.",
+        description="Every user request fails: the proxy routes all traffic to the hub and to user servers.",
+        runbook=(
+            "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=proxy. "
+            "2. kubectl -n {namespace} logs deploy/{proxy}: look for crashes or out-of-memory kills and raise "
+            "proxy.resources if so. 3. After the proxy restarts, the hub re-adds all routes within a minute."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubSpawnFailureRatioHigh",
+        setting="spawn_failure_ratio",
+        expr=_spawn_failure_ratio,
+        summary="{{ $value | humanizePercentage }} of server spawns in namespace {{ $labels.namespace }} fail.",
+        description="Users who start a server get an error instead of their notebook.",
+        runbook=(
+            "1. Hub log: search for 'Failed to spawn' or 'Unhandled error starting'. "
+            "2. kubectl -n {namespace} get events --sort-by=.lastTimestamp: image pull errors, quota exceeded, "
+            "PVC not bound, no node fits. 3. Fix the cause (image tag, quota, storage class, node pool)."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubSpawnSlow",
+        setting="spawn_duration_p90",
+        expr=_spawn_p90,
+        summary="90% of server spawns in namespace {{ $labels.namespace }} take up to {{ $value | humanizeDuration }}.",
+        description="Users wait long for their server; close to singleuser.start_timeout spawns start failing.",
+        runbook=(
+            "1. Are new nodes being added (cluster autoscaler)? Spawns wait for them. "
+            "2. Are images pulled on every spawn? Pre-pull them (image puller) or use a closer registry. "
+            "3. Slow volume attach: check the storage provisioner."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubPendingSpawnsPilingUp",
+        setting="pending_spawns",
+        expr=_throttled_spawns,
+        summary="{{ $value | humanize }} spawns in namespace {{ $labels.namespace }} were refused: too many spawns pending at once.",
+        description=(
+            "hub.concurrent_spawn_limit spawns are pending, so the hub answers further spawns with 429 "
+            "and users must retry."
+        ),
+        runbook=(
+            "1. Find why spawns stay pending (see JupyterHubSpawnSlow and JupyterHubUserPodPending). "
+            "2. If the cluster simply gets a burst of users, raise hub.concurrent_spawn_limit or add user placeholders."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubUserPodPending",
+        setting="user_pod_pending",
+        expr=_user_pod_pending,
+        summary="User pod {{ $labels.pod }} in namespace {{ $labels.namespace }} is stuck Pending.",
+        description="A user's server cannot start: no node fits it, its volume does not bind, or its image does not pull.",
+        runbook=(
+            "1. kubectl -n {namespace} describe pod POD: read the Events. "
+            "2. FailedScheduling: add nodes or lower singleuser guarantees; unbound PVC: check the storage class; "
+            "ImagePullBackOff: check the image name and pull secret."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubDatabaseVolumeFull",
+        setting="hub_storage",
+        expr=_volume_full(lambda scope: eq("persistentvolumeclaim", scope.hub_claim or "")),
+        summary="The hub database volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.",
+        description="When it is full, the hub's SQLite database stops accepting writes and the hub fails.",
+        runbook=(
+            "1. Raise hub.database.capacity (the storage class must allow volume expansion) and sync. "
+            "2. Or move to hub.database type postgresql."
+        ),
+        applies=lambda scope: scope.hub_claim is not None,
+    ),
+    AlertDefinition(
+        name="JupyterHubUserVolumeFull",
+        setting="user_storage",
+        expr=_volume_full(lambda scope: matches("persistentvolumeclaim", scope.user_claim_prefix + ".+")),
+        summary="User volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.",
+        description="The user's notebooks fail to save and the server may not start once the volume is full.",
+        runbook=(
+            "1. Tell the user (the claim name ends with their name) to clean up. "
+            "2. Or expand that PVC: kubectl -n {namespace} edit pvc CLAIM (storage class must allow expansion); "
+            "raise singleuser.storage.capacity for new users."
+        ),
+    ),
+    AlertDefinition(
+        name="JupyterHubQuotaNearlyExhausted",
+        setting="quota",
+        expr=_quota,
+        summary=(
+            "ResourceQuota {{ $labels.resourcequota }} in namespace {{ $labels.namespace }} has "
+            "{{ $value | humanizePercentage }} of its {{ $labels.resource }} used."
+        ),
+        description="New user servers are refused by the API server once the quota is reached.",
+        runbook=(
+            "1. kubectl -n {namespace} describe resourcequota: which resource runs out? "
+            "2. Stop idle servers (idle culler) or raise the quota."
+        ),
+    ),
+)
+
+
+def alert_rules(alerts: Alerts, scope: Scope) -> list[AlertRule]:
+    """The enabled alerts of `ALERTS` that apply to this environment, with its settings."""
+    rules = []
+    for definition in ALERTS:
+        setting = getattr(alerts, definition.setting)
+        if not setting.enabled or not definition.applies(scope):
+            continue
+        threshold = setting.threshold if isinstance(setting, ThresholdAlert) else None
+        annotations = {
+            "summary": definition.summary,
+            "description": definition.description,
+            "runbook": definition.runbook.format(
+                namespace=scope.namespace, hub=scope.hub_job, proxy=scope.proxy_deployment
+            ),
+        }
+        if alerts.runbook_url:
+            annotations["runbook_url"] = f"{alerts.runbook_url}#{definition.name.lower()}"
+        rules.append(
+            AlertRule(
+                alert=definition.name,
+                expr=definition.expr(Condition(scope, threshold, alerts.rate_window)),
+                for_=setting.for_,
+                labels={"severity": setting.severity, "namespace": scope.namespace},
+                annotations=annotations,
+            )
+        )
+    return rules

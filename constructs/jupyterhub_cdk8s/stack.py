@@ -84,6 +84,7 @@ class JupyterHubChart(Chart):
                 "monitoring",
                 monitoring=config.monitoring,
                 names=names,
+                cluster=config.cluster,
                 hub_secret=hub_secret,
                 base_url=config.hub.base_url,
                 hub_claim=names.hub_database if isinstance(config.hub.database, SqliteDatabase) else None,

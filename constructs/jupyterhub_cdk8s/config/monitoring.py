@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import re
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, create_model, model_validator
 
 from .base import DnsLabel, SecretKeyRef, StrictModel, field_problems
 
-Duration = Annotated[
-    str,
-    Field(
-        pattern=r"^[1-9][0-9]*(s|m|h|d)$",
-        json_schema_extra={"examples": ["30s", "5m", "1h"]},
-    ),
-]
+_DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
+
+
+def _duration(value: Any) -> str:
+    if not isinstance(value, str) or not _DURATION.match(value):
+        raise ValueError(f"{value!r} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m")
+    return value
+
+
+Duration = Annotated[str, BeforeValidator(_duration), Field(json_schema_extra={"examples": ["30s", "5m", "1h"]})]
 """A Prometheus duration of one unit: 30s, 5m, 1h, 1d."""
 
 Severity = Literal["critical", "warning", "info"]
@@ -70,26 +74,72 @@ class Alert(StrictModel):
     """One alert: on or off, how long its condition must hold, and how loud it is."""
 
     enabled: bool = Field(True, description="Write this alert.")
-    for_: Duration = Field(alias="for", description="How long the condition must hold before the alert fires.")
-    severity: Severity = Field(description="The severity label Alertmanager routes on.")
 
 
 class ThresholdAlert(Alert):
     """An alert on a measured value crossing a threshold."""
 
-    threshold: float = Field(gt=0, description="The value above which the condition holds (unit: see the alert).")
+
+def _alert(model: str, what: str, for_: str, severity: Severity, threshold: tuple[float, str] | None = None) -> Any:
+    """The settings model of one alert, every field defaulting to its own value, so `{threshold: 0.5}` alone is enough."""
+    fields: dict[str, Any] = {
+        "for_": (Duration, Field(for_, alias="for", description="How long the condition must hold before the alert fires.")),
+        "severity": (Severity, Field(severity, description="The severity label Alertmanager routes on.")),
+    }
+    if threshold is not None:
+        fields["threshold"] = (float, Field(threshold[0], gt=0, description=threshold[1]))
+    return create_model(model, __base__=ThresholdAlert if threshold else Alert, __module__=__name__, __doc__=what, **fields)
 
 
-def _alert(for_: str, severity: Severity):
-    return Field(default_factory=lambda: Alert(**{"for": for_, "severity": severity}))
+def _setting(klass: Any) -> Any:
+    return Field(default_factory=klass, description=klass.__doc__)
 
 
-def _threshold(for_: str, severity: Severity, threshold: float, what: str):
-    return Field(
-        default_factory=lambda: ThresholdAlert(**{"for": for_, "severity": severity, "threshold": threshold}),
-        description=what,
-    )
-
+HubDownAlert = _alert("HubDownAlert", "The hub is down or cannot be scraped.", "5m", "critical")
+ProxyDownAlert = _alert("ProxyDownAlert", "The proxy is down or cannot be scraped.", "5m", "critical")
+SpawnFailureRatioAlert = _alert(
+    "SpawnFailureRatioAlert",
+    "Many server spawns fail.",
+    "15m",
+    "warning",
+    (0.2, "Share of finished spawns that failed, 0 to 1 (0.2 = one in five)."),
+)
+SpawnDurationAlert = _alert(
+    "SpawnDurationAlert",
+    "Server spawns are slow.",
+    "15m",
+    "warning",
+    (120, "90th percentile of successful spawn durations, in seconds."),
+)
+PendingSpawnsAlert = _alert(
+    "PendingSpawnsAlert",
+    "Spawns pile up to the concurrent spawn limit and new ones are refused.",
+    "10m",
+    "warning",
+    (5, "Spawns refused within rate_window because hub.concurrent_spawn_limit spawns were already pending."),
+)
+UserPodPendingAlert = _alert("UserPodPendingAlert", "A user pod stays Pending.", "15m", "warning")
+HubStorageAlert = _alert(
+    "HubStorageAlert",
+    "The hub database volume is almost full.",
+    "15m",
+    "critical",
+    (0.85, "Used share of the hub's database PVC, 0 to 1."),
+)
+UserStorageAlert = _alert(
+    "UserStorageAlert",
+    "A user home volume is almost full.",
+    "30m",
+    "warning",
+    (0.9, "Used share of a user's home PVC, 0 to 1."),
+)
+QuotaAlert = _alert(
+    "QuotaAlert",
+    "A ResourceQuota of the namespace is nearly exhausted.",
+    "15m",
+    "warning",
+    (0.9, "Used share of any ResourceQuota of the namespace, 0 to 1."),
+)
 
 RATIOS = ("spawn_failure_ratio", "hub_storage", "user_storage", "quota")
 
@@ -104,22 +154,15 @@ class Alerts(StrictModel):
         pattern=r"^https?://",
         description="Base URL of your runbook; each alert links to <runbook_url>#<alert name>. Steps are in the runbook annotation anyway.",
     )
-    hub_down: Alert = _alert("5m", "critical")
-    proxy_down: Alert = _alert("5m", "critical")
-    spawn_failure_ratio: ThresholdAlert = _threshold(
-        "15m", "warning", 0.2, "Share of finished spawns that failed, 0 to 1 (0.2 = one in five)."
-    )
-    spawn_duration_p90: ThresholdAlert = _threshold(
-        "15m", "warning", 120, "90th percentile of successful spawn durations, in seconds."
-    )
-    pending_spawns: ThresholdAlert = _threshold(
-        "10m", "warning", 5,
-        "Spawns refused in one rate_window because concurrent_spawn_limit spawns were already pending.",
-    )
-    user_pod_pending: Alert = _alert("15m", "warning")
-    hub_storage: ThresholdAlert = _threshold("15m", "critical", 0.85, "Used share of the hub's database PVC, 0 to 1.")
-    user_storage: ThresholdAlert = _threshold("30m", "warning", 0.9, "Used share of a user's home PVC, 0 to 1.")
-    quota: ThresholdAlert = _threshold("15m", "warning", 0.9, "Used share of any ResourceQuota of the namespace, 0 to 1.")
+    hub_down: HubDownAlert = _setting(HubDownAlert)
+    proxy_down: ProxyDownAlert = _setting(ProxyDownAlert)
+    spawn_failure_ratio: SpawnFailureRatioAlert = _setting(SpawnFailureRatioAlert)
+    spawn_duration_p90: SpawnDurationAlert = _setting(SpawnDurationAlert)
+    pending_spawns: PendingSpawnsAlert = _setting(PendingSpawnsAlert)
+    user_pod_pending: UserPodPendingAlert = _setting(UserPodPendingAlert)
+    hub_storage: HubStorageAlert = _setting(HubStorageAlert)
+    user_storage: UserStorageAlert = _setting(UserStorageAlert)
+    quota: QuotaAlert = _setting(QuotaAlert)
 
     @model_validator(mode="after")
     def _ratios_at_most_one(self) -> "Alerts":

@@ -59,13 +59,13 @@ def rule_groups(rules: list[AlertRule], names: Names) -> list[rule_crd.Prometheu
     ]
 
 
-def dashboard(file: str, names: Names, scope: Scope) -> dict:
+def dashboard(file: str, names: Names, scope: Scope, cluster: str) -> dict:
     """A dashboard of the package, pointed at this environment's namespace, jobs and claims."""
     board = json.loads(DASHBOARDS.joinpath(file).read_text(encoding="utf-8"))
     # Grafana keeps one dashboard per uid: each environment needs its own.
-    key = hashlib.sha256(f"{names.namespace}/{names.release}/{file}".encode()).hexdigest()
+    key = hashlib.sha256(f"{cluster}/{names.namespace}/{names.release}/{file}".encode()).hexdigest()
     board["uid"] = f"{board['uid']}-{key}"[:GRAFANA_UID_LENGTH]
-    board["title"] = f"{board['title']} ({names.namespace}/{names.release})"
+    board["title"] = f"{board['title']} ({cluster}/{names.namespace}/{names.release})"
     constants = {"hub_job": scope.hub_job, "proxy_job": scope.proxy_job, "release": names.release}
     for variable in board["templating"]["list"]:
         if variable["name"] in constants:
@@ -89,12 +89,14 @@ class Monitoring(Construct):
         *,
         monitoring: MonitoringSettings,
         names: Names,
+        cluster: str,
         hub_secret: str,
         base_url: str,
         hub_claim: str | None,
     ):
         super().__init__(scope, id)
         self.names = names
+        self.cluster = cluster
         self.labels = names.labels(MONITORING)
         selected = {**self.labels, **monitoring.prometheus.selector_labels}
         prometheus = monitoring.prometheus
@@ -186,7 +188,7 @@ class Monitoring(Construct):
 
     def _dashboards(self, settings: Dashboards, scope: Scope) -> None:
         data = {
-            file: json.dumps(dashboard(file, self.names, scope), indent=1, sort_keys=True) + "\n"
+            file: json.dumps(dashboard(file, self.names, scope, self.cluster), indent=1, sort_keys=True) + "\n"
             for file in dashboard_files()
         }
         size = sum(len(key.encode()) + len(value.encode()) for key, value in data.items())

@@ -57,7 +57,8 @@ class Condition:
     """What an expression builder gets: where to look, the threshold, the rate window."""
 
     scope: Scope
-    threshold: float | None
+    threshold: str | None
+    """The threshold as PromQL reads it (0.9, 120)."""
     window: str
 
 
@@ -258,7 +259,7 @@ def alert_rules(alerts: Alerts, scope: Scope) -> list[AlertRule]:
         setting = getattr(alerts, definition.setting)
         if not setting.enabled or not definition.applies(scope):
             continue
-        threshold = setting.threshold if isinstance(setting, ThresholdAlert) else None
+        threshold = format(setting.threshold, "g") if isinstance(setting, ThresholdAlert) else None
         annotations = {
             "summary": definition.summary,
             "description": definition.description,

@@ -68,7 +68,7 @@ class AlertDefinition:
     setting: str
     """Field of `monitoring.alerts` holding its enabled flag, `for`, severity (and threshold)."""
     expr: Callable[[Condition], str]
-    summary: str
+    summary: Callable[[Scope], str]
     """One line with the affected object and value (a Prometheus template)."""
     description: str
     """What the alert means for users."""
@@ -86,6 +86,16 @@ class AlertRule:
     for_: str
     labels: dict[str, str]
     annotations: dict[str, str]
+
+
+# Prometheus template pieces of summaries (alert labels only hold what the expression keeps).
+PERCENT = "{{ $value | humanizePercentage }}"
+DURATION = "{{ $value | humanizeDuration }}"
+NUMBER = "{{ $value | humanize }}"
+
+
+def label(name: str) -> str:
+    return "{{ $labels." + name + " }}"
 
 
 def _target_down(job: Callable[[Scope], str]) -> Callable[[Condition], str]:
@@ -141,7 +151,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubDown",
         setting="hub_down",
         expr=_target_down(lambda scope: scope.hub_job),
-        summary="JupyterHub in namespace {{ $labels.namespace }} is down or not scraped.",
+        summary=lambda s: f"JupyterHub in namespace {s.namespace} is down or not scraped.",
         description="Nobody can log in or start a server; running servers stay reachable through the proxy.",
         runbook=(
             "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=hub: is the hub pod Running and Ready? "
@@ -153,7 +163,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubProxyDown",
         setting="proxy_down",
         expr=_target_down(lambda scope: scope.proxy_job),
-        summary="configurable-http-proxy in namespace {{ $labels.namespace }} is down or not scraped.",
+        summary=lambda s: f"configurable-http-proxy in namespace {s.namespace} is down or not scraped.",
         description="Every user request fails: the proxy routes all traffic to the hub and to user servers.",
         runbook=(
             "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=proxy. "
@@ -165,7 +175,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubSpawnFailureRatioHigh",
         setting="spawn_failure_ratio",
         expr=_spawn_failure_ratio,
-        summary="{{ $value | humanizePercentage }} of server spawns in namespace {{ $labels.namespace }} fail.",
+        summary=lambda s: f"{PERCENT} of server spawns in namespace {s.namespace} fail.",
         description="Users who start a server get an error instead of their notebook.",
         runbook=(
             "1. Hub log: search for 'Failed to spawn' or 'Unhandled error starting'. "
@@ -177,7 +187,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubSpawnSlow",
         setting="spawn_duration_p90",
         expr=_spawn_p90,
-        summary="90% of server spawns in namespace {{ $labels.namespace }} take up to {{ $value | humanizeDuration }}.",
+        summary=lambda s: f"90% of server spawns in namespace {s.namespace} take up to {DURATION}.",
         description="Users wait long for their server; close to singleuser.start_timeout spawns start failing.",
         runbook=(
             "1. Are new nodes being added (cluster autoscaler)? Spawns wait for them. "
@@ -189,7 +199,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubPendingSpawnsPilingUp",
         setting="pending_spawns",
         expr=_throttled_spawns,
-        summary="{{ $value | humanize }} spawns in namespace {{ $labels.namespace }} were refused: too many spawns pending at once.",
+        summary=lambda s: f"{NUMBER} spawns in namespace {s.namespace} were refused: too many spawns pending at once.",
         description=(
             "hub.concurrent_spawn_limit spawns are pending, so the hub answers further spawns with 429 "
             "and users must retry."
@@ -203,7 +213,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubUserPodPending",
         setting="user_pod_pending",
         expr=_user_pod_pending,
-        summary="User pod {{ $labels.pod }} in namespace {{ $labels.namespace }} is stuck Pending.",
+        summary=lambda s: f"User pod {label('pod')} in namespace {s.namespace} is stuck Pending.",
         description="A user's server cannot start: no node fits it, its volume does not bind, or its image does not pull.",
         runbook=(
             "1. kubectl -n {namespace} describe pod POD: read the Events. "
@@ -215,7 +225,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubDatabaseVolumeFull",
         setting="hub_storage",
         expr=_volume_full(lambda scope: eq("persistentvolumeclaim", scope.hub_claim or "")),
-        summary="The hub database volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.",
+        summary=lambda s: f"The hub database volume {label('persistentvolumeclaim')} is {PERCENT} full.",
         description="When it is full, the hub's SQLite database stops accepting writes and the hub fails.",
         runbook=(
             "1. Raise hub.database.capacity (the storage class must allow volume expansion) and sync. "
@@ -227,7 +237,7 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubUserVolumeFull",
         setting="user_storage",
         expr=_volume_full(lambda scope: matches("persistentvolumeclaim", scope.user_claim_prefix + ".+")),
-        summary="User volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full.",
+        summary=lambda s: f"User volume {label('persistentvolumeclaim')} is {PERCENT} full.",
         description="The user's notebooks fail to save and the server may not start once the volume is full.",
         runbook=(
             "1. Tell the user (the claim name ends with their name) to clean up. "
@@ -239,9 +249,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         name="JupyterHubQuotaNearlyExhausted",
         setting="quota",
         expr=_quota,
-        summary=(
-            "ResourceQuota {{ $labels.resourcequota }} in namespace {{ $labels.namespace }} has "
-            "{{ $value | humanizePercentage }} of its {{ $labels.resource }} used."
+        summary=lambda s: (
+            f"ResourceQuota {label('resourcequota')} in namespace {s.namespace} has {PERCENT} "
+            f"of its {label('resource')} used."
         ),
         description="New user servers are refused by the API server once the quota is reached.",
         runbook=(
@@ -261,7 +271,7 @@ def alert_rules(alerts: Alerts, scope: Scope) -> list[AlertRule]:
             continue
         threshold = format(setting.threshold, "g") if isinstance(setting, ThresholdAlert) else None
         annotations = {
-            "summary": definition.summary,
+            "summary": definition.summary(scope),
             "description": definition.description,
             "runbook": definition.runbook.format(
                 namespace=scope.namespace, hub=scope.hub_job, proxy=scope.proxy_deployment

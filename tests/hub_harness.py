@@ -17,6 +17,7 @@ flags, so what runs is what the cluster would run.
 from __future__ import annotations
 
 import os
+import secrets as random
 import signal
 import socket
 import subprocess
@@ -91,6 +92,12 @@ def secret_refs(objects: list[dict]) -> list[tuple[str, str]]:
         if "secretKeyRef" in env.get("valueFrom", {})
     }
     return sorted(refs)
+
+
+def fake_secrets(objects: list[dict], known: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], str]:
+    """A value for every Secret key the hub and proxy read: `known` ones as given, others 64 random hex characters."""
+    known = known or {}
+    return {ref: known.get(ref) or random.token_hex(32) for ref in secret_refs(objects)}
 
 
 def container_env(container: dict, secrets: dict[tuple[str, str], str]) -> dict[str, str]:

@@ -6,7 +6,7 @@ standard library of the hub image. Usage: ensure_secret.py NAMESPACE NAME KEY...
 - Secret missing: create it with a random 32-byte hex value per key.
 - Secret present: keep every existing value; add only keys that are missing
   (e.g. crypt-key once auth_state is turned on).
-- Another Job created it first (409): re-read and continue.
+- Another run created or changed it meanwhile (409): read it again, never overwrite.
 """
 
 import base64
@@ -45,39 +45,48 @@ def fresh_value():
     return base64.b64encode(secrets.token_hex(32).encode()).decode()
 
 
-def ensure(namespace, name, keys):
+def ensure(namespace, name, keys, attempts=5):
     path = "/api/v1/namespaces/%s/secrets/%s" % (namespace, name)
-    status, secret = call("GET", path)
-    if status == 404:
-        body = {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "jupyterhub-cdk8s"}},
-            "type": "Opaque",
-            "data": {key: fresh_value() for key in keys},
+    for _ in range(attempts):
+        status, secret = call("GET", path)
+        if status == 404:
+            body = {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": name, "labels": {"app.kubernetes.io/managed-by": "jupyterhub-cdk8s"}},
+                "type": "Opaque",
+                "data": {key: fresh_value() for key in keys},
+            }
+            status, _ = call("POST", "/api/v1/namespaces/%s/secrets" % namespace, body)
+            if status == 201:
+                print("created secret %s with keys %s" % (name, ", ".join(keys)))
+                return 0
+            if status != 409:
+                print("creating secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+                return 1
+            continue  # another run created it meanwhile: read what it wrote
+        if status != 200:
+            print("reading secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+            return 1
+        missing = [key for key in keys if key not in (secret.get("data") or {})]
+        if not missing:
+            print("secret %s already has every key; nothing changed" % name)
+            return 0
+        # With the resourceVersion we read, the API refuses (409) the patch if another
+        # run changed the Secret since: its values are then read again, never overwritten.
+        patch = {
+            "metadata": {"resourceVersion": secret["metadata"]["resourceVersion"]},
+            "data": {key: fresh_value() for key in missing},
         }
-        status, _ = call("POST", "/api/v1/namespaces/%s/secrets" % namespace, body)
-        if status == 201:
-            print("created secret %s with keys %s" % (name, ", ".join(keys)))
+        status, _ = call("PATCH", path, patch, content_type="application/merge-patch+json")
+        if status == 200:
+            print("added keys %s to secret %s; existing keys kept" % (", ".join(missing), name))
             return 0
         if status != 409:
-            print("creating secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+            print("adding keys to secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
             return 1
-        status, secret = call("GET", path)
-    if status != 200:
-        print("reading secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
-        return 1
-    missing = [key for key in keys if key not in (secret.get("data") or {})]
-    if not missing:
-        print("secret %s already has every key; nothing changed" % name)
-        return 0
-    patch = {"data": {key: fresh_value() for key in missing}}
-    status, _ = call("PATCH", path, patch, content_type="application/merge-patch+json")
-    if status != 200:
-        print("adding keys to secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
-        return 1
-    print("added keys %s to secret %s; existing keys kept" % (", ".join(missing), name))
-    return 0
+    print("secret %s kept changing under %d attempts; giving up" % (name, attempts), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+"""End to end on loopback: the synthesized hub and proxy run for real and users log in through the proxy.
+
+The hub runs from the hub Deployment's command and ConfigMap, the proxy from
+the proxy Deployment's command (tests/hub_harness.py rewrites only addresses
+and paths). Logging in goes the way a browser goes: GET the login page for the
+`_xsrf` cookie, POST the form.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import MINIMAL, ROOT, environment, synth_objects
+from hub_harness import fake_secrets, running_hub
+
+pytestmark = pytest.mark.e2e
+
+def log_in(public_url: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Log in through the proxy like a browser; the POST's own response (not followed)."""
+    session = requests.Session()
+    page = session.get(public_url + "hub/login", timeout=10)
+    assert page.status_code == 200 and "_xsrf" in session.cookies, page.text[:500]
+    response = session.post(
+        public_url + "hub/login",
+        data={"username": username, "password": password, "_xsrf": session.cookies["_xsrf"]},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return session, response
+
+
+def assert_sent_to_spawn(public_url: str, base_url: str, username: str, password: str) -> None:
+    session, response = log_in(public_url, username, password)
+    # JupyterHub 5.5 sends a user without a running server straight to spawn (redirect_to_server).
+    assert response.status_code == 302, response.text[:500]
+    assert response.headers["Location"] == f"{base_url}hub/spawn"
+    assert "jupyterhub-session-id" in session.cookies
+    home = session.get(public_url + "hub/home", allow_redirects=False, timeout=10)
+    assert home.status_code == 200 and username in home.text, "the login cookie does not hold"
+
+
+def assert_refused(public_url: str, username: str, password: str) -> None:
+    session, response = log_in(public_url, username, password)
+    assert response.status_code == 403
+    assert "Invalid username or password" in response.text, "the login page is not shown again with the error"
+    assert session.get(public_url + "hub/home", allow_redirects=False, timeout=10).status_code == 302
+
+
+@pytest.fixture(scope="module")
+def shared_password_hub(tmp_path_factory):
+    """The hub of conftest's MINIMAL shared-password environment, running for this module, and its password."""
+    tmp_path = tmp_path_factory.mktemp("shared-password")
+    auth = environment(MINIMAL, tmp_path).config.auth
+    assert (auth.allowed_users, auth.allow_all) == (["alice"], False), "these tests log in as alice and as bob"
+    objects = synth_objects(MINIMAL, tmp_path)
+    secrets = fake_secrets(objects)
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        yield hub, secrets[(auth.password_secret.name, auth.password_secret.key)]
+
+
+def test_hub_health_answers_through_the_proxy(shared_password_hub):
+    hub, _ = shared_password_hub
+    response = requests.get(hub.public_url + "hub/health", timeout=10)
+    assert response.status_code == 200, hub.logs()
+
+
+def test_allowed_user_logs_in_with_the_shared_password_and_is_sent_to_spawn(shared_password_hub):
+    hub, password = shared_password_hub
+    assert_sent_to_spawn(hub.public_url, hub.base_url, "alice", password)
+
+
+def test_user_outside_the_access_rule_is_refused(shared_password_hub):
+    hub, password = shared_password_hub
+    assert_refused(hub.public_url, "bob", password)
+
+
+def test_wrong_password_is_refused(shared_password_hub):
+    hub, password = shared_password_hub
+    assert_refused(hub.public_url, "alice", password[::-1])
+
+
+def test_default_environment_lets_anyone_with_the_password_in(tmp_path):
+    text = (ROOT / "environments" / "default.yaml").read_text(encoding="utf-8")
+    auth = environment(text, tmp_path, "default").config.auth
+    assert auth.allow_all, "environments/default.yaml is expected to say allow_all"
+    objects = synth_objects(text, tmp_path, "default")
+    secrets = fake_secrets(objects)
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        password = secrets[(auth.password_secret.name, auth.password_secret.key)]
+        assert_sent_to_spawn(hub.public_url, hub.base_url, "newcomer", password)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -220,3 +222,25 @@ def test_each_environment_gets_its_own_dashboard_uid():
     thinkube = next(iter(dashboards("thinkube")[1].values()))
     namespace = next(v for v in thinkube["templating"]["list"] if v["name"] == "namespace")
     assert namespace["current"]["value"] == "jupyterhub"
+
+
+def test_dashboards_can_go_to_grafanas_namespace(tmp_path):
+    objects = synth_objects(MINIMAL + "monitoring:\n  enabled: true\n  dashboards: {namespace: grafana}\n", tmp_path)
+    configmap = find(objects, "ConfigMap", "jupyterhub-dashboards")
+    assert configmap["metadata"]["namespace"] == "grafana"
+    assert find(objects, "PrometheusRule")["metadata"]["namespace"] == "hub-test"
+
+
+def test_environments_without_monitoring_do_not_load_the_custom_resource_bindings():
+    """The Prometheus Operator bindings cost synth time; only environments with monitoring load them."""
+    script = (
+        "import sys; sys.path[:0] = ['constructs', '.']\n"
+        "from pathlib import Path\n"
+        "from jupyterhub_cdk8s.config.loader import load_file\n"
+        "from jupyterhub_cdk8s.synth import manifests\n"
+        "manifests([load_file(Path('environments/default.yaml'), 'environments/default.yaml')])\n"
+        "print(sorted(name for name in sys.modules if name.startswith('imports.monitoring')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -184,6 +184,13 @@ class Dashboards(StrictModel):
         default_factory=lambda: {"grafana_dashboard": "1"},
         description="Labels the Grafana sidecar watches ConfigMaps for (kube-prometheus-stack: grafana_dashboard: \"1\").",
     )
+    namespace: DnsLabel | None = Field(
+        None,
+        description=(
+            "Namespace of the dashboard ConfigMap. Unset: the hub's namespace, which the sidecar must search "
+            "(searchNamespace: ALL or this namespace); or write Grafana's own namespace."
+        ),
+    )
     folder: str | None = Field("JupyterHub", description="Grafana folder of the dashboards; unset leaves them in the sidecar's default folder.")
     folder_annotation: str = Field(
         "grafana_folder", description="Annotation key the sidecar reads the folder from (its folderAnnotation setting)."

@@ -200,6 +200,7 @@ class Monitoring(Construct):
             "dashboards",
             metadata=k8s.ObjectMeta(
                 name=self.names.of("dashboards"),
+                namespace=settings.namespace,
                 labels={**self.labels, **settings.sidecar_labels},
                 annotations=annotations,
             ),

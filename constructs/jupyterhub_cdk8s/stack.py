@@ -88,4 +88,6 @@ class JupyterHubChart(Chart):
                 hub_secret=hub_secret,
                 base_url=config.hub.base_url,
                 hub_claim=names.hub_database if isinstance(config.hub.database, SqliteDatabase) else None,
+                # Opens the metrics ports through the namespace's default deny (network policies).
+                scrape_policies=True,
             )

@@ -16,7 +16,7 @@ from constructs import Construct
 from imports.monitoring.coreos.com_prometheusrules.com.coreos import monitoring as rule_crd
 from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring as monitor_crd
 
-from ..config.monitoring import Dashboards, MonitoringSettings
+from ..config.monitoring import Dashboards, MonitoringSettings, PrometheusTarget
 from ..hub.settings import HUB_PORT
 from ..naming import HUB, MONITORING, PROXY, Names
 from ..network import Connections, namespace, tcp
@@ -93,6 +93,7 @@ class Monitoring(Construct):
         hub_secret: str,
         base_url: str,
         hub_claim: str | None,
+        scrape_policies: bool,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -101,21 +102,8 @@ class Monitoring(Construct):
         selected = {**self.labels, **monitoring.prometheus.selector_labels}
         prometheus = monitoring.prometheus
 
-        Connections(
-            self,
-            "scrape-policy",
-            name=names.of("hub-metrics-scrape"),
-            labels=self.labels,
-            pods=names.selector(HUB),
-        ).allow_from(namespace(prometheus.namespace, prometheus.pod_labels), tcp(HUB_PORT))
-        Connections(
-            self,
-            "proxy-scrape-policy",
-            name=names.of("proxy-metrics-scrape"),
-            labels=self.labels,
-            pods=names.selector(PROXY),
-        ).allow_from(namespace(prometheus.namespace, prometheus.pod_labels), tcp(METRICS_PORT))
-
+        if scrape_policies:
+            self._scrape_policies(prometheus)
         token = metrics_token(monitoring, hub_secret)
         self._service_monitor(
             "hub-monitor",
@@ -171,6 +159,18 @@ class Monitoring(Construct):
             )
         if monitoring.dashboards.enabled:
             self._dashboards(monitoring.dashboards, environment)
+
+    def _scrape_policies(self, prometheus: PrometheusTarget) -> None:
+        """Let the Prometheus pods in through the namespace's default deny, to the metrics ports only."""
+        scraper = namespace(prometheus.namespace, prometheus.pod_labels)
+        for component, port in ((HUB, HUB_PORT), (PROXY, METRICS_PORT)):
+            Connections(
+                self,
+                f"{component}-scrape-policy",
+                name=self.names.of(f"{component}-metrics-scrape"),
+                labels=self.labels,
+                pods=self.names.selector(component),
+            ).allow_from(scraper, tcp(port))
 
     def _service_monitor(
         self, id: str, name: str, labels: dict[str, str], *, service_labels: dict[str, str], endpoint

@@ -72,8 +72,8 @@ class AlertDefinition:
     """One line with the affected object and value (a Prometheus template)."""
     description: str
     """What the alert means for users."""
-    runbook: str
-    """What to check and do, in order; {namespace}, {hub} and {proxy} are filled in."""
+    runbook: tuple[str, ...]
+    """The steps to check and do, in order; {namespace}, {hub} and {proxy} are filled in."""
     applies: Callable[[Scope], bool] = lambda scope: True
 
 
@@ -154,9 +154,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"JupyterHub in namespace {s.namespace} is down or not scraped.",
         description="Nobody can log in or start a server; running servers stay reachable through the proxy.",
         runbook=(
-            "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=hub: is the hub pod Running and Ready? "
-            "2. kubectl -n {namespace} logs deploy/{hub} --previous: a config error or database migration failure shows here. "
-            "3. If the pod is Running, check the Prometheus target page: a 403 means the metrics token or role is wrong."
+            "kubectl -n {namespace} get pods -l app.kubernetes.io/component=hub: is the hub pod Running and Ready?",
+            "kubectl -n {namespace} logs deploy/{hub} --previous: a config error or failed database migration shows here.",
+            "If the pod is Running, check the Prometheus target page: a 403 means the metrics token or role is wrong.",
         ),
     ),
     AlertDefinition(
@@ -166,9 +166,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"configurable-http-proxy in namespace {s.namespace} is down or not scraped.",
         description="Every user request fails: the proxy routes all traffic to the hub and to user servers.",
         runbook=(
-            "1. kubectl -n {namespace} get pods -l app.kubernetes.io/component=proxy. "
-            "2. kubectl -n {namespace} logs deploy/{proxy}: look for crashes or out-of-memory kills and raise "
-            "proxy.resources if so. 3. After the proxy restarts, the hub re-adds all routes within a minute."
+            "kubectl -n {namespace} get pods -l app.kubernetes.io/component=proxy.",
+            "kubectl -n {namespace} logs deploy/{proxy}: look for crashes; after out-of-memory kills raise proxy.resources.",
+            "After the proxy restarts, the hub re-adds all routes within a minute.",
         ),
     ),
     AlertDefinition(
@@ -178,9 +178,10 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"{PERCENT} of server spawns in namespace {s.namespace} fail.",
         description="Users who start a server get an error instead of their notebook.",
         runbook=(
-            "1. Hub log: search for 'Failed to spawn' or 'Unhandled error starting'. "
-            "2. kubectl -n {namespace} get events --sort-by=.lastTimestamp: image pull errors, quota exceeded, "
-            "PVC not bound, no node fits. 3. Fix the cause (image tag, quota, storage class, node pool)."
+            "Hub log: search for 'Failed to spawn' or 'Unhandled error starting'.",
+            "kubectl -n {namespace} get events --sort-by=.lastTimestamp: image pull errors, quota exceeded, "
+            "PVC not bound, no node fits.",
+            "Fix the cause (image tag, quota, storage class, node pool).",
         ),
     ),
     AlertDefinition(
@@ -190,9 +191,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"90% of server spawns in namespace {s.namespace} take up to {DURATION}.",
         description="Users wait long for their server; close to singleuser.start_timeout spawns start failing.",
         runbook=(
-            "1. Are new nodes being added (cluster autoscaler)? Spawns wait for them. "
-            "2. Are images pulled on every spawn? Pre-pull them (image puller) or use a closer registry. "
-            "3. Slow volume attach: check the storage provisioner."
+            "Are new nodes being added (cluster autoscaler)? Spawns wait for them.",
+            "Are images pulled on every spawn? Pre-pull them (image puller) or use a closer registry.",
+            "Slow volume attach: check the storage provisioner.",
         ),
     ),
     AlertDefinition(
@@ -205,8 +206,8 @@ ALERTS: tuple[AlertDefinition, ...] = (
             "and users must retry."
         ),
         runbook=(
-            "1. Find why spawns stay pending (see JupyterHubSpawnSlow and JupyterHubUserPodPending). "
-            "2. If the cluster simply gets a burst of users, raise hub.concurrent_spawn_limit or add user placeholders."
+            "Find why spawns stay pending (see JupyterHubSpawnSlow and JupyterHubUserPodPending).",
+            "If the cluster simply gets a burst of users, raise hub.concurrent_spawn_limit or add user placeholders.",
         ),
     ),
     AlertDefinition(
@@ -216,9 +217,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"User pod {label('pod')} in namespace {s.namespace} is stuck Pending.",
         description="A user's server cannot start: no node fits it, its volume does not bind, or its image does not pull.",
         runbook=(
-            "1. kubectl -n {namespace} describe pod POD: read the Events. "
-            "2. FailedScheduling: add nodes or lower singleuser guarantees; unbound PVC: check the storage class; "
-            "ImagePullBackOff: check the image name and pull secret."
+            "kubectl -n {namespace} describe pod POD: read the Events.",
+            "FailedScheduling: add nodes or lower singleuser guarantees.",
+            "PVC not bound: check the storage class. ImagePullBackOff: check the image name and pull secret.",
         ),
     ),
     AlertDefinition(
@@ -228,8 +229,8 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"The hub database volume {label('persistentvolumeclaim')} is {PERCENT} full.",
         description="When it is full, the hub's SQLite database stops accepting writes and the hub fails.",
         runbook=(
-            "1. Raise hub.database.capacity (the storage class must allow volume expansion) and sync. "
-            "2. Or move to hub.database type postgresql."
+            "Raise hub.database.capacity (the storage class must allow volume expansion) and sync.",
+            "Or move to hub.database type postgresql.",
         ),
         applies=lambda scope: scope.hub_claim is not None,
     ),
@@ -240,9 +241,8 @@ ALERTS: tuple[AlertDefinition, ...] = (
         summary=lambda s: f"User volume {label('persistentvolumeclaim')} is {PERCENT} full.",
         description="The user's notebooks fail to save and the server may not start once the volume is full.",
         runbook=(
-            "1. Tell the user (the claim name ends with their name) to clean up. "
-            "2. Or expand that PVC: kubectl -n {namespace} edit pvc CLAIM (storage class must allow expansion); "
-            "raise singleuser.storage.capacity for new users."
+            "Tell the user (the claim name ends with their name) to clean up.",
+            "Or expand that PVC: kubectl -n {namespace} edit pvc CLAIM (storage class must allow expansion); raise singleuser.storage.capacity for new users.",
         ),
     ),
     AlertDefinition(
@@ -255,8 +255,8 @@ ALERTS: tuple[AlertDefinition, ...] = (
         ),
         description="New user servers are refused by the API server once the quota is reached.",
         runbook=(
-            "1. kubectl -n {namespace} describe resourcequota: which resource runs out? "
-            "2. Stop idle servers (idle culler) or raise the quota."
+            "kubectl -n {namespace} describe resourcequota: which resource runs out?",
+            "Stop idle servers (idle culler) or raise the quota.",
         ),
     ),
 )
@@ -273,8 +273,9 @@ def alert_rules(alerts: Alerts, scope: Scope) -> list[AlertRule]:
         annotations = {
             "summary": definition.summary(scope),
             "description": definition.description,
-            "runbook": definition.runbook.format(
-                namespace=scope.namespace, hub=scope.hub_job, proxy=scope.proxy_deployment
+            "runbook": "\n".join(
+                f"{number}. " + step.format(namespace=scope.namespace, hub=scope.hub_job, proxy=scope.proxy_deployment)
+                for number, step in enumerate(definition.runbook, start=1)
             ),
         }
         if alerts.runbook_url:

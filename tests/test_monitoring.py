@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import jsonschema
+import kubespawner.objects
 import pytest
 import yaml
 
@@ -244,3 +246,28 @@ def test_environments_without_monitoring_do_not_load_the_custom_resource_binding
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("env", MONITORED)
+def test_panel_queries_use_only_defined_variables(env):
+    _, boards = dashboards(env)
+    for board in boards.values():
+        defined = {v["name"] for v in board["templating"]["list"]}
+        for panel in panels(board):
+            for target in panel.get("targets", []):
+                used = set(re.findall(r"\$\{?(\w+)", target["expr"])) - {"__rate_interval", "__interval", "__range"}
+                assert used <= defined, f"{panel['title']}: undefined {used - defined}"
+
+
+@pytest.mark.parametrize("env", MONITORED)
+def test_dashboard_finds_user_volumes_and_containers_as_kubespawner_names_them(env):
+    objects = dist_objects(env)
+    _, boards = dashboards(env)
+    constants = {v["name"]: v["query"] for v in next(iter(boards.values()))["templating"]["list"] if v["type"] == "constant"}
+    template = re.search(r"c\.KubeSpawner\.pvc_name_template = '([^']*)'", hub_config_text(objects)).group(1)
+    assert template == constants["user_claim_prefix"] + "{user_server}"
+    # Prometheus names a ServiceMonitor's job after the Service it scrapes.
+    assert "http" in service_ports(find(objects, "Service", constants["hub_job"]))
+    assert "metrics" in service_ports(find(objects, "Service", constants["proxy_job"]))
+    # KubeSpawner 7 names the user container in kubespawner/objects.py.
+    assert f"name='{constants['user_container']}'" in Path(kubespawner.objects.__file__).read_text()

@@ -22,6 +22,7 @@ from ..naming import HUB, MONITORING, PROXY, Names
 from ..network import Connections, namespace, tcp
 from ..proxy import METRICS_PORT
 from .hub_metrics import metrics_token
+from .metrics import USER_CONTAINER
 from .rules import AlertRule, Scope, alert_rules
 
 DASHBOARDS = resources.files(__package__).joinpath("dashboards")
@@ -66,7 +67,12 @@ def dashboard(file: str, names: Names, scope: Scope, cluster: str) -> dict:
     key = hashlib.sha256(f"{cluster}/{names.namespace}/{names.release}/{file}".encode()).hexdigest()
     board["uid"] = f"{board['uid']}-{key}"[:GRAFANA_UID_LENGTH]
     board["title"] = f"{board['title']} ({cluster}/{names.namespace}/{names.release})"
-    constants = {"hub_job": scope.hub_job, "proxy_job": scope.proxy_job, "release": names.release}
+    constants = {
+        "hub_job": scope.hub_job,
+        "proxy_job": scope.proxy_job,
+        "user_claim_prefix": scope.user_claim_prefix,
+        "user_container": USER_CONTAINER,
+    }
     for variable in board["templating"]["list"]:
         if variable["name"] in constants:
             variable["query"] = constants[variable["name"]]

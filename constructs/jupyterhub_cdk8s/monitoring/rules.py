@@ -2,8 +2,8 @@
 
 Every alert is an `AlertDefinition` in `ALERTS`; its expression is built from
 the environment (`Scope`: namespace, scrape jobs, volume names) and its
-setting in `monitoring.alerts` (threshold, `for`, severity), so the rule file,
-its promtool unit tests and the docs all read the same list.
+setting in `monitoring.alerts` (threshold, `for`, severity). Adding an alert
+means adding one entry here (and its synthetic series in the tests).
 """
 
 from __future__ import annotations

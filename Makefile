@@ -42,5 +42,9 @@ test: install
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -m "not e2e"
 
+## Re-generate imports/ (typed custom resource bindings) from the CRD URLs in cdk8s.yaml (needs internet).
+imports: node_modules/.installed
+	node_modules/.bin/cdk8s import --language python --output imports --no-save
+
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

@@ -31,6 +31,7 @@ HOOK_IMAGE_AWAITER = "hook-image-awaiter"
 SHARED_STORAGE = "shared-storage"
 PLATFORM_SERVICES = "platform-services"
 SPARK_EXECUTOR = "spark-executor"
+MONITORING = "monitoring"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,15 @@ class Names:
     @property
     def hub_to_identity_provider(self) -> str:
         return self.of("hub-to-identity-provider")
+
+    @property
+    def proxy_metrics(self) -> str:
+        return self.of("proxy-metrics")
+
+    @property
+    def user_claim_prefix(self) -> str:
+        """Start of every user PVC name KubeSpawner creates (`pvc_name_template`)."""
+        return self.of("claim-")
 
     @property
     def secrets_bootstrap(self) -> str:

@@ -30,6 +30,7 @@ from .workload import (
 
 PUBLIC_PORT = 8000
 API_PORT = 8001
+METRICS_PORT = 8002
 PROXY_UID = 65534  # nobody, as in the configurable-http-proxy image
 TOKEN_ENV = "CONFIGPROXY_AUTH_TOKEN"
 
@@ -42,8 +43,9 @@ def configure_hub_for_proxy(file: ConfigFile, names: Names, hub_secret: str) -> 
     file.set("ConfigurableHTTPProxy", "auth_token", file.secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY))
 
 
-def proxy_command(names: Names, base_url: str) -> list[str]:
+def proxy_command(names: Names, base_url: str, metrics: bool = False) -> list[str]:
     hub = f"http://{names.service_host(names.hub)}:{HUB_PORT}"
+    metrics_flags = ["--metrics-ip=", f"--metrics-port={METRICS_PORT}"] if metrics else []
     return [
         "configurable-http-proxy",
         "--ip=",
@@ -52,6 +54,7 @@ def proxy_command(names: Names, base_url: str) -> list[str]:
         f"--api-port={API_PORT}",
         f"--default-target={hub}",
         f"--error-target={hub}{base_url}hub/error",
+        *metrics_flags,
     ]
 
 
@@ -68,6 +71,7 @@ class Proxy(Construct):
         base_url: str,
         hub_secret: str,
         priority_class_name: str | None = None,
+        metrics: bool = False,
     ):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
@@ -78,11 +82,12 @@ class Proxy(Construct):
             name="chp",
             image=proxy.image,
             image_pull_policy="IfNotPresent",
-            command=proxy_command(names, base_url),
+            command=proxy_command(names, base_url, metrics),
             env=[secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY)],
             ports=[
                 k8s.ContainerPort(name="http", container_port=PUBLIC_PORT),
                 k8s.ContainerPort(name="api", container_port=API_PORT),
+                *([k8s.ContainerPort(name="metrics", container_port=METRICS_PORT)] if metrics else []),
             ],
             resources=resource_requirements(proxy.resources),
             security_context=restricted_container_security(),

@@ -219,7 +219,7 @@ def _configure_storage(file: ConfigFile, singleuser: SingleuserSettings, names: 
     mounts: list[dict] = []
     if storage.type == "dynamic":
         file.section("User servers: per-user home volume")
-        file.set("KubeSpawner", "pvc_name_template", f"{names.release}-claim-{{user_server}}")
+        file.set("KubeSpawner", "pvc_name_template", names.user_claim_prefix + "{user_server}")
         file.set("KubeSpawner", "storage_pvc_ensure", True)
         file.set("KubeSpawner", "storage_capacity", storage.capacity)
         file.set("KubeSpawner", "storage_access_modes", [storage.access_mode])

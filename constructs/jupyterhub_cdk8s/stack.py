@@ -12,11 +12,13 @@ from constructs import Construct
 from .authentication import allow_identity_provider, configure_authenticator
 from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
+from .config.hub import SqliteDatabase
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .hub.settings import HUB_PORT
 from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images
 from .ingress import PublicIngress
 from .config.guardrails import largest_user_server
+from .monitoring import TOKEN_KEY, configure_hub_metrics, metrics_token
 from .namespace import Namespace
 from .network_policies import NetworkPolicies
 from .quotas import ContainerLimits, NamespaceQuota
@@ -40,8 +42,16 @@ def jupyterhub_config(config: HubConfig, names: Names, hub_secret: str) -> Confi
     configure_scheduling(file, config.scheduling, names)
     configure_culler(file, config.singleuser.culling, f"http://127.0.0.1:{HUB_PORT}{config.hub.base_url}hub/api")
     configure_branding(file, config.hub.branding)
+    if config.monitoring.enabled:
+        configure_hub_metrics(file, config.monitoring, hub_secret)
     configure_extra(file, config.hub)
     return file
+
+
+def bootstrap_keys(config: HubConfig, hub_secret: str) -> tuple[str, ...]:
+    """Keys of the hub's Secret that components need besides the core ones."""
+    token = metrics_token(config.monitoring, hub_secret) if config.monitoring.enabled else None
+    return (TOKEN_KEY,) if token is not None and token.name == hub_secret else ()
 
 
 class JupyterHubChart(Chart):
@@ -57,7 +67,9 @@ class JupyterHubChart(Chart):
         if config.create_namespace:
             Namespace(self, "namespace", names=names, pod_security=config.pod_security)
         if config.secrets.existing_secret is None:
-            SecretsBootstrap(self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000)
+            SecretsBootstrap(
+                self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000, extra_keys=bootstrap_keys(config, hub_secret)
+            )
         hub_volumes = []
         if config.hub.branding.enabled:
             branding = BrandingFiles(self, "branding", branding=config.hub.branding, names=names)
@@ -83,6 +95,7 @@ class JupyterHubChart(Chart):
             base_url=config.hub.base_url,
             hub_secret=hub_secret,
             priority_class_name=core_priority,
+            metrics=config.monitoring.enabled,
         )
         if config.ingress.enabled:
             PublicIngress(self, "ingress", ingress=config.ingress, host=config.host, names=names)
@@ -90,6 +103,22 @@ class JupyterHubChart(Chart):
         if config.secrets.existing_secret is None:
             api_clients.insert(0, SECRETS_BOOTSTRAP)
         self._guardrails(config, names, api_clients)
+        if config.monitoring.enabled:
+            # Imported here: the Prometheus Operator bindings are slow to load and only needed now.
+            from .monitoring.construct import Monitoring
+
+            Monitoring(
+                self,
+                "monitoring",
+                monitoring=config.monitoring,
+                names=names,
+                cluster=config.cluster,
+                hub_secret=hub_secret,
+                base_url=config.hub.base_url,
+                hub_claim=names.hub_database if isinstance(config.hub.database, SqliteDatabase) else None,
+                # Opens the metrics ports through the namespace's default deny.
+                scrape_policies=config.network_policy.enabled,
+            )
 
     def _guardrails(self, config: HubConfig, names: Names, api_clients: list[str]) -> None:
         """Quota, limit range and network policies; `api_clients` are the components that only talk to the API server."""

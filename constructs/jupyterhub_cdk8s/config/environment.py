@@ -20,6 +20,7 @@ from .guardrails import (
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .platform_services import PlatformServices
+from .monitoring import MonitoringSettings
 from .proxy import ProxySettings
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
@@ -67,6 +68,9 @@ class HubConfig(StrictModel):
     )
     platform_services: PlatformServices = Field(
         default_factory=PlatformServices, description="Services notebooks connect to (variables, egress, helper module)."
+    )
+    monitoring: MonitoringSettings = Field(
+        default_factory=MonitoringSettings, description="Prometheus metrics, alert rules and Grafana dashboards (off by default)."
     )
 
     @model_validator(mode="after")

@@ -42,7 +42,9 @@ JOB_HOOK = {
 
 
 class SecretsBootstrap(Construct):
-    def __init__(self, scope: Construct, id: str, *, names: Names, image: str, uid: int):
+    def __init__(
+        self, scope: Construct, id: str, *, names: Names, image: str, uid: int, extra_keys: tuple[str, ...] = ()
+    ):
         super().__init__(scope, id)
         labels = names.labels(SECRETS_BOOTSTRAP)
         secret = names.hub_secret
@@ -55,7 +57,7 @@ class SecretsBootstrap(Construct):
             name="ensure-secret",
             image=image,
             image_pull_policy="IfNotPresent",
-            command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS],
+            command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS, *extra_keys],
             resources=k8s.ResourceRequirements(
                 requests={"cpu": k8s.Quantity.from_string("10m"), "memory": k8s.Quantity.from_string("32Mi")},
                 limits={"cpu": k8s.Quantity.from_string("200m"), "memory": k8s.Quantity.from_string("128Mi")},

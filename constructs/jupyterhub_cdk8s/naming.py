@@ -20,6 +20,7 @@ SINGLEUSER = "singleuser-server"
 INGRESS = "ingress"
 NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
+GITOPS = "gitops"
 
 
 @dataclass(frozen=True)

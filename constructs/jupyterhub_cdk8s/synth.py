@@ -14,6 +14,7 @@ from cdk8s import App
 
 from .config import HubConfig
 from .config.loader import Environment
+from .gitops import FleetChart, GitOpsChart, annotate_sync_waves
 from .stack import JupyterHubChart
 
 CLUSTER_SCOPED = {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"}
@@ -27,14 +28,33 @@ class Manifest:
     objects: list[dict]
 
 
+ARGOCD_DIR = "argocd"
+FLEET_FILE = f"{ARGOCD_DIR}/fleet/applicationset.yaml"
+
+
 def manifests(environments: list[Environment]) -> list[Manifest]:
-    """Every file of dist/ for these environments, in a stable order."""
+    """Every file of dist/ for these environments, in a stable order.
+
+    First each environment's workload folder, then (for environments with
+    `gitops`) its ArgoCD objects in argocd/<env>.yaml, derived from what the
+    first pass wrote, and the fleet ApplicationSet over all of them.
+    """
     app = App()
     files: list[Manifest] = []
+    argocd: list[Manifest] = []
     for env in environments:
-        chart = JupyterHubChart(app, env.name, config=env.config)
-        files.extend(_group_by_component(env.name, chart.to_json()))
-    return files
+        workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
+        files.extend(workload)
+        if env.config.gitops is not None:
+            objects = [obj for manifest in workload for obj in manifest.objects]
+            chart = GitOpsChart(app, f"{env.name}-argocd", env_name=env.name, config=env.config, objects=objects)
+            argocd.append(Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json()))
+    if argocd:
+        projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]
+        applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
+        fleet = FleetChart(app, "fleet", applications=applications).to_json()
+        argocd.append(Manifest(FLEET_FILE, projects + fleet))
+    return files + argocd
 
 
 def _group_by_component(env_name: str, objects: list[dict]) -> list[Manifest]:
@@ -44,6 +64,7 @@ def _group_by_component(env_name: str, objects: list[dict]) -> list[Manifest]:
             obj["metadata"].pop("namespace", None)
         component = obj["metadata"].get("labels", {}).get("app.kubernetes.io/component", "misc")
         groups.setdefault(component, []).append(obj)
+    annotate_sync_waves(objects)
     return [Manifest(f"{env_name}/{component}.yaml", objs) for component, objs in sorted(groups.items())]
 
 

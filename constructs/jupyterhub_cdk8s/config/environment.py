@@ -6,6 +6,7 @@ from pydantic import Field
 
 from .auth import Auth
 from .base import DnsLabel, Hostname, StrictModel
+from .gitops import GitOpsSettings
 from .hub import HubSettings
 from .ingress import IngressSettings
 from .proxy import ProxySettings
@@ -38,3 +39,10 @@ class HubConfig(StrictModel):
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+    gitops: GitOpsSettings | None = Field(
+        None,
+        description=(
+            "ArgoCD Application and AppProject syncing dist/<environment>/ from git, written to dist/argocd/. "
+            "Unset: no ArgoCD objects for this environment."
+        ),
+    )

@@ -22,6 +22,8 @@ from .base import split_field_problems
 from .environment import HubConfig
 
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# dist/argocd/ holds the ArgoCD objects of all environments.
+RESERVED_NAMES = ("argocd",)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def load_file(path: Path, shown: str) -> Environment:
         problems.append(
             Problem(shown, "", f"file name {name!r} becomes dist/{name}/; rename it to lower-case letters, digits and '-'")
         )
+    if name in RESERVED_NAMES:
+        problems.append(Problem(shown, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:

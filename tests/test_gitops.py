@@ -271,3 +271,11 @@ def test_pvc_protection_holds_in_every_environment_with_a_hub_database():
 def test_synthesized_objects_get_waves_before_they_are_written(tmp_path):
     objects = synth_objects(MINIMAL, tmp_path)
     assert all(WAVE in o["metadata"]["annotations"] for o in objects)
+
+
+def test_two_environments_may_not_share_a_project(tmp_path):
+    gitops = "gitops: {repo_url: 'https://git.example.com/hubs.git', project: shared}\n"
+    (tmp_path / "one.yaml").write_text(MINIMAL + gitops, encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(MINIMAL.replace("hub-test", "hub-two") + gitops, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"two.yaml: gitops.project: AppProject 'shared' is already written by .*one.yaml"):
+        load_environments(tmp_path)

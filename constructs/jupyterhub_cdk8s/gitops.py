@@ -62,11 +62,14 @@ WAVE_OF_KIND = {
     "PodMonitor": WAVE_MONITORING,
     "PrometheusRule": WAVE_MONITORING,
 }
+# Component labels (naming.py) of objects whose kind alone does not place them.
 WAVE_OF_COMPONENT = {
     SECRETS_BOOTSTRAP: WAVE_BOOTSTRAP,
     # Pullers put the user image on every node before the hub can start a user on it.
-    "image-puller": WAVE_BOOTSTRAP,
+    "continuous-image-puller": WAVE_BOOTSTRAP,
     "hook-image-puller": WAVE_BOOTSTRAP,
+    "hook-image-awaiter": WAVE_BOOTSTRAP,
+    # Dashboards (ConfigMaps) with the rest of the monitoring.
     "monitoring": WAVE_MONITORING,
 }
 

@@ -119,6 +119,21 @@ def _cross_environment_problems(environments: list[Environment]) -> list[Problem
                     "namespace (or set `cluster` if it is deployed to another cluster)",
                 )
             )
+    projects: dict[tuple[str, str], Environment] = {}
+    for env in environments:
+        if env.config.gitops is None:
+            continue
+        project = env.config.gitops.project or env.name
+        first = projects.setdefault((env.config.gitops.argocd_namespace, project), env)
+        if first is not env:
+            problems.append(
+                Problem(
+                    env.file,
+                    "gitops.project",
+                    f"AppProject {project!r} is already written by {first.file}; each environment's project allows "
+                    "only its own namespace, so give this one its own name (or leave `project` unset)",
+                )
+            )
     return problems
 
 

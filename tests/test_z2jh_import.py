@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.cli import main
-from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render
+from jupyterhub_cdk8s.config.loader import ConfigError
+from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render, validate
 
 DATA = Path(__file__).parent / "data"
 URBALURBA = DATA / "urbalurba-values.yaml"
@@ -159,3 +162,38 @@ def test_command_line_writes_an_environment_file(tmp_path):
 def test_hub_database_without_equivalent_is_reported(type_):
     migration = migrate({"hub": {"db": {"type": type_}}}, "jupyterhub")
     assert "hub.db.type" in dict(migration.unmapped)
+
+
+# --- any values file: an environment or a clear problem, never a traceback ---------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=8))
+_values_of_any_shape = st.one_of(
+    _scalars,
+    st.lists(_scalars, max_size=2),
+    st.dictionaries(st.sampled_from(["name", "tag", "requests", "limits", "cpu", "memory", "secretName"]), _scalars, max_size=3),
+)
+
+
+def _nest(items: dict) -> dict:
+    values: dict = {}
+    for path, value in sorted(items.items()):
+        *parents, last = path.split(".")
+        node = values
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node.setdefault(last, value)
+    return values
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from([row.source for row in ROWS]), _values_of_any_shape, max_size=8))
+def test_any_values_import_to_a_valid_environment_or_a_clear_problem(items):
+    migration = migrate(_nest(items), "jupyterhub")
+    try:
+        validate(render(migration))
+    except ConfigError as error:
+        assert all(problem.path for problem in error.problems)

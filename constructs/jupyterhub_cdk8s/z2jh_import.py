@@ -420,6 +420,10 @@ def _apply(row: Row, value: Any, migration: Migration) -> None:
     except NotMapped as reason:
         migration.unmapped.append((row.source, f"not mapped: {reason}"))
         return
+    except (AttributeError, TypeError, KeyError, IndexError):
+        # A value of another shape than the chart's (a string where the chart takes a map, ...).
+        migration.unmapped.append((row.source, f"not mapped: {value!r} is not a value this key takes in the chart"))
+        return
     migration.mapped.append(row.source)
     if result is not SKIP and row.target:
         migration.put(row.target, result)

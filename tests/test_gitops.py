@@ -111,9 +111,13 @@ def test_project_allows_exactly_what_the_environment_creates(env):
         return {(o["apiVersion"].rpartition("/")[0], o["kind"]) for o in selected}
 
     allowed_namespaced = {(k["group"], k["kind"]) for k in spec["namespaceResourceWhitelist"]}
-    allowed_cluster = {(k["group"], k["kind"]) for k in spec["clusterResourceWhitelist"]}
+    allowed_cluster = {(k["group"], k["kind"], k["name"]) for k in spec["clusterResourceWhitelist"]}
     assert allowed_namespaced == kinds(o for o in objects if "namespace" in o["metadata"])
-    assert allowed_cluster == kinds(o for o in objects if "namespace" not in o["metadata"]) | {("", "Namespace")}
+    cluster_scoped = [o for o in objects if "namespace" not in o["metadata"]]
+    namespace = {o["metadata"]["namespace"] for o in objects if "namespace" in o["metadata"]}.pop()
+    assert allowed_cluster == {
+        (o["apiVersion"].rpartition("/")[0], o["kind"], o["metadata"]["name"]) for o in cluster_scoped
+    } | {("", "Namespace", namespace)}
     assert spec["destinations"] == [next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")["spec"]["destination"]]
     assert "*" not in json.dumps(spec)
 

@@ -96,20 +96,25 @@ def _group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
 
-def resource_kinds(objects: list[dict], *, creates_namespace: bool) -> tuple[list[dict], list[dict]]:
-    """(namespaced, cluster-scoped) `{group, kind}` of the objects, sorted.
+def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tuple[list[dict], list[dict]]:
+    """What the project may create: namespaced `{group, kind}`, and cluster-scoped `{group, kind, name}`.
 
-    Cluster-scoped objects are the ones synth wrote without a namespace.
-    With CreateNamespace=true ArgoCD creates the Namespace itself, under the project.
+    Cluster-scoped objects (the ones synth wrote without a namespace) are
+    allowed by name, so the project cannot touch another team's Namespace or
+    PriorityClass. With CreateNamespace=true ArgoCD creates the environment's
+    Namespace itself, under the project, so it is allowed too.
     """
     namespaced: set[tuple[str, str]] = set()
-    cluster: set[tuple[str, str]] = {("", "Namespace")} if creates_namespace else set()
+    cluster: set[tuple[str, str, str]] = {("", "Namespace", created_namespace)} if created_namespace else set()
     for obj in objects:
-        kind = (_group(obj["apiVersion"]), obj["kind"])
-        (namespaced if obj["metadata"].get("namespace") else cluster).add(kind)
+        group, kind, metadata = _group(obj["apiVersion"]), obj["kind"], obj["metadata"]
+        if metadata.get("namespace"):
+            namespaced.add((group, kind))
+        else:
+            cluster.add((group, kind, metadata["name"]))
     return (
         [{"group": g, "kind": k} for g, k in sorted(namespaced)],
-        [{"group": g, "kind": k} for g, k in sorted(cluster)],
+        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)],
     )
 
 
@@ -126,7 +131,9 @@ class GitOpsChart(Chart):
         names = Names(release=config.name, namespace=config.namespace)
         labels = names.labels(GITOPS)
         project = gitops.project or env_name
-        namespaced, cluster = resource_kinds(objects, creates_namespace=config.create_namespace)
+        namespaced, cluster = resource_kinds(
+            objects, created_namespace=config.namespace if config.create_namespace else None
+        )
 
         AppProject(
             self,

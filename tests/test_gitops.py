@@ -283,3 +283,9 @@ def test_two_environments_may_not_share_a_project(tmp_path):
     (tmp_path / "two.yaml").write_text(MINIMAL.replace("hub-test", "hub-two") + gitops, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"two.yaml: gitops.project: AppProject 'shared' is already written by .*one.yaml"):
         load_environments(tmp_path)
+
+
+def test_argocd_default_project_is_never_overwritten(tmp_path):
+    (tmp_path / "default.yaml").write_text(MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n")
+    with pytest.raises(ConfigError, match="default.yaml: gitops.project: 'default' is ArgoCD's own project"):
+        load_environments(tmp_path)

@@ -24,6 +24,7 @@ from .environment import HubConfig
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # dist/argocd/ holds the ArgoCD objects of all environments.
 RESERVED_NAMES = ("argocd",)
+ARGOCD_DEFAULT_PROJECT = "default"
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,15 @@ def _cross_environment_problems(environments: list[Environment]) -> list[Problem
         if env.config.gitops is None:
             continue
         project = env.config.gitops.project or env.name
+        if project == ARGOCD_DEFAULT_PROJECT:
+            problems.append(
+                Problem(
+                    env.file,
+                    "gitops.project",
+                    "'default' is ArgoCD's own project, which this environment's AppProject would overwrite; "
+                    "write another name, e.g. `project: jupyterhub-default`",
+                )
+            )
         first = projects.setdefault((env.config.gitops.argocd_namespace, project), env)
         if first is not env:
             problems.append(

@@ -124,9 +124,9 @@ def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tup
 class GitOpsChart(Chart):
     """AppProject and Application of one environment, in ArgoCD's namespace."""
 
-    def __init__(self, scope: Construct, id: str, *, env_name: str, config: HubConfig, objects: list[dict]):
-        gitops = config.gitops
-        assert gitops is not None
+    def __init__(
+        self, scope: Construct, id: str, *, env_name: str, config: HubConfig, gitops: GitOpsSettings, objects: list[dict]
+    ):
         super().__init__(scope, id, namespace=gitops.argocd_namespace, disable_resource_name_hashes=True)
         names = Names(release=config.name, namespace=config.namespace)
         labels = names.labels(GITOPS)
@@ -138,6 +138,7 @@ class GitOpsChart(Chart):
         AppProject(
             self,
             "project",
+            # The project exists before its Application refers to it.
             metadata=ApiObjectMetadata(name=project, labels=labels, annotations={SYNC_WAVE: str(WAVE_NAMESPACE)}),
             spec=AppProjectSpec(
                 description=f"JupyterHub {env_name}: only its namespace, only the kinds it synthesizes.",
@@ -147,7 +148,7 @@ class GitOpsChart(Chart):
                 cluster_resource_whitelist=[AppProjectSpecClusterResourceWhitelist(**k) for k in cluster],
             ),
         )
-        self.application = Application(
+        Application(
             self,
             "application",
             metadata=ApiObjectMetadata(

@@ -47,7 +47,9 @@ def manifests(environments: list[Environment]) -> list[Manifest]:
         files.extend(workload)
         if env.config.gitops is not None:
             objects = [obj for manifest in workload for obj in manifest.objects]
-            chart = GitOpsChart(app, f"{env.name}-argocd", env_name=env.name, config=env.config, objects=objects)
+            chart = GitOpsChart(
+                app, f"{env.name}-argocd", env_name=env.name, config=env.config, gitops=env.config.gitops, objects=objects
+            )
             argocd.append(Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json()))
     if argocd:
         projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]

@@ -1,7 +1,7 @@
-"""Command line: `python main.py [--check]`.
+"""Command line: `python main.py [--check]` and `python main.py import-z2jh values.yaml`.
 
 Exit codes: 0 done; 1 `--check` found dist/ stale; 2 a config problem (every
-problem printed, dist/ untouched).
+problem printed, dist/ untouched) or a values file that cannot be imported.
 """
 
 from __future__ import annotations
@@ -10,16 +10,23 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
+
 from .config import ConfigError, load_environments
 from .naming import Names
 from .platform_services import platform_notices
 from .singleuser import user_pod_notices
 from .synth import config_schema, differences, manifests, write_tree
+from .z2jh_import import migrate, render, validate
 
 SCHEMA_FILE = "schema.json"
+IMPORT_Z2JH = "import-z2jh"
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [IMPORT_Z2JH]:
+        return import_z2jh(argv[1:])
     root = root or Path.cwd()
     parser = argparse.ArgumentParser(prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/.")
     parser.add_argument("--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing")
@@ -60,4 +67,38 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     schema_path.write_text(schema, encoding="utf-8")
     objects = sum(len(m.objects) for m in files)
     print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
+    return 0
+
+
+def import_z2jh(argv: list[str]) -> int:
+    """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
+    parser = argparse.ArgumentParser(
+        prog=f"python main.py {IMPORT_Z2JH}",
+        description="Turn a values file of the JupyterHub Helm chart (z2jh 4.x) into an environment file on stdout.",
+    )
+    parser.add_argument("values", type=Path, help="the chart's values file, e.g. config.yaml")
+    parser.add_argument("--namespace", default="jupyterhub", help="namespace of the hub (helm's --namespace)")
+    args = parser.parse_args(argv)
+    try:
+        values = yaml.safe_load(args.values.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        print(f"{args.values}: cannot be read as YAML: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(values or {}, dict):
+        print(f"{args.values}: must be a mapping of chart values (hub:, proxy:, singleuser:, ...)", file=sys.stderr)
+        return 2
+    migration = migrate(values or {}, args.namespace)
+    text = render(migration)
+    for path, message in migration.unmapped:
+        print(f"{args.values}: {path}: {message}", file=sys.stderr)
+    for path, message in migration.notes:
+        print(f"{args.values}: {path}: note: {message}", file=sys.stderr)
+    try:
+        validate(text)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        print("the imported environment is not valid: fix the values above in the values file and import again", file=sys.stderr)
+        return 2
+    print(f"{len(migration.unmapped)} key(s) not mapped (listed above).", file=sys.stderr)
+    sys.stdout.write(text)
     return 0

@@ -32,6 +32,7 @@ SHARED_STORAGE = "shared-storage"
 PLATFORM_SERVICES = "platform-services"
 SPARK_EXECUTOR = "spark-executor"
 MONITORING = "monitoring"
+GITOPS = "gitops"
 
 
 @dataclass(frozen=True)

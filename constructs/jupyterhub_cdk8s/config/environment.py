@@ -17,6 +17,7 @@ from .guardrails import (
     network_policy_problems,
     quota_problems,
 )
+from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .platform_services import PlatformServices
@@ -71,6 +72,13 @@ class HubConfig(StrictModel):
     )
     monitoring: MonitoringSettings = Field(
         default_factory=MonitoringSettings, description="Prometheus metrics, alert rules and Grafana dashboards (off by default)."
+    )
+    gitops: GitOpsSettings | None = Field(
+        None,
+        description=(
+            "ArgoCD Application and AppProject syncing dist/<environment>/ from git, written to dist/argocd/. "
+            "Unset: no ArgoCD objects for this environment."
+        ),
     )
 
     @model_validator(mode="after")

@@ -22,6 +22,9 @@ from .base import split_field_problems
 from .environment import HubConfig
 
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# dist/argocd/ holds the ArgoCD objects of all environments.
+RESERVED_NAMES = ("argocd",)
+ARGOCD_DEFAULT_PROJECT = "default"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def load_file(path: Path, shown: str) -> Environment:
         problems.append(
             Problem(shown, "", f"file name {name!r} becomes dist/{name}/; rename it to lower-case letters, digits and '-'")
         )
+    if name in RESERVED_NAMES:
+        problems.append(Problem(shown, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:
@@ -116,6 +121,30 @@ def _cross_environment_problems(environments: list[Environment]) -> list[Problem
                     f"{env.config.namespace!r} on cluster {env.config.cluster!r} is already written by {first.file}; "
                     "two hubs in one namespace would fight over the same objects, so give this environment its own "
                     "namespace (or set `cluster` if it is deployed to another cluster)",
+                )
+            )
+    projects: dict[tuple[str, str], Environment] = {}
+    for env in environments:
+        if env.config.gitops is None:
+            continue
+        project = env.config.gitops.project or env.name
+        if project == ARGOCD_DEFAULT_PROJECT:
+            problems.append(
+                Problem(
+                    env.file,
+                    "gitops.project",
+                    "'default' is ArgoCD's own project, which this environment's AppProject would overwrite; "
+                    "write another name, e.g. `project: jupyterhub-default`",
+                )
+            )
+        first = projects.setdefault((env.config.gitops.argocd_namespace, project), env)
+        if first is not env:
+            problems.append(
+                Problem(
+                    env.file,
+                    "gitops.project",
+                    f"AppProject {project!r} is already written by {first.file}; each environment's project allows "
+                    "only its own namespace, so give this one its own name (or leave `project` unset)",
                 )
             )
     return problems

@@ -1,0 +1,291 @@
+"""ArgoCD delivery: sync waves on every object, and an AppProject + Application per environment.
+
+The workload folders (`dist/<env>/`) stay plain Kubernetes YAML; the ArgoCD
+objects that sync them are written apart, to `dist/argocd/`, so an
+app-of-apps can pick them up without syncing itself into a hub namespace.
+"""
+
+from __future__ import annotations
+
+from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
+from constructs import Construct
+
+from imports.argoproj_applications.io.argoproj import (
+    Application,
+    ApplicationSpec,
+    ApplicationSpecDestination,
+    ApplicationSpecIgnoreDifferences,
+    ApplicationSpecSource,
+    ApplicationSpecSyncPolicy,
+    ApplicationSpecSyncPolicyAutomated,
+    ApplicationSpecSyncPolicyManagedNamespaceMetadata,
+    ApplicationSpecSyncPolicyRetry,
+    ApplicationSpecSyncPolicyRetryBackoff,
+)
+from imports.argoproj_appprojects.io.argoproj import (
+    AppProject,
+    AppProjectSpec,
+    AppProjectSpecClusterResourceWhitelist,
+    AppProjectSpecDestinations,
+    AppProjectSpecNamespaceResourceWhitelist,
+)
+
+from .config import HubConfig
+from .config.gitops import GitOpsSettings
+from .config.guardrails import PodSecuritySettings
+from .namespace import pod_security_labels
+from .naming import GITOPS, SECRETS_BOOTSTRAP, Names
+
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+HOOK = "argocd.argoproj.io/hook"
+# Deleting an Application deletes what it synced (PVCs excepted: they carry Delete=false).
+CASCADE_DELETE = "resources-finalizer.argocd.argoproj.io"
+
+# --- sync order ---------------------------------------------------------------
+# One table decides when each object is applied. ArgoCD applies a lower wave
+# first and waits until it is healthy; within a wave it orders by kind itself
+# (Namespace, RBAC, Services, then workloads).
+WAVE_NAMESPACE = -3
+WAVE_POLICIES = -2
+WAVE_BOOTSTRAP = -1
+WAVE_HUB = 0
+WAVE_MONITORING = 1
+
+WAVE_OF_KIND = {
+    "Namespace": WAVE_NAMESPACE,
+    # Quotas and policies exist before the first pod, so no pod ever runs unconstrained.
+    "ResourceQuota": WAVE_POLICIES,
+    "LimitRange": WAVE_POLICIES,
+    "NetworkPolicy": WAVE_POLICIES,
+    "PriorityClass": WAVE_POLICIES,
+    # Monitoring objects need the Services they scrape.
+    "ServiceMonitor": WAVE_MONITORING,
+    "PodMonitor": WAVE_MONITORING,
+    "PrometheusRule": WAVE_MONITORING,
+}
+# Component labels (naming.py) of objects whose kind alone does not place them.
+WAVE_OF_COMPONENT = {
+    SECRETS_BOOTSTRAP: WAVE_BOOTSTRAP,
+    # Pullers put the user image on every node before the hub can start a user on it.
+    "continuous-image-puller": WAVE_BOOTSTRAP,
+    "hook-image-puller": WAVE_BOOTSTRAP,
+    "hook-image-awaiter": WAVE_BOOTSTRAP,
+    # Dashboards (ConfigMaps) with the rest of the monitoring.
+    "monitoring": WAVE_MONITORING,
+}
+
+
+def sync_wave(obj: dict) -> int:
+    """The wave of one object: its kind decides first, then its component, else the hub's wave."""
+    component = obj["metadata"].get("labels", {}).get("app.kubernetes.io/component", "")
+    return WAVE_OF_KIND.get(obj["kind"], WAVE_OF_COMPONENT.get(component, WAVE_HUB))
+
+
+def annotate_sync_waves(objects: list[dict]) -> None:
+    """Give every object its wave; hooks that chose their own wave keep it."""
+    for obj in objects:
+        annotations = obj["metadata"].setdefault("annotations", {})
+        if HOOK in annotations and SYNC_WAVE in annotations:
+            continue
+        annotations[SYNC_WAVE] = str(sync_wave(obj))
+
+
+# --- what the AppProject allows ------------------------------------------------
+
+
+def _group(api_version: str) -> str:
+    return api_version.rpartition("/")[0]
+
+
+def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tuple[list[dict], list[dict]]:
+    """What the project may create: namespaced `{group, kind}`, and cluster-scoped `{group, kind, name}`.
+
+    Cluster-scoped objects (the ones synth wrote without a namespace) are
+    allowed by name, so the project cannot touch another team's Namespace or
+    PriorityClass. With CreateNamespace=true ArgoCD creates the environment's
+    Namespace itself, under the project, so it is allowed too.
+    """
+    namespaced: set[tuple[str, str]] = set()
+    cluster: set[tuple[str, str, str]] = {("", "Namespace", created_namespace)} if created_namespace else set()
+    for obj in objects:
+        group, kind, metadata = _group(obj["apiVersion"]), obj["kind"], obj["metadata"]
+        if metadata.get("namespace"):
+            namespaced.add((group, kind))
+        else:
+            cluster.add((group, kind, metadata["name"]))
+    return (
+        [{"group": g, "kind": k} for g, k in sorted(namespaced)],
+        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)],
+    )
+
+
+# --- the ArgoCD objects of one environment ----------------------------------------
+
+
+class GitOpsChart(Chart):
+    """AppProject and Application of one environment, in ArgoCD's namespace."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, env_name: str, config: HubConfig, gitops: GitOpsSettings, objects: list[dict]
+    ):
+        super().__init__(scope, id, namespace=gitops.argocd_namespace, disable_resource_name_hashes=True)
+        names = Names(release=config.name, namespace=config.namespace)
+        labels = names.labels(GITOPS)
+        project = gitops.project or env_name
+        namespaced, cluster = resource_kinds(
+            objects, created_namespace=config.namespace if config.create_namespace else None
+        )
+
+        AppProject(
+            self,
+            "project",
+            # The project exists before its Application refers to it.
+            metadata=ApiObjectMetadata(name=project, labels=labels, annotations={SYNC_WAVE: str(WAVE_NAMESPACE)}),
+            spec=AppProjectSpec(
+                description=f"JupyterHub {env_name}: only its namespace, only the kinds it synthesizes.",
+                source_repos=[gitops.repo_url],
+                destinations=[AppProjectSpecDestinations(name=config.cluster, namespace=config.namespace)],
+                namespace_resource_whitelist=[AppProjectSpecNamespaceResourceWhitelist(**k) for k in namespaced],
+                cluster_resource_whitelist=[AppProjectSpecClusterResourceWhitelist(**k) for k in cluster],
+            ),
+        )
+        Application(
+            self,
+            "application",
+            metadata=ApiObjectMetadata(
+                name=env_name,
+                labels=labels,
+                annotations={SYNC_WAVE: str(WAVE_HUB)},
+                finalizers=[CASCADE_DELETE],
+            ),
+            spec=ApplicationSpec(
+                project=project,
+                source=ApplicationSpecSource(
+                    repo_url=gitops.repo_url,
+                    target_revision=gitops.target_revision,
+                    path=f"{gitops.path_prefix}/{env_name}",
+                ),
+                destination=ApplicationSpecDestination(name=config.cluster, namespace=config.namespace),
+                sync_policy=_sync_policy(gitops, config.create_namespace, config.pod_security),
+                ignore_differences=[
+                    ApplicationSpecIgnoreDifferences(
+                        group=entry.group, kind=entry.kind, name=entry.name, json_pointers=entry.json_pointers
+                    )
+                    for entry in gitops.ignore_differences
+                ]
+                or None,
+            ),
+        )
+
+
+def _sync_policy(gitops: GitOpsSettings, create_namespace: bool, pod_security: PodSecuritySettings) -> ApplicationSpecSyncPolicy:
+    """How ArgoCD applies dist/<env>.
+
+    ServerSideApply: the API server merges fields by owner, so large objects
+    (the hub's config) fit and fields other controllers own are left alone.
+    PruneLast: old objects go only after the new ones are healthy.
+    CreateNamespace with the Pod Security labels: PreSync hooks (the secrets
+    bootstrap) run before the sync phase that applies the Namespace object,
+    so the namespace must already exist, and with the same admission labels,
+    when they run.
+    """
+    options = ["ServerSideApply=true", "PruneLast=true"]
+    if create_namespace:
+        options.append("CreateNamespace=true")
+    return ApplicationSpecSyncPolicy(
+        automated=ApplicationSpecSyncPolicyAutomated(prune=gitops.prune, self_heal=gitops.self_heal)
+        if gitops.automated
+        else None,
+        sync_options=options,
+        managed_namespace_metadata=ApplicationSpecSyncPolicyManagedNamespaceMetadata(
+            labels=pod_security_labels(pod_security)
+        )
+        if create_namespace
+        else None,
+        retry=ApplicationSpecSyncPolicyRetry(
+            limit=gitops.retry.limit,
+            backoff=ApplicationSpecSyncPolicyRetryBackoff(
+                duration=gitops.retry.backoff_duration,
+                factor=gitops.retry.backoff_factor,
+                max_duration=gitops.retry.backoff_max_duration,
+            ),
+        ),
+    )
+
+
+# --- the fleet alternative ----------------------------------------------------------
+
+FLEET_NAME = "jupyterhub-fleet"
+# Values that differ per environment but are not plain strings go in whole, as JSON.
+TEMPLATE_PATCH = (
+    '{"spec": {"syncPolicy": {{ toJson .syncPolicy }}, "ignoreDifferences": {{ toJson .ignoreDifferences }}}}'
+)
+
+
+def fleet_element(application: dict) -> dict:
+    """One list-generator element: everything that differs between the environments' Applications."""
+    spec = application["spec"]
+    return {
+        "name": application["metadata"]["name"],
+        "project": spec["project"],
+        "repoURL": spec["source"]["repoURL"],
+        "targetRevision": spec["source"]["targetRevision"],
+        "path": spec["source"]["path"],
+        "cluster": spec["destination"]["name"],
+        "namespace": spec["destination"]["namespace"],
+        "syncPolicy": spec["syncPolicy"],
+        "ignoreDifferences": spec.get("ignoreDifferences", []),
+    }
+
+
+class FleetChart(Chart):
+    """One ApplicationSet per ArgoCD namespace, generating the same Applications from a list.
+
+    An alternative to the per-environment Applications for a fleet of hubs:
+    use one or the other, never both (they would own the same Applications).
+    The ApplicationSet CRD is not among the imported ones, so it is a plain ApiObject.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, applications: list[dict]):
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        by_namespace: dict[str, list[dict]] = {}
+        for application in applications:
+            by_namespace.setdefault(application["metadata"]["namespace"], []).append(application)
+        for namespace, members in sorted(by_namespace.items()):
+            labels = members[0]["metadata"]["labels"]
+            ApiObject(
+                self,
+                f"fleet-{namespace}",
+                api_version="argoproj.io/v1alpha1",
+                kind="ApplicationSet",
+                metadata=ApiObjectMetadata(
+                    name=FLEET_NAME, namespace=namespace, annotations={SYNC_WAVE: str(WAVE_HUB)}
+                ),
+            ).add_json_patch(
+                JsonPatch.add(
+                    "/spec",
+                    {
+                        "goTemplate": True,
+                        "goTemplateOptions": ["missingkey=error"],
+                        "generators": [{"list": {"elements": [fleet_element(a) for a in members]}}],
+                        "template": {
+                            "metadata": {
+                                "name": "{{ .name }}",
+                                "labels": labels,
+                                "finalizers": [CASCADE_DELETE],
+                            },
+                            "spec": {
+                                "project": "{{ .project }}",
+                                "source": {
+                                    "repoURL": "{{ .repoURL }}",
+                                    "targetRevision": "{{ .targetRevision }}",
+                                    "path": "{{ .path }}",
+                                },
+                                "destination": {"name": "{{ .cluster }}", "namespace": "{{ .namespace }}"},
+                            },
+                        },
+                        "templatePatch": TEMPLATE_PATCH,
+                    }
+                )
+            )
+

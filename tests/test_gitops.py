@@ -1,0 +1,291 @@
+"""ArgoCD delivery: the objects in dist/argocd/ are valid for the real CRDs and sync what dist/ holds."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
+from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
+from jupyterhub_cdk8s.synth import manifests
+
+CRDS = ROOT.parent / "shared" / "crds"
+ARGOCD = ROOT / "dist" / "argocd"
+WORKLOAD_ENVS = sorted(p.name for p in (ROOT / "dist").iterdir() if p.is_dir() and p.name != "argocd")
+GITOPS_ENVS = sorted(p.stem for p in ARGOCD.glob("*.yaml"))
+
+
+def _load(path: Path) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+
+
+def _strict(schema: dict) -> dict:
+    """The CRD schema, refusing fields it does not declare (the API server would silently drop them)."""
+    schema = copy.deepcopy(schema)
+
+    def walk(node: dict) -> None:
+        if "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields"):
+            node.setdefault("additionalProperties", False)
+        for child in node.get("properties", {}).values():
+            walk(child)
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                walk(node[key])
+
+    walk(schema)
+    return schema
+
+
+def _crd_schema(plural: str) -> dict:
+    crd = yaml.safe_load((CRDS / f"argoproj.io_{plural}.yaml").read_text(encoding="utf-8"))
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+    return _strict(version["schema"]["openAPIV3Schema"])
+
+
+SCHEMAS = {"Application": _crd_schema("applications"), "AppProject": _crd_schema("appprojects")}
+
+
+def _validate(obj: dict) -> None:
+    jsonschema.validate(obj, SCHEMAS[obj["kind"]], cls=jsonschema.Draft7Validator)
+
+
+def _argocd_objects() -> list[dict]:
+    return [obj for path in sorted(ARGOCD.rglob("*.yaml")) for obj in _load(path)]
+
+
+def test_reference_environments_are_delivered_by_argocd():
+    assert GITOPS_ENVS == ["254carbon", "thinkube", "urbalurba"]
+
+
+@pytest.mark.parametrize("env", GITOPS_ENVS)
+def test_application_and_project_validate_against_their_crds(env):
+    objects = _load(ARGOCD / f"{env}.yaml")
+    assert sorted(o["kind"] for o in objects) == ["AppProject", "Application"]
+    for obj in objects:
+        _validate(obj)
+
+
+def test_crd_validation_catches_a_misspelt_field():
+    application = next(o for o in _load(ARGOCD / "urbalurba.yaml") if o["kind"] == "Application")
+    application["spec"]["syncPolicy"]["automated"]["selfheal"] = True
+    with pytest.raises(jsonschema.ValidationError, match="selfheal"):
+        _validate(application)
+
+
+@pytest.mark.parametrize("env", GITOPS_ENVS)
+def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
+    application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
+    source, destination = application["spec"]["source"], application["spec"]["destination"]
+    assert (ROOT / source["path"]).is_dir()
+    assert source["path"] == f"dist/{env}"
+    namespaces = {o["metadata"]["namespace"] for o in dist_objects(env) if "namespace" in o["metadata"]}
+    assert namespaces == {destination["namespace"]}
+    options = application["spec"]["syncPolicy"]["syncOptions"]
+    assert {"ServerSideApply=true", "PruneLast=true", "CreateNamespace=true"} <= set(options)
+    assert application["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] > 1
+
+
+@pytest.mark.parametrize("env", GITOPS_ENVS)
+def test_created_namespace_is_labelled_like_the_namespace_object(env):
+    """PreSync hooks run in the namespace ArgoCD creates: same Pod Security admission as later."""
+    application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
+    managed = application["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]
+    (namespace,) = [o for o in dist_objects(env) if o["kind"] == "Namespace"]
+    security = {k: v for k, v in namespace["metadata"]["labels"].items() if k.startswith("pod-security.kubernetes.io/")}
+    assert security and managed == security
+
+
+@pytest.mark.parametrize("env", GITOPS_ENVS)
+def test_project_allows_exactly_what_the_environment_creates(env):
+    objects = dist_objects(env)
+    project = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "AppProject")
+    spec = project["spec"]
+
+    def kinds(selected):
+        return {(o["apiVersion"].rpartition("/")[0], o["kind"]) for o in selected}
+
+    allowed_namespaced = {(k["group"], k["kind"]) for k in spec["namespaceResourceWhitelist"]}
+    allowed_cluster = {(k["group"], k["kind"], k["name"]) for k in spec["clusterResourceWhitelist"]}
+    assert allowed_namespaced == kinds(o for o in objects if "namespace" in o["metadata"])
+    cluster_scoped = [o for o in objects if "namespace" not in o["metadata"]]
+    namespace = {o["metadata"]["namespace"] for o in objects if "namespace" in o["metadata"]}.pop()
+    assert allowed_cluster == {
+        (o["apiVersion"].rpartition("/")[0], o["kind"], o["metadata"]["name"]) for o in cluster_scoped
+    } | {("", "Namespace", namespace)}
+    assert spec["destinations"] == [next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")["spec"]["destination"]]
+    assert "*" not in json.dumps(spec)
+
+
+def test_project_whitelists_follow_the_config(tmp_path):
+    """No Namespace object and no CreateNamespace: the project may not create namespaces at all."""
+    text = MINIMAL + "create_namespace: false\ngitops: {repo_url: 'https://git.example.com/hubs.git'}\n"
+    files = manifests([environment(text, tmp_path)])
+    project, application = next(m for m in files if m.path == "argocd/test.yaml").objects
+    assert "clusterResourceWhitelist" not in project["spec"] or project["spec"]["clusterResourceWhitelist"] == []
+    assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
+    assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
+    for obj in (project, application):
+        _validate(obj)
+
+
+def test_manual_sync_and_ignored_differences_are_rendered(tmp_path):
+    text = MINIMAL + """
+gitops:
+  repo_url: https://git.example.com/hubs.git
+  automated: false
+  ignore_differences:
+    - group: apps
+      kind: Deployment
+      name: jupyterhub-proxy
+      json_pointers: [/spec/replicas]
+      reason: an autoscaler owns the replica count
+"""
+    files = manifests([environment(text, tmp_path)])
+    application = next(m for m in files if m.path == "argocd/test.yaml").objects[1]
+    _validate(application)
+    assert "automated" not in application["spec"]["syncPolicy"]
+    assert application["spec"]["ignoreDifferences"] == [
+        {"group": "apps", "kind": "Deployment", "name": "jupyterhub-proxy", "jsonPointers": ["/spec/replicas"]}
+    ]
+
+
+def test_ignored_difference_without_a_reason_is_refused(tmp_path):
+    text = MINIMAL + """
+gitops:
+  repo_url: https://git.example.com/hubs.git
+  ignore_differences:
+    - {kind: Deployment, json_pointers: [/spec/replicas]}
+"""
+    with pytest.raises(ConfigError) as error:
+        environment(text, tmp_path)
+    assert "gitops.ignore_differences[0].reason: required but missing" in str(error.value)
+
+
+def test_environment_named_argocd_is_refused(tmp_path):
+    (tmp_path / "argocd.yaml").write_text(MINIMAL, encoding="utf-8")
+    with pytest.raises(ConfigError, match="argocd.yaml: dist/argocd/ holds the ArgoCD objects"):
+        load_environments(tmp_path)
+
+
+def test_no_gitops_section_writes_no_argocd_objects(tmp_path):
+    files = manifests([environment(MINIMAL, tmp_path)])
+    assert not [m.path for m in files if m.path.startswith("argocd/")]
+
+
+# --- the fleet ApplicationSet ---------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{\{ (toJson )?\.(\w+) \}\}")
+
+
+def _render(node, element: dict):
+    """Go-template substitution of the two forms the fleet template uses."""
+    if isinstance(node, dict):
+        return {k: _render(v, element) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_render(v, element) for v in node]
+    if isinstance(node, str):
+        return _PLACEHOLDER.sub(lambda m: json.dumps(element[m[2]]) if m[1] else element[m[2]], node)
+    return node
+
+
+def _merge(base: dict, patch: dict) -> dict:
+    merged = dict(base)
+    for key, value in patch.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and key in merged else value
+    return merged
+
+
+def test_fleet_generates_the_same_applications():
+    fleet = _load(ARGOCD / "fleet" / "applicationset.yaml")
+    (appset,) = [o for o in fleet if o["kind"] == "ApplicationSet"]
+    assert appset["apiVersion"] == "argoproj.io/v1alpha1"
+    assert appset["spec"]["goTemplate"] is True
+    (generator,) = appset["spec"]["generators"]
+    elements = generator["list"]["elements"]
+    assert [e["name"] for e in elements] == GITOPS_ENVS
+
+    for element in elements:
+        generated = _render(appset["spec"]["template"], element)
+        generated = _merge(generated, json.loads(_render(appset["spec"]["templatePatch"], element)))
+        generated = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **generated}
+        generated["metadata"]["namespace"] = appset["metadata"]["namespace"]
+        _validate(generated)
+        original = next(o for o in _load(ARGOCD / f"{element['name']}.yaml") if o["kind"] == "Application")
+        original["spec"].setdefault("ignoreDifferences", [])
+        original["metadata"]["annotations"].clear()
+        generated["metadata"].setdefault("annotations", {})
+        assert generated == original
+
+    projects = [o for o in fleet if o["kind"] == "AppProject"]
+    assert [p["metadata"]["name"] for p in projects] == GITOPS_ENVS
+    for project in projects:
+        assert project == next(o for o in _load(ARGOCD / f"{project['metadata']['name']}.yaml") if o["kind"] == "AppProject")
+
+
+# --- sync waves and data safety -----------------------------------------------------------
+
+WAVE = "argocd.argoproj.io/sync-wave"
+
+
+@pytest.mark.parametrize("env", WORKLOAD_ENVS)
+def test_every_object_has_a_sync_wave_in_the_documented_order(env):
+    objects = dist_objects(env)
+    waves = {}
+    for obj in objects:
+        annotations = obj["metadata"].get("annotations", {})
+        assert re.fullmatch(r"-?[0-9]+", annotations.get(WAVE, "")), f"{obj['kind']} {obj['metadata']['name']}"
+        if "argocd.argoproj.io/hook" not in annotations:
+            waves.setdefault(obj["kind"], set()).add(int(annotations[WAVE]))
+    workloads = waves["Deployment"]
+    first = min(workloads)
+    for kind in ("Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "PriorityClass"):
+        assert all(w < first for w in waves.get(kind, ())), kind
+    for kind in ("ServiceMonitor", "PodMonitor", "PrometheusRule"):
+        assert all(w > max(workloads) for w in waves.get(kind, ())), kind
+    assert max(waves.get("Namespace", {first - 1})) < min(waves.get("NetworkPolicy", {first}) | waves.get("ResourceQuota", {first}))
+
+
+def test_hooks_keep_their_own_waves():
+    objects = dist_objects("default")
+    hooks = [o for o in objects if "argocd.argoproj.io/hook" in o["metadata"].get("annotations", {})]
+    waves = {o["kind"]: int(o["metadata"]["annotations"][WAVE]) for o in hooks}
+    # The Job's RBAC must exist before the Job: an earlier wave of the PreSync phase.
+    assert waves["Role"] < waves["Job"] and waves["ServiceAccount"] < waves["Job"]
+
+
+@pytest.mark.parametrize("env", WORKLOAD_ENVS)
+def test_every_pvc_survives_prune_and_application_deletion(env):
+    claims = [o for o in dist_objects(env) if o["kind"] == "PersistentVolumeClaim"]
+    for claim in claims:
+        options = claim["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-options", "")
+        assert {"Prune=false", "Delete=false"} <= set(options.split(",")), claim["metadata"]["name"]
+
+
+def test_pvc_protection_holds_in_every_environment_with_a_hub_database():
+    # Guards the test above against passing vacuously: the reference environments do write PVCs.
+    assert all(any(o["kind"] == "PersistentVolumeClaim" for o in dist_objects(env)) for env in WORKLOAD_ENVS)
+
+
+def test_synthesized_objects_get_waves_before_they_are_written(tmp_path):
+    objects = synth_objects(MINIMAL, tmp_path)
+    assert all(WAVE in o["metadata"]["annotations"] for o in objects)
+
+
+def test_two_environments_may_not_share_a_project(tmp_path):
+    gitops = "gitops: {repo_url: 'https://git.example.com/hubs.git', project: shared}\n"
+    (tmp_path / "one.yaml").write_text(MINIMAL + gitops, encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(MINIMAL.replace("hub-test", "hub-two") + gitops, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"two.yaml: gitops.project: AppProject 'shared' is already written by .*one.yaml"):
+        load_environments(tmp_path)
+
+
+def test_argocd_default_project_is_never_overwritten(tmp_path):
+    (tmp_path / "default.yaml").write_text(MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n")
+    with pytest.raises(ConfigError, match="default.yaml: gitops.project: 'default' is ArgoCD's own project"):
+        load_environments(tmp_path)

@@ -118,7 +118,7 @@ def test_ingress_can_be_turned_off(tmp_path):
 
 def test_existing_secret_replaces_the_bootstrap_job(tmp_path):
     objects = synth_objects(MINIMAL + "secrets: {existing_secret: my-hub-secret}\n", tmp_path)
-    assert not [o for o in objects if o["kind"] == "Job"]
+    assert not [o for o in objects if o["metadata"]["name"] == "jupyterhub-secrets-bootstrap"]
     assert env_sources(hub_container(objects))["JPY_COOKIE_SECRET"] == ("my-hub-secret", "cookie-secret")
 
 

@@ -34,7 +34,15 @@ from .config import HubConfig
 from .config.gitops import GitOpsSettings
 from .config.guardrails import PodSecuritySettings
 from .namespace import pod_security_labels
-from .naming import GITOPS, SECRETS_BOOTSTRAP, Names
+from .naming import (
+    CONTINUOUS_IMAGE_PULLER,
+    GITOPS,
+    HOOK_IMAGE_AWAITER,
+    HOOK_IMAGE_PULLER,
+    MONITORING,
+    SECRETS_BOOTSTRAP,
+    Names,
+)
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
@@ -67,11 +75,11 @@ WAVE_OF_KIND = {
 WAVE_OF_COMPONENT = {
     SECRETS_BOOTSTRAP: WAVE_BOOTSTRAP,
     # Pullers put the user image on every node before the hub can start a user on it.
-    "continuous-image-puller": WAVE_BOOTSTRAP,
-    "hook-image-puller": WAVE_BOOTSTRAP,
-    "hook-image-awaiter": WAVE_BOOTSTRAP,
+    CONTINUOUS_IMAGE_PULLER: WAVE_BOOTSTRAP,
+    HOOK_IMAGE_PULLER: WAVE_BOOTSTRAP,
+    HOOK_IMAGE_AWAITER: WAVE_BOOTSTRAP,
     # Dashboards (ConfigMaps) with the rest of the monitoring.
-    "monitoring": WAVE_MONITORING,
+    MONITORING: WAVE_MONITORING,
 }
 
 

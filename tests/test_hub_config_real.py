@@ -32,6 +32,7 @@ from traitlets.config import Config
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.naming import SHARED_STORAGE
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
@@ -155,7 +156,7 @@ def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
     """The Secret the user named, or else the one the bootstrap Job creates (its command: ... NAMESPACE NAME KEY...)."""
     if config.secrets.existing_secret:
         return config.secrets.existing_secret
-    job = next(o for o in objects if o["kind"] == "Job")
+    job = next(o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "secrets-bootstrap")
     command = job["spec"]["template"]["spec"]["containers"][0]["command"]
     assert command[3] == config.namespace
     return command[4]
@@ -186,6 +187,7 @@ def check_proxy(loaded: LoadedHub, config: HubConfig) -> None:
 
 
 async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
+    objects = loaded.objects
     spawner, user = await loaded.spawner(), config.singleuser
     assert spawner.namespace == config.namespace
     assert spawner.image == user.image
@@ -204,6 +206,14 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
     assert quantity(str(resources.limits["memory"])) == quantity(user.memory.limit)
     assert quantity(str(resources.requests["cpu"])) == quantity(user.cpu.guarantee)
     claims = [v.persistent_volume_claim for v in pod.spec.volumes if v.persistent_volume_claim]
+    shared = {
+        o["metadata"]["name"]
+        for o in objects
+        if o["kind"] == "PersistentVolumeClaim" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SHARED_STORAGE
+    }
+    assert len(shared) == len(user.storage.shared_volumes)
+    assert shared <= {claim["claimName"] for claim in claims}, "every shared volume is mounted in the user pod"
+    claims = [claim for claim in claims if claim["claimName"] not in shared]
     if user.storage.type == "dynamic":
         assert spawner.storage_pvc_ensure is True
         pvc = spawner.get_pvc_manifest()
@@ -267,7 +277,10 @@ def test_every_environment_in_dist_loads_into_the_real_hub_with_its_config(env, 
 BASE = yaml.safe_load(MINIMAL)
 
 VARIANTS = {
-    "postgres": {"hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}}},
+    "postgres": {
+        "hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}},
+        "network_policy": {"database": {"cidrs": ["10.0.5.10/32"]}},
+    },
     "named-servers": {
         "hub": {
             "named_servers": {"enabled": True, "limit_per_user": 3},

@@ -115,18 +115,20 @@ def loaded_spawner(objects: list[dict], tmp_path: Path, monkeypatch):
 
 
 def startable_images(spawner) -> set[str]:
-    """Every image the loaded config lets a user start: the default and every profile's and choice's."""
-    images = {spawner.image}
+    """Every image a user start pulls, per the loaded config: the default, every profile's and
+    choice's, and the images of the init containers that run before any of them."""
+    images = {spawner.image, *(c["image"] for c in spawner.init_containers)}
     profiles = spawner.profile_list
     assert not callable(profiles), "a callable profile_list cannot be enumerated ahead of time; the puller needs a list"
+    overrides = []
     for profile in profiles:
-        override = profile.get("kubespawner_override", {})
+        overrides.append(profile.get("kubespawner_override", {}))
+        for option in profile.get("profile_options", {}).values():
+            overrides.extend(choice.get("kubespawner_override", {}) for choice in option.get("choices", {}).values())
+    for override in overrides:
         if "image" in override:
             images.add(override["image"])
-        for option in profile.get("profile_options", {}).values():
-            for choice in option.get("choices", {}).values():
-                if "image" in choice.get("kubespawner_override", {}):
-                    images.add(choice["kubespawner_override"]["image"])
+        images.update(c["image"] for c in override.get("init_containers", []))
     return images
 
 

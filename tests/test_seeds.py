@@ -301,6 +301,7 @@ def test_urbalurba_user_pods_image_pyspark_resources_and_storage(tmp_path):
     assert container(pod)["image"] == PYSPARK_IMAGE
     env = pod_env(pod)
     assert (env["PYSPARK_PYTHON"], env["PYSPARK_DRIVER_PYTHON"]) == ("/opt/conda/bin/python", "/opt/conda/bin/python")
+    # The seed's literal 512M/2G, as Kubernetes quantities (the seed's chart, through KubeSpawner, gave 512Mi/2Gi).
     assert container(pod)["resources"] == {
         "requests": {"cpu": 0.1, "memory": 512 * 10**6},
         "limits": {"cpu": 2, "memory": 2 * 10**9},

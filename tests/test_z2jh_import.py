@@ -219,6 +219,7 @@ def test_github_values_become_a_github_hub(tmp_path):
         ({"singleuser": {"lifecycleHooks": {"postStart": {"httpGet": {"path": "/"}}}}}, "singleuser.lifecycleHooks", "exec"),
         ({"singleuser": {"profileList": "{{ computed }}"}}, "singleuser.profileList", "singleuser.profiles"),
         ({"cull": {"adminUsers": False}}, "cull.adminUsers", "culling"),
+        ({"scheduling": {"userPlaceholder": {"replicas": 3, "extra": 1}}}, "scheduling.userPlaceholder.extra", "scheduling"),
     ],
 )
 def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(values, key, reason):
@@ -226,6 +227,15 @@ def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(value
     reasons = dict(migration.unmapped)
     assert key in reasons and reason in reasons[key], reasons
     validate(render(migration))
+
+
+def test_placeholders_follow_the_charts_defaults():
+    """The chart enables placeholders by default: replicas alone count; enabled: false means none."""
+    assert migrate({"scheduling": {"userPlaceholder": {"replicas": 3}}}, "j").config["scheduling"] == {
+        "user_placeholders": {"replicas": 3}
+    }
+    off = {"scheduling": {"userPlaceholder": {"enabled": False, "replicas": 3}}}
+    assert migrate(off, "j").config["scheduling"]["user_placeholders"] == {"replicas": 0}
 
 
 def test_table_has_one_row_per_chart_key():

@@ -329,7 +329,10 @@ def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict
 
 def _profile_list(value, migration, source):
     if not isinstance(value, list) or not all(isinstance(e, dict) and e.get("display_name") for e in value):
-        raise NotMapped("a profile list computed by code cannot be carried over; write singleuser.profiles")
+        raise NotMapped(
+            "every profile needs a display_name (a profile list computed by code cannot be carried over); "
+            "write singleuser.profiles"
+        )
     profiles = [_profile(entry, i, migration, source) for i, entry in enumerate(value)]
     if not any(p.get("default") for p in profiles):
         profiles[0]["default"] = True
@@ -351,7 +354,8 @@ def _scheduler_replicas(value, migration, source):
 
 
 def _placeholders(value, migration, source):
-    return value.get("replicas", 0) if value.get("enabled", False) else 0
+    # The chart's defaults: enabled, 0 replicas.
+    return value.get("replicas", 0) if value.get("enabled", True) else 0
 
 
 def _node_purpose(value, migration, source):

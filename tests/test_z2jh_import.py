@@ -208,6 +208,7 @@ def test_github_values_become_a_github_hub(tmp_path):
     ("values", "key", "reason"),
     [
         ({"singleuser": {"allowPrivilegeEscalation": True}}, "singleuser.allowPrivilegeEscalation", "grant_sudo"),
+        ({"singleuser": {"extraEnv": {"GRANT_SUDO": "yes"}}}, "singleuser.extraEnv.GRANT_SUDO", "grant_sudo: true"),
         ({"singleuser": {"extraResource": {"limits": {"nvidia.com/gpu": "1"}}}}, "singleuser.extraResource", "gpus"),
         ({"scheduling": {"userScheduler": {"replicas": 1}}}, "scheduling.userScheduler.replicas", "leader election"),
         (

@@ -192,6 +192,12 @@ def _env_vars(target_kind: str) -> Transform:
             ref = item.get("valueFrom", {}).get("secretKeyRef") if isinstance(item, dict) else None
             if ref and target_kind == "hub":
                 migration.hub_secret_env[name] = {"name": ref["name"], "key": ref["key"]}
+            elif name == "GRANT_SUDO" and target_kind == "singleuser":
+                # The variable alone does nothing for a server started as uid 1000; the setting starts it as root.
+                migration.unmapped.append(
+                    (f"{source}.{name}", "not mapped: sudo is `singleuser.grant_sudo: true` here (user pods drop to "
+                     "Pod Security baseline); leave it off unless users need it")
+                )
             elif isinstance(item, (str, int, float, bool)) and target_kind == "singleuser":
                 plain[name] = str(item)
             else:

@@ -187,6 +187,31 @@ def test_generic_oauth_values_become_an_oidc_hub(tmp_path):
     assert oauth.oauth_callback_url == "https://hub.example.org/hub/oauth_callback"
 
 
+def test_generic_oauth_against_a_keycloak_realm_becomes_keycloak(tmp_path):
+    """Thinkube's chart values (seed 002): GenericOAuthenticator pointed at realm thinkube's endpoints."""
+    realm = "https://keycloak.example.com/realms/thinkube/protocol/openid-connect"
+    generic = {
+        "client_id": "jupyterhub",
+        "authorize_url": f"{realm}/auth",
+        "token_url": f"{realm}/token",
+        "userdata_url": f"{realm}/userinfo",
+        "logout_redirect_url": f"{realm}/logout?redirect_uri=https://control.example.com",
+        "username_claim": "preferred_username",
+    }
+    values = {
+        "hub": {"config": {"JupyterHub": {"authenticator_class": "generic-oauth"}, "GenericOAuthenticator": generic,
+                           "Authenticator": {"admin_users": ["admin"], "allow_all": True}}},
+        "ingress": {"enabled": True, "hosts": ["jupyter.example.com"]},
+    }  # fmt: skip
+    text = render(migrate(values, "jupyterhub"))
+    auth = yaml.safe_load(text)["auth"]
+    assert (auth["type"], auth["url"], auth["realm"]) == ("keycloak", "https://keycloak.example.com", "thinkube")
+    assert auth["post_logout_redirect_url"] == "https://control.example.com"
+    oauth = load_hub_config(hub_config_text(synth_objects(text, tmp_path, name="kc")), tmp_path).GenericOAuthenticator
+    assert (oauth.authorize_url, oauth.token_url, oauth.userdata_url) == (f"{realm}/auth", f"{realm}/token", f"{realm}/userinfo")
+    assert oauth.logout_redirect_url.startswith(f"{realm}/logout?") and "control.example.com" in oauth.logout_redirect_url
+
+
 def test_github_values_become_a_github_hub(tmp_path):
     values = {
         "hub": {

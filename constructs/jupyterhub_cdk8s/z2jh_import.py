@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -705,8 +705,33 @@ def _resolve_oauth(migration: Migration, auth: dict) -> None:
          "holding the OAuth client secret before the first sync")
     )
     if auth["type"] == "oidc" and "authorize_url" in auth:
-        origin = urlsplit(auth["authorize_url"])
-        auth["issuer"] = f"{origin.scheme}://{origin.netloc}"
+        if not _as_keycloak(migration, auth):
+            origin = urlsplit(auth["authorize_url"])
+            auth["issuer"] = f"{origin.scheme}://{origin.netloc}"
+
+
+_KEYCLOAK_AUTHORIZE = re.compile(r"^(https://.+)/realms/([A-Za-z0-9._-]+)/protocol/openid-connect/auth$")
+
+
+def _as_keycloak(migration: Migration, auth: dict) -> bool:
+    """Generic OAuth against a Keycloak realm (Thinkube's setup) becomes `type: keycloak`: URLs from url and realm."""
+    match = _KEYCLOAK_AUTHORIZE.match(auth["authorize_url"])
+    if not match:
+        return False
+    base = match[0].removesuffix("/auth")
+    if (auth.get("token_url"), auth.get("userinfo_url")) != (f"{base}/token", f"{base}/userinfo"):
+        return False
+    logout = urlsplit(auth.get("logout_url") or f"{base}/logout")
+    redirects = [v for k, v in parse_qsl(logout.query) if k in ("redirect_uri", "post_logout_redirect_uri")]
+    if f"{logout.scheme}://{logout.netloc}{logout.path}" != f"{base}/logout" or len(redirects) > 1:
+        return False
+    for key in ("authorize_url", "token_url", "userinfo_url", "logout_url"):
+        auth.pop(key, None)
+    auth.update({"type": "keycloak", "url": match[1], "realm": match[2]})
+    if redirects:
+        auth["post_logout_redirect_url"] = redirects[0]
+    migration.notes.append(("auth.type", f"the endpoints are Keycloak realm {match[2]}'s: keycloak, with url and realm"))
+    return True
 
 
 def _complete_profiles(migration: Migration) -> None:

@@ -87,6 +87,8 @@ def test_wide_values_file_uses_at_least_30_chart_keys_and_synthesizes(capsys, tm
     config = hub_config_text(objects)
     assert "'quay.io/jupyter/scipy-notebook:2025-03-17'" in config
     assert "logo_file" in config
+    branding = next(o for o in objects if o["kind"] == "ConfigMap" and "page.html" in o.get("data", {}))
+    assert "Maintenance on Friday 18:00-20:00 UTC" in branding["data"]["page.html"]
     hub = _container(objects, "Deployment", "jupyterhub-hub", "hub")
     assert {"name": "team-secrets", "key": "password"} in [
         e["valueFrom"]["secretKeyRef"] for e in hub["env"] if "valueFrom" in e
@@ -245,6 +247,8 @@ def test_github_values_become_a_github_hub(tmp_path):
         ({"singleuser": {"lifecycleHooks": {"postStart": {"httpGet": {"path": "/"}}}}}, "singleuser.lifecycleHooks", "exec"),
         ({"singleuser": {"profileList": "{{ computed }}"}}, "singleuser.profileList", "singleuser.profiles"),
         ({"cull": {"adminUsers": False}}, "cull.adminUsers", "culling"),
+        ({"hub": {"templateVars": {"announcement": "<b>Maintenance</b>"}}}, "hub.templateVars.announcement", "plain text"),
+        ({"hub": {"templateVars": {"org": "x"}}}, "hub.templateVars.org", "announcement"),
         ({"scheduling": {"userPlaceholder": {"replicas": 3, "extra": 1}}}, "scheduling.userPlaceholder.extra", "scheduling"),
     ],
 )

@@ -346,6 +346,12 @@ def _profile_list(value, migration, source):
     return profiles
 
 
+def _announcement(value, migration, source):
+    if not isinstance(value, str) or re.search(r"<[A-Za-z/]", value):
+        raise NotMapped("the announcement is plain text here (hub.branding.announcement); write it without HTML")
+    return value
+
+
 def _enabled_default_on(value, migration, source):
     """A chart switch for something this project always does: true is kept by doing it, false cannot be."""
     if value is not True:
@@ -498,7 +504,7 @@ ROWS: list[Row] = [
     Row("hub.services", reason=NOT_YET.format("JupyterHub services")),
     Row("hub.loadRoles", reason=NOT_YET.format("custom roles")),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
-    Row("hub.templateVars", reason=NOT_YET.format("custom page templates")),
+    Row("hub.templateVars.announcement", "hub.branding.announcement", _announcement),
     # proxy
     Row("proxy.chp.image", "proxy.image", _image, keys=("name", "tag")),
     Row("proxy.chp.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
@@ -599,6 +605,9 @@ ROWS: list[Row] = [
 BY_SOURCE = {row.source: row for row in ROWS}
 # Why a key without a row of its own, below one of these, is not mapped.
 REASON_BELOW = {
+    "hub.templateVars": "only the announcement is a template variable here (hub.branding); " + NOT_YET.format(
+        "custom page templates"
+    ),
     "hub.config": "JupyterHub traitlets are set here from typed settings; one they lack can go in hub.extra_config",
     "hub": "no hub setting of this project corresponds",
     "proxy": "no proxy setting of this project corresponds",

@@ -123,17 +123,21 @@ def test_project_allows_exactly_what_the_environment_creates(env):
 
 
 def test_project_whitelists_follow_the_config(tmp_path):
-    """No Namespace object and no CreateNamespace: the project may not create namespaces at all,
-    and the cluster-scoped objects it may create are exactly the ones the environment writes, by name."""
+    """No Namespace object and no CreateNamespace: the project may not create namespaces at all.
+
+    The cluster-scoped objects the hub does need (PriorityClasses, the user scheduler's
+    ClusterRoleBindings) stay allowed, each by name.
+    """
     text = MINIMAL + "create_namespace: false\ngitops: {repo_url: 'https://git.example.com/hubs.git'}\n"
     files = manifests([environment(text, tmp_path)])
     project, application = next(m for m in files if m.path == "argocd/test.yaml").objects
-    cluster_scoped = sorted(
-        (o["kind"], o["metadata"]["name"]) for m in files if m.path.startswith("test/") for o in m.objects if "namespace" not in o["metadata"]
-    )
-    allowed = sorted((entry["kind"], entry["name"]) for entry in project["spec"].get("clusterResourceWhitelist", []))
-    assert allowed == cluster_scoped
+    cluster_scoped = {
+        (obj["kind"], obj["metadata"]["name"]) for m in files if m.path.startswith("test/") for obj in m.objects
+        if "namespace" not in obj["metadata"]
+    }  # fmt: skip
+    allowed = {(entry["kind"], entry.get("name")) for entry in project["spec"].get("clusterResourceWhitelist", [])}
     assert "Namespace" not in {kind for kind, _ in allowed}
+    assert allowed == cluster_scoped
     assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
     assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
     for obj in (project, application):

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, find, hub_config_text, synth_objects
+from user_pods import load_hub_config, spawn_form, user_pod
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import ConfigError
 from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render, validate
@@ -64,13 +65,15 @@ def test_urbalurba_values_become_a_hub_with_the_seed_facts(capsys, tmp_path):
     assert "shared-password" in config and "DummyAuthenticator" not in config
     assert "fallback-password" not in out + config
 
-    assert "singleuser.lifecycleHooks: not mapped:" in err
+    pod = user_pod(load_hub_config(config, tmp_path), {})
+    post_start = pod["spec"]["containers"][0]["lifecycle"]["postStart"]["exec"]["command"]
+    assert post_start[:2] == ["bash", "-c"]
+    assert "pip install --user pyspark==3.5.0 findspark plotly seaborn scikit-learn" in post_start[2]
 
 
-def test_urbalurba_import_reports_every_key_it_does_not_carry(capsys):
+def test_urbalurba_import_carries_every_key(capsys):
     out, err = _import(URBALURBA, capsys)
-    reported = [line.split(": ")[1] for line in err.splitlines() if ": not mapped: " in line]
-    assert reported == ["singleuser.lifecycleHooks"]
+    assert [line for line in err.splitlines() if ": not mapped: " in line] == []
 
 
 def test_wide_values_file_uses_at_least_30_chart_keys_and_synthesizes(capsys, tmp_path):
@@ -84,6 +87,8 @@ def test_wide_values_file_uses_at_least_30_chart_keys_and_synthesizes(capsys, tm
     config = hub_config_text(objects)
     assert "'quay.io/jupyter/scipy-notebook:2025-03-17'" in config
     assert "logo_file" in config
+    branding = next(o for o in objects if o["kind"] == "ConfigMap" and "page.html" in o.get("data", {}))
+    assert "Maintenance on Friday 18:00-20:00 UTC" in branding["data"]["page.html"]
     hub = _container(objects, "Deployment", "jupyterhub-hub", "hub")
     assert {"name": "team-secrets", "key": "password"} in [
         e["valueFrom"]["secretKeyRef"] for e in hub["env"] if "valueFrom" in e
@@ -112,17 +117,161 @@ def test_unknown_keys_are_reported_where_they_are(capsys):
     assert yaml.safe_load(render(migration))["hub"]["concurrent_spawn_limit"] == 5
 
 
-def test_capabilities_not_yet_here_are_reported_not_mapped():
-    migration = migrate({"cull": {"enabled": True}, "scheduling": {"userScheduler": {"enabled": True}}}, "jupyterhub")
+def test_wide_values_profiles_scheduling_pullers_and_culling_reach_the_hub(capsys, tmp_path):
+    """profileList, tolerations, userScheduler, userPlaceholder, podPriority, prePuller and cull, on the YAML."""
+    out, err = _import(WIDE, capsys)
+    objects = synth_objects(out, tmp_path, name="wide")
+    hub_config = load_hub_config(hub_config_text(objects), tmp_path)
+
+    submitted = {"profile": ["gpu"]}
+    gpu_pod = user_pod(hub_config, spawn_form(hub_config, submitted)[1])
+    assert gpu_pod["spec"]["containers"][0]["image"] == "quay.io/jupyter/pytorch-notebook:cuda12-2025-03-17"
+    assert gpu_pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 1
+    assert gpu_pod["spec"]["nodeSelector"]["nvidia.com/gpu.present"] == "true"
+    large = user_pod(hub_config, spawn_form(hub_config, {"profile": ["large"]})[1])["spec"]["containers"][0]
+    # values: singleuser.cpu.guarantee 0.5 kept, cpu_limit 8, mem 8G/32G from the profile's override
+    assert large["resources"] == {"requests": {"cpu": 0.5, "memory": 8 * 2**30}, "limits": {"cpu": 8, "memory": 32 * 2**30}}
+    small = user_pod(hub_config, {})["spec"]
+    assert {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"} in small[
+        "tolerations"
+    ]
+    assert small["nodeSelector"] == {"node-purpose": "user"}
+    assert small["containers"][0]["lifecycle"]["postStart"]["exec"]["command"] == ["sh", "-c", "echo ready"]
+
+    assert find(objects, "Deployment", "jupyterhub-user-scheduler")["spec"]["replicas"] == 2
+    assert find(objects, "StatefulSet", "jupyterhub-user-placeholder")["spec"]["replicas"] == 4
+    priorities = {o["metadata"]["name"]: o["value"] for o in objects if o["kind"] == "PriorityClass"}
+    assert priorities["jupyterhub-jupyterhub-image-puller-priority"] == -5
+    assert priorities["jupyterhub-jupyterhub-user-placeholder-priority"] == -10
+    puller = find(objects, "DaemonSet", "jupyterhub-continuous-image-puller")["spec"]["template"]["spec"]
+    assert "apache/spark:3.5.0" in [c["image"] for c in puller.get("initContainers", [])]
+    services = hub_config.JupyterHub.services.get_value([])  # appended to: a LazyConfigValue
+    culler = next(s for s in services if s["name"] == "idle-culler")["command"]
+    assert {"--timeout=3600", "--cull-every=600", "--max-age=28800", "--concurrency=5"} <= set(culler)
+
+
+GENERIC_OAUTH = {
+    "hub": {
+        "config": {
+            "JupyterHub": {"authenticator_class": "generic-oauth"},
+            "GenericOAuthenticator": {
+                "client_id": "hub",
+                "client_secret": "in-git-by-mistake",
+                "oauth_callback_url": "https://hub.example.org/hub/oauth_callback",
+                "authorize_url": "https://sso.example.org/oauth2/authorize",
+                "token_url": "https://sso.example.org/oauth2/token",
+                "userdata_url": "https://sso.example.org/oauth2/userinfo",
+                "username_claim": "email",
+                "scope": ["openid", "email"],
+                "allowed_groups": ["data-team"],
+                "claim_groups_key": "roles",
+            },
+        }
+    },
+    "ingress": {"enabled": True, "hosts": ["hub.example.org"]},
+}
+
+
+def test_generic_oauth_values_become_an_oidc_hub(tmp_path):
+    migration = migrate(GENERIC_OAUTH, "jupyterhub")
+    text = render(migration)
+    assert "in-git-by-mistake" not in text
+    assert "client_secret" in dict(migration.unmapped)["hub.config.GenericOAuthenticator.client_secret"]
+    config = load_hub_config(hub_config_text(synth_objects(text, tmp_path, name="oauth")), tmp_path)
+    oauth = config.GenericOAuthenticator
+    assert (oauth.authorize_url, oauth.token_url, oauth.userdata_url) == (
+        "https://sso.example.org/oauth2/authorize",
+        "https://sso.example.org/oauth2/token",
+        "https://sso.example.org/oauth2/userinfo",
+    )
+    assert (oauth.client_id, oauth.username_claim, oauth.scope) == ("hub", "email", ["openid", "email"])
+    assert (set(oauth.allowed_groups), oauth.auth_state_groups_key) == ({"data-team"}, "oauth_user.roles")
+    assert oauth.oauth_callback_url == "https://hub.example.org/hub/oauth_callback"
+
+
+def test_generic_oauth_against_a_keycloak_realm_becomes_keycloak(tmp_path):
+    """Thinkube's chart values (seed 002): GenericOAuthenticator pointed at realm thinkube's endpoints."""
+    realm = "https://keycloak.example.com/realms/thinkube/protocol/openid-connect"
+    generic = {
+        "client_id": "jupyterhub",
+        "authorize_url": f"{realm}/auth",
+        "token_url": f"{realm}/token",
+        "userdata_url": f"{realm}/userinfo",
+        "logout_redirect_url": f"{realm}/logout?redirect_uri=https://control.example.com",
+        "username_claim": "preferred_username",
+    }
+    values = {
+        "hub": {"config": {"JupyterHub": {"authenticator_class": "generic-oauth"}, "GenericOAuthenticator": generic,
+                           "Authenticator": {"admin_users": ["admin"], "allow_all": True}}},
+        "ingress": {"enabled": True, "hosts": ["jupyter.example.com"]},
+    }  # fmt: skip
+    text = render(migrate(values, "jupyterhub"))
+    auth = yaml.safe_load(text)["auth"]
+    assert (auth["type"], auth["url"], auth["realm"]) == ("keycloak", "https://keycloak.example.com", "thinkube")
+    assert auth["post_logout_redirect_url"] == "https://control.example.com"
+    oauth = load_hub_config(hub_config_text(synth_objects(text, tmp_path, name="kc")), tmp_path).GenericOAuthenticator
+    assert (oauth.authorize_url, oauth.token_url, oauth.userdata_url) == (f"{realm}/auth", f"{realm}/token", f"{realm}/userinfo")
+    assert oauth.logout_redirect_url.startswith(f"{realm}/logout?") and "control.example.com" in oauth.logout_redirect_url
+
+
+def test_github_values_become_a_github_hub(tmp_path):
+    values = {
+        "hub": {
+            "config": {
+                "JupyterHub": {"authenticator_class": "github"},
+                "GitHubOAuthenticator": {"client_id": "gh-hub", "allowed_organizations": ["my-org:data"]},
+            }
+        },
+        "ingress": {"enabled": True, "hosts": ["hub.example.org"]},
+    }
+    text = render(migrate(values, "jupyterhub"))
+    config = load_hub_config(hub_config_text(synth_objects(text, tmp_path, name="github")), tmp_path)
+    assert config.JupyterHub.authenticator_class == "github"
+    assert config.GitHubOAuthenticator.client_id == "gh-hub"
+    assert set(config.GitHubOAuthenticator.allowed_organizations) == {"my-org:data"}
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "reason"),
+    [
+        ({"singleuser": {"allowPrivilegeEscalation": True}}, "singleuser.allowPrivilegeEscalation", "grant_sudo"),
+        ({"singleuser": {"extraEnv": {"GRANT_SUDO": "yes"}}}, "singleuser.extraEnv.GRANT_SUDO", "grant_sudo: true"),
+        ({"singleuser": {"extraResource": {"limits": {"nvidia.com/gpu": "1"}}}}, "singleuser.extraResource", "gpus"),
+        ({"scheduling": {"userScheduler": {"replicas": 1}}}, "scheduling.userScheduler.replicas", "leader election"),
+        (
+            {"scheduling": {"userPods": {"nodeAffinity": {"matchNodePurpose": "prefer"}}}},
+            "scheduling.userPods.nodeAffinity.matchNodePurpose",
+            "require or ignore",
+        ),
+        ({"scheduling": {"podPriority": {"enabled": False}}}, "scheduling.podPriority.enabled", "always on"),
+        ({"singleuser": {"lifecycleHooks": {"postStart": {"httpGet": {"path": "/"}}}}}, "singleuser.lifecycleHooks", "exec"),
+        ({"singleuser": {"profileList": "{{ computed }}"}}, "singleuser.profileList", "singleuser.profiles"),
+        ({"cull": {"adminUsers": False}}, "cull.adminUsers", "culling"),
+        ({"hub": {"templateVars": {"announcement": "<b>Maintenance</b>"}}}, "hub.templateVars.announcement", "plain text"),
+        ({"hub": {"templateVars": {"org": "x"}}}, "hub.templateVars.org", "announcement"),
+        ({"scheduling": {"userPlaceholder": {"replicas": 3, "extra": 1}}}, "scheduling.userPlaceholder.extra", "scheduling"),
+    ],
+)
+def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(values, key, reason):
+    migration = migrate(values, "jupyterhub")
     reasons = dict(migration.unmapped)
-    assert "culling of idle servers" in reasons["cull"]
-    assert "user scheduler" in reasons["scheduling"]
+    assert key in reasons and reason in reasons[key], reasons
+    validate(render(migration))
+
+
+def test_placeholders_follow_the_charts_defaults():
+    """The chart enables placeholders by default: replicas alone count; enabled: false means none."""
+    assert migrate({"scheduling": {"userPlaceholder": {"replicas": 3}}}, "j").config["scheduling"] == {
+        "user_placeholders": {"replicas": 3}
+    }
+    off = {"scheduling": {"userPlaceholder": {"enabled": False, "replicas": 3}}}
+    assert migrate(off, "j").config["scheduling"]["user_placeholders"] == {"replicas": 0}
 
 
 def test_table_has_one_row_per_chart_key():
     sources = [row.source for row in ROWS]
     assert len(sources) == len(set(sources))
-    assert all((row.target is None) == (row.transform is None) or row.source == "hub.extraEnv" for row in ROWS)
+    assert all(row.transform for row in ROWS if row.target)
     assert all(row.reason for row in ROWS if row.transform is None)
 
 

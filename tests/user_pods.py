@@ -13,10 +13,12 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Awaitable, Callable, TypeVar
 
 from jupyterhub.app import JupyterHub
 from jupyterhub.objects import Hub, Server
 from kubernetes_asyncio.client import ApiClient
+from kubespawner import KubeSpawner
 from kubernetes_asyncio.config import kube_config
 from traitlets.config import Config
 
@@ -28,6 +30,8 @@ users: [{name: nobody, user: {token: unused}}]
 contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]
 current-context: nowhere
 """
+
+T = TypeVar("T")
 
 
 class HubUser:
@@ -63,30 +67,40 @@ def _kubeconfig_nowhere() -> None:
     kube_config.KUBE_CONFIG_DEFAULT_LOCATION = str(path)
 
 
-def user_pod(config: Config, user_options: dict, username: str = "alice") -> dict:
-    """The pod KubeSpawner would create for `username` choosing `user_options` on the spawn page."""
-    from kubespawner import KubeSpawner
-
+def on_spawner(config: Config, action: Callable[[KubeSpawner], Awaitable[T]], username: str = "alice") -> T:
+    """What `action` makes of the KubeSpawner the hub would create for `username` (traits, manifests)."""
     _kubeconfig_nowhere()
 
-    async def build() -> dict:
-        spawner = KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True)
+    async def run() -> T:
+        return await action(KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True))
+
+    return asyncio.run(run())
+
+
+def user_pod(config: Config, user_options: dict, username: str = "alice") -> dict:
+    """The pod KubeSpawner would create for `username` choosing `user_options` on the spawn page."""
+
+    async def build(spawner: KubeSpawner) -> dict:
         spawner.user_options = user_options
         await spawner.load_user_options()
-        pod = await spawner.get_pod_manifest()
-        return ApiClient().sanitize_for_serialization(pod)
+        return ApiClient().sanitize_for_serialization(await spawner.get_pod_manifest())
 
-    return asyncio.run(build())
+    return on_spawner(config, build, username)
+
+
+def user_pvc(config: Config, username: str = "alice") -> dict:
+    """The home PersistentVolumeClaim KubeSpawner would create for `username`."""
+
+    async def build(spawner: KubeSpawner) -> dict:
+        return ApiClient().sanitize_for_serialization(spawner.get_pvc_manifest())
+
+    return on_spawner(config, build, username)
 
 
 def spawn_form(config: Config, formdata: dict[str, list[str]], username: str = "alice") -> tuple[str, dict]:
     """The spawn page's form KubeSpawner renders from profile_list, and the user_options it makes of `formdata`."""
-    from kubespawner import KubeSpawner
 
-    _kubeconfig_nowhere()
-
-    async def render() -> tuple[str, dict]:
-        spawner = KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True)
+    async def render(spawner: KubeSpawner) -> tuple[str, dict]:
         return spawner.options_form, spawner.options_from_form(formdata)
 
-    return asyncio.run(render())
+    return on_spawner(config, render, username)

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
@@ -21,6 +22,8 @@ from .config import HubConfig
 from .config.hub import HubSettings
 from .config.loader import ConfigError, Environment, load_file
 from .config.proxy import ProxySettings
+from .config.scheduling import LEADER_ELECTION_REASON, UserScheduler
+from .config.singleuser import GPU_RESOURCE, CpuAllotment, MemoryAllotment
 from .synth import BlockStyleDumper
 
 
@@ -40,10 +43,16 @@ class Migration:
     password_env: str | None = None
 
     def put(self, path: str, value: Any) -> None:
+        """Set `path`; two chart keys with one target (e.g. two node selectors) add up."""
         *parents, last = path.split(".")
         node = self.config
         for part in parents:
             node = node.setdefault(part, {})
+        previous = node.get(last)
+        if isinstance(previous, dict) and isinstance(value, dict):
+            value = {**previous, **value}
+        elif isinstance(previous, list) and isinstance(value, list):
+            value = previous + value
         node[last] = value
 
     def get(self, path: str, default: Any = None) -> Any:
@@ -95,6 +104,18 @@ def _quantity(value, migration, source):
     return str(value)
 
 
+def _spawner_bytes(value, migration, source):
+    """KubeSpawner reads the chart's memory sizes as ByteSpecification: K, M, G, T are powers of 1024.
+
+    Here sizes are Kubernetes quantities, where G is 10^9; 2G in the chart gives a pod 2Gi, so that is what to write.
+    """
+    text = str(value)
+    if text[-1:] in ("K", "M", "G", "T"):
+        migration.notes.append((source, f"{text} (powers of 1024 in KubeSpawner) becomes {text}i"))
+        return text + "i"
+    return text
+
+
 def _resources(defaults: Callable[[], Any]) -> Transform:
     """k8s `requests`/`limits` to `{cpu, memory}: {request, limit}`; a missing part keeps this project's default."""
 
@@ -137,10 +158,24 @@ AUTHENTICATORS = {
     "jupyterhub.authenticators.shared.SharedPasswordAuthenticator": "shared-password",
 }
 
+OAUTHENTICATORS = {
+    "generic-oauth": "oidc",
+    "oauthenticator.generic.GenericOAuthenticator": "oidc",
+    "oauthenticator.GenericOAuthenticator": "oidc",
+    "github": "github",
+    "oauthenticator.github.GitHubOAuthenticator": "github",
+    "oauthenticator.GitHubOAuthenticator": "github",
+}
+
 
 def _authenticator(value, migration, source):
+    if value in OAUTHENTICATORS:
+        return OAUTHENTICATORS[value]
     if value not in AUTHENTICATORS:
-        raise NotMapped(f"authenticator {value!r} is not available here; this project supports: shared-password")
+        raise NotMapped(
+            f"authenticator {value!r} is not available here; this project supports: shared-password, generic-oauth "
+            "(as oidc) and github; for keycloak or cloudflare-access write auth by hand"
+        )
     if value in ("dummy", "jupyterhub.auth.DummyAuthenticator"):
         migration.notes.append(
             (source, "DummyAuthenticator becomes SharedPasswordAuthenticator: the same shared password, a real authenticator")
@@ -157,6 +192,12 @@ def _env_vars(target_kind: str) -> Transform:
             ref = item.get("valueFrom", {}).get("secretKeyRef") if isinstance(item, dict) else None
             if ref and target_kind == "hub":
                 migration.hub_secret_env[name] = {"name": ref["name"], "key": ref["key"]}
+            elif name == "GRANT_SUDO" and target_kind == "singleuser":
+                # The variable alone does nothing for a server started as uid 1000; the setting starts it as root.
+                migration.unmapped.append(
+                    (f"{source}.{name}", "not mapped: sudo is `singleuser.grant_sudo: true` here (user pods drop to "
+                     "Pod Security baseline); leave it off unless users need it")
+                )
             elif isinstance(item, (str, int, float, bool)) and target_kind == "singleuser":
                 plain[name] = str(item)
             else:
@@ -233,6 +274,144 @@ def _debug(value, migration, source):
     return "DEBUG" if value else SKIP
 
 
+def _lifecycle_hooks(value, migration, source):
+    """Exec hooks carry over; httpGet/sleep hooks have no field here."""
+    hooks = {}
+    for theirs, ours in (("postStart", "post_start"), ("preStop", "pre_stop")):
+        hook = value.get(theirs)
+        if hook is None:
+            continue
+        command = (hook.get("exec") or {}).get("command")
+        if command and all(isinstance(part, str) for part in command) and set(hook) == {"exec"}:
+            hooks[ours] = command
+        else:
+            migration.unmapped.append((f"{source}.{theirs}", "not mapped: only exec hooks (a command) are lifecycle hooks here"))
+    for key in sorted(set(value) - {"postStart", "preStop"}):
+        migration.unmapped.append((f"{source}.{key}", "not mapped: only postStart and preStop hooks exist"))
+    if not hooks:
+        raise NotMapped("no exec hook to carry over")
+    return hooks
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63].strip("-") or "profile"
+
+
+PROFILE_OVERRIDES = {"image": "image", "cpu_guarantee": "cpu.guarantee", "cpu_limit": "cpu.limit",
+                     "mem_guarantee": "memory.guarantee", "mem_limit": "memory.limit"}  # fmt: skip
+
+
+def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict:
+    where = f"{source}[{index}]"
+    profile = {"display_name": entry["display_name"], "slug": entry.get("slug") or _slug(entry["display_name"])}
+    for key in ("description", "default"):
+        if key in entry:
+            profile[key] = entry[key]
+    overrides = entry.get("kubespawner_override") or {}
+    for key, value in overrides.items():
+        if key in PROFILE_OVERRIDES:
+            section, _, part = PROFILE_OVERRIDES[key].partition(".")
+            if section == "memory":
+                profile.setdefault(section, {})[part] = _spawner_bytes(value, migration, f"{where}.kubespawner_override.{key}")
+            elif part:
+                profile.setdefault(section, {})[part] = str(value)
+            else:
+                profile[section] = value
+        elif key == "extra_resource_limits" and set(value) == {GPU_RESOURCE}:
+            profile["gpus"] = int(value[GPU_RESOURCE])
+        elif key in ("node_selector", "tolerations") and GPU_RESOURCE in (overrides.get("extra_resource_limits") or {}):
+            # Where GPU profiles run: this project keeps one such placement for all of them.
+            migration.put(f"singleuser.gpu_nodes.{key}", value)
+        else:
+            migration.unmapped.append(
+                (f"{where}.kubespawner_override.{key}", "not mapped: a profile sets image, cpu, memory and gpus here")
+            )
+    for key in sorted(set(entry) - {"display_name", "slug", "description", "default", "kubespawner_override"}):
+        migration.unmapped.append(
+            (f"{where}.{key}", "not mapped: write profile options as singleuser.profiles[].options (cpu, memory, gpu, image, node)")
+        )
+    return profile
+
+
+def _profile_list(value, migration, source):
+    if not isinstance(value, list) or not all(isinstance(e, dict) and e.get("display_name") for e in value):
+        raise NotMapped(
+            "every profile needs a display_name (a profile list computed by code cannot be carried over); "
+            "write singleuser.profiles"
+        )
+    profiles = [_profile(entry, i, migration, source) for i, entry in enumerate(value)]
+    if not any(p.get("default") for p in profiles):
+        profiles[0]["default"] = True
+        migration.notes.append((source, "no profile marked default; the first is (as KubeSpawner does)"))
+    return profiles
+
+
+def _announcement(value, migration, source):
+    if not isinstance(value, str) or re.search(r"<[A-Za-z/]", value):
+        raise NotMapped("the announcement is plain text here (hub.branding.announcement); write it without HTML")
+    return value
+
+
+def _enabled_default_on(value, migration, source):
+    """A chart switch for something this project always does: true is kept by doing it, false cannot be."""
+    if value is not True:
+        raise NotMapped("always on here, with production defaults")
+    return SKIP
+
+
+def _scheduler_replicas(value, migration, source):
+    if value < 2:
+        raise NotMapped(f"{value} replica: {LEADER_ELECTION_REASON}")
+    return value
+
+
+def _placeholders(value, migration, source):
+    # The chart's defaults: enabled, 0 replicas.
+    return value.get("replicas", 0) if value.get("enabled", True) else 0
+
+
+def _node_purpose(value, migration, source):
+    if value == "require":
+        return {NODE_PURPOSE_LABEL: "user"}
+    if value == "ignore":
+        return SKIP
+    raise NotMapped(f"{value!r}: user pods either require nodes by label or go anywhere; write require or ignore")
+
+
+def _extra_images(value, migration, source):
+    return [_image(image, migration, f"{source}.{name}") for name, image in sorted(value.items())]
+
+
+TOLERATION_KEYS = {"key", "operator", "value", "effect"}
+
+
+def _tolerations(value, migration, source):
+    if any(set(item) - TOLERATION_KEYS for item in value):
+        raise NotMapped("tolerationSeconds is not supported; tolerations take key, operator, value and effect")
+    return value
+
+
+def _privilege_escalation(value, migration, source):
+    if value:
+        raise NotMapped(
+            "user servers never escalate privileges; if users need sudo, write singleuser.grant_sudo: true "
+            "(user pods drop to Pod Security baseline)"
+        )
+    return SKIP
+
+
+def _extra_resource(value, migration, source):
+    raise NotMapped(
+        "extra resources (e.g. GPUs) are given per profile: singleuser.profiles[].gpus, with singleuser.gpu_nodes"
+    )
+
+
+def _one_claim(value, migration, source):
+    if not isinstance(value, str):
+        raise NotMapped("a claim computed by code; write the claim's name")
+    return value
+
+
 # --- the table ------------------------------------------------------------------------------
 
 SECRET_IN_GIT = (
@@ -241,6 +420,15 @@ SECRET_IN_GIT = (
 )
 PASSWORD_IN_GIT = "a password in a values file ends up in git; put it in a Secret and reference it as auth.{}"
 BUILT_IN = "built in, with production defaults (not configurable)"
+CALLBACK_FROM_HOST = "always https://<host>/hub/oauth_callback (register that URL with the provider)"
+SHARED_VOLUMES = (
+    "volumes users share are PVCs this project creates (singleuser.storage.shared_volumes: name, mount_path, "
+    "capacity, storage_class), temporary space is singleuser.storage.scratch; an existing claim or another volume "
+    "source cannot be mounted: move its data to a shared volume"
+)
+NODE_PURPOSE_LABEL = "hub.jupyter.org/node-purpose"
+CULL_SETTINGS = {"enabled": "enabled", "timeout": "timeout", "every": "every", "maxAge": "max_age", "users": "cull_users",
+                 "removeNamedServers": "remove_named_servers", "concurrency": "concurrency"}  # fmt: skip
 NOT_YET = "{} is not available in this version of the project"
 
 ROWS: list[Row] = [
@@ -275,6 +463,28 @@ ROWS: list[Row] = [
     Row("hub.config.DummyAuthenticator.password", reason=PASSWORD_IN_GIT.format("password_secret")),
     Row("hub.config.SharedPasswordAuthenticator.user_password", reason=PASSWORD_IN_GIT.format("password_secret")),
     Row("hub.config.SharedPasswordAuthenticator.admin_password", reason=PASSWORD_IN_GIT.format("admin_password_secret")),
+    *(
+        row
+        for authenticator in ("GenericOAuthenticator", "GitHubOAuthenticator")
+        for row in (
+            Row(f"hub.config.{authenticator}.client_id", "auth.client_id", _same),
+            Row(f"hub.config.{authenticator}.client_secret", reason=PASSWORD_IN_GIT.format("client_secret")),
+            Row(f"hub.config.{authenticator}.oauth_callback_url", reason=CALLBACK_FROM_HOST),
+            Row(f"hub.config.{authenticator}.scope", "auth.scopes", _same),
+            Row(f"hub.config.{authenticator}.enable_auth_state", "auth.keep_tokens", _same),
+            Row(f"hub.config.{authenticator}.login_service", "auth.login_service", _same),
+        )
+    ),
+    Row("hub.config.GenericOAuthenticator.authorize_url", "auth.authorize_url", _same),
+    Row("hub.config.GenericOAuthenticator.token_url", "auth.token_url", _same),
+    Row("hub.config.GenericOAuthenticator.userdata_url", "auth.userinfo_url", _same),
+    Row("hub.config.GenericOAuthenticator.logout_redirect_url", "auth.logout_url", _same),
+    Row("hub.config.GenericOAuthenticator.username_claim", "auth.username_claim", _one_claim),
+    Row("hub.config.GenericOAuthenticator.username_key", "auth.username_claim", _one_claim),
+    Row("hub.config.GenericOAuthenticator.claim_groups_key", "auth.groups_claim", _one_claim),
+    Row("hub.config.GenericOAuthenticator.allowed_groups", "auth.allowed_groups", _same),
+    Row("hub.config.GenericOAuthenticator.admin_groups", "auth.admin_groups", _same),
+    Row("hub.config.GitHubOAuthenticator.allowed_organizations", "auth.allowed_organizations", _same),
     Row("hub.extraEnv", None, _env_vars("hub")),
     Row("hub.extraConfig", "hub.extra_config", _extra_config),
     Row("hub.deploymentStrategy", reason="always Recreate: two hubs must never share one database"),
@@ -294,7 +504,7 @@ ROWS: list[Row] = [
     Row("hub.services", reason=NOT_YET.format("JupyterHub services")),
     Row("hub.loadRoles", reason=NOT_YET.format("custom roles")),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
-    Row("hub.templateVars", reason=NOT_YET.format("custom page templates")),
+    Row("hub.templateVars.announcement", "hub.branding.announcement", _announcement),
     # proxy
     Row("proxy.chp.image", "proxy.image", _image, keys=("name", "tag")),
     Row("proxy.chp.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
@@ -319,8 +529,8 @@ ROWS: list[Row] = [
     Row("singleuser.image.pullSecrets", reason=NOT_YET.format("pulling from a private registry")),
     Row("singleuser.cpu.guarantee", "singleuser.cpu.guarantee", _quantity),
     Row("singleuser.cpu.limit", "singleuser.cpu.limit", _quantity),
-    Row("singleuser.memory.guarantee", "singleuser.memory.guarantee", _quantity),
-    Row("singleuser.memory.limit", "singleuser.memory.limit", _quantity),
+    Row("singleuser.memory.guarantee", "singleuser.memory.guarantee", _spawner_bytes),
+    Row("singleuser.memory.limit", "singleuser.memory.limit", _spawner_bytes),
     Row("singleuser.storage.type", "singleuser.storage.type", _storage_type),
     Row("singleuser.storage.capacity", "singleuser.storage.capacity", _quantity),
     Row("singleuser.storage.homeMountPath", "singleuser.storage.home_mount_path", _same),
@@ -331,31 +541,27 @@ ROWS: list[Row] = [
         reason="user PVCs are named <name>-claim-<user>; rename existing claims before moving users over",
     ),
     Row("singleuser.storage.dynamic.volumeNameTemplate", reason="the home volume is always named home"),
-    Row("singleuser.storage.extraVolumes", reason=NOT_YET.format("extra user volumes")),
-    Row("singleuser.storage.extraVolumeMounts", reason=NOT_YET.format("extra user volumes")),
+    Row("singleuser.storage.extraVolumes", reason=SHARED_VOLUMES),
+    Row("singleuser.storage.extraVolumeMounts", reason=SHARED_VOLUMES),
     Row("singleuser.startTimeout", "singleuser.start_timeout", _same),
     Row("singleuser.defaultUrl", "singleuser.default_url", _same),
     Row("singleuser.extraEnv", "singleuser.extra_env", _env_vars("singleuser")),
     Row("singleuser.uid", "singleuser.uid", _uid),
     Row("singleuser.fsGid", "singleuser.fs_gid", _same),
     Row("singleuser.cmd", reason="user servers always run jupyterhub-singleuser"),
-    Row(
-        "singleuser.lifecycleHooks",
-        reason=NOT_YET.format("lifecycle hooks")
-        + "; install packages into the image instead of at every start",
-    ),
-    Row("singleuser.profileList", reason=NOT_YET.format("profiles")),
-    Row("singleuser.allowPrivilegeEscalation", reason="never by default; privilege escalation only when explicitly enabled"),
+    Row("singleuser.lifecycleHooks", "singleuser.lifecycle", _lifecycle_hooks),
+    Row("singleuser.profileList", "singleuser.profiles", _profile_list),
+    Row("singleuser.allowPrivilegeEscalation", None, _privilege_escalation),
     Row("singleuser.networkPolicy", reason="each component opens exactly its own connections; " + BUILT_IN),
     Row("singleuser.cloudMetadata", reason="user servers never reach the cloud metadata endpoint; " + BUILT_IN),
-    Row("singleuser.nodeSelector", reason=NOT_YET.format("user pod placement")),
-    Row("singleuser.extraTolerations", reason=NOT_YET.format("user pod placement")),
+    Row("singleuser.nodeSelector", "scheduling.user_pods.node_selector", _same),
+    Row("singleuser.extraTolerations", "scheduling.user_pods.tolerations", _tolerations),
     Row("singleuser.extraLabels", reason="user pods keep stable labels that policies select on"),
     Row("singleuser.extraAnnotations", reason=NOT_YET.format("user pod annotations")),
     Row("singleuser.initContainers", reason=NOT_YET.format("user init containers")),
     Row("singleuser.extraContainers", reason=NOT_YET.format("user sidecars")),
     Row("singleuser.extraPodConfig", reason=NOT_YET.format("raw pod config")),
-    Row("singleuser.extraResource", reason=NOT_YET.format("extra resources such as GPUs")),
+    Row("singleuser.extraResource", None, _extra_resource),
     Row("singleuser.serviceAccountName", reason="user servers get no Kubernetes API token"),
     # ingress
     Row("ingress.enabled", "ingress.enabled", _same),
@@ -365,10 +571,26 @@ ROWS: list[Row] = [
     Row("ingress.tls", "ingress.tls_secret", _ingress_tls),
     Row("ingress.pathSuffix", reason="the Ingress routes the whole host (a prefix goes in hub.base_url)"),
     Row("ingress.pathType", reason="always Prefix"),
-    # capabilities of the chart not (yet) in this project
-    Row("scheduling", reason=NOT_YET.format("scheduling (user scheduler, placeholders, priorities)")),
-    Row("prePuller", reason=NOT_YET.format("image pre-pulling")),
-    Row("cull", reason=NOT_YET.format("culling of idle servers")),
+    # scheduling
+    Row("scheduling.userScheduler.enabled", "scheduling.user_scheduler.enabled", _same),
+    Row("scheduling.userScheduler.replicas", "scheduling.user_scheduler.replicas", _scheduler_replicas),
+    Row("scheduling.userScheduler.image", "scheduling.user_scheduler.image", _image, keys=("name", "tag")),
+    Row("scheduling.userScheduler.resources", "scheduling.user_scheduler.resources", _resources(lambda: UserScheduler().resources)),
+    Row("scheduling.podPriority.enabled", None, _enabled_default_on),
+    Row("scheduling.podPriority.globalDefault", reason="the classes apply to this hub's pods only, never cluster-wide"),
+    Row("scheduling.podPriority.defaultPriority", "scheduling.priorities.user", _same),
+    Row("scheduling.podPriority.imagePullerPriority", "scheduling.priorities.image_puller", _same),
+    Row("scheduling.podPriority.userPlaceholderPriority", "scheduling.priorities.placeholder", _same),
+    Row("scheduling.userPlaceholder", "scheduling.user_placeholders.replicas", _placeholders, keys=("enabled", "replicas")),
+    Row("scheduling.userPods.nodeAffinity.matchNodePurpose", "scheduling.user_pods.node_selector", _node_purpose),
+    Row("scheduling.userPods.tolerations", "scheduling.user_pods.tolerations", _tolerations),
+    Row("scheduling.corePods", reason=NOT_YET.format("placement of the hub and proxy")),
+    # image pre-pulling
+    Row("prePuller.continuous.enabled", "scheduling.image_puller.continuous", _same),
+    Row("prePuller.hook.enabled", "scheduling.image_puller.pre_sync.enabled", _same),
+    Row("prePuller.extraImages", "scheduling.image_puller.extra_images", _extra_images),
+    # idle culling
+    *(Row(f"cull.{theirs}", f"singleuser.culling.{ours}", _same) for theirs, ours in CULL_SETTINGS.items()),
     # chart-wide
     Row("debug.enabled", "hub.log_level", _debug),
     Row("rbac", reason="RBAC is always created, least-privilege"),
@@ -383,10 +605,16 @@ ROWS: list[Row] = [
 BY_SOURCE = {row.source: row for row in ROWS}
 # Why a key without a row of its own, below one of these, is not mapped.
 REASON_BELOW = {
+    "hub.templateVars": "only the announcement is a template variable here (hub.branding); " + NOT_YET.format(
+        "custom page templates"
+    ),
     "hub.config": "JupyterHub traitlets are set here from typed settings; one they lack can go in hub.extra_config",
     "hub": "no hub setting of this project corresponds",
     "proxy": "no proxy setting of this project corresponds",
     "singleuser": "no user-server setting of this project corresponds",
+    "scheduling": "no scheduling setting of this project corresponds",
+    "prePuller": "no image-puller setting of this project corresponds (the pullers are built in)",
+    "cull": "no culling setting of this project corresponds",
 }
 UNKNOWN = "not a key of the JupyterHub chart 4.x that this importer knows"
 
@@ -398,6 +626,7 @@ def _reason_for_unknown(path: str) -> str:
 # Where the chart's default differs from this project's, the migrated hub keeps the chart's behaviour.
 CHART_DEFAULTS = {"proxy": {"service": {"type": "LoadBalancer"}}, "ingress": {"enabled": False}}
 DEFAULT_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "password"}
+DEFAULT_CLIENT_SECRET = {"name": "jupyterhub-oauth", "key": "client-secret"}
 
 
 def _merged(base: dict, override: dict) -> dict:
@@ -447,9 +676,18 @@ def _walk(node: Any, path: str, migration: Migration) -> None:
 
 
 def _resolve_auth(migration: Migration) -> None:
-    """The chart spreads the shared password over authenticator, extraEnv and extraConfig; here it is one field."""
+    """The chart spreads an authenticator's secret over hub.config, extraEnv and extraConfig; here it is one field."""
     migration.put("auth.type", migration.get("auth.type", "shared-password"))
     auth = migration.config["auth"]
+    if auth["type"] == "shared-password":
+        _resolve_shared_password(migration, auth)
+    else:
+        _resolve_oauth(migration, auth)
+    for name in sorted(migration.hub_secret_env):
+        migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))
+
+
+def _resolve_shared_password(migration: Migration, auth: dict) -> None:
     if migration.password_env in migration.hub_secret_env:
         auth["password_secret"] = migration.hub_secret_env.pop(migration.password_env)
     else:
@@ -458,12 +696,60 @@ def _resolve_auth(migration: Migration) -> None:
             ("auth.password_secret", f"no password from a Secret found; create Secret {DEFAULT_PASSWORD_SECRET['name']} "
              f"with key {DEFAULT_PASSWORD_SECRET['key']} before the first sync")
         )
-    for name in sorted(migration.hub_secret_env):
-        migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))
     if not auth.get("allowed_users") and "allow_all" not in auth:
         # The chart's DummyAuthenticator lets every name in with the password; keep that, explicitly.
         auth["allow_all"] = True
         migration.notes.append(("auth.allow_all", "true, as the chart's authenticator allowed every user name"))
+
+
+def _resolve_oauth(migration: Migration, auth: dict) -> None:
+    """OAuth: the client secret is a Secret reference; a generic provider's issuer is the authorize URL's origin.
+
+    No access rule is added: the chart's OAuthenticator lets nobody but admins in without one, and the loader
+    then says what to write.
+    """
+    auth["client_secret"] = DEFAULT_CLIENT_SECRET
+    migration.notes.append(
+        ("auth.client_secret", f"create Secret {DEFAULT_CLIENT_SECRET['name']} with key {DEFAULT_CLIENT_SECRET['key']} "
+         "holding the OAuth client secret before the first sync")
+    )
+    if auth["type"] == "oidc" and "authorize_url" in auth:
+        if not _as_keycloak(migration, auth):
+            origin = urlsplit(auth["authorize_url"])
+            auth["issuer"] = f"{origin.scheme}://{origin.netloc}"
+
+
+_KEYCLOAK_AUTHORIZE = re.compile(r"^(https://.+)/realms/([A-Za-z0-9._-]+)/protocol/openid-connect/auth$")
+
+
+def _as_keycloak(migration: Migration, auth: dict) -> bool:
+    """Generic OAuth against a Keycloak realm (Thinkube's setup) becomes `type: keycloak`: URLs from url and realm."""
+    match = _KEYCLOAK_AUTHORIZE.match(auth["authorize_url"])
+    if not match:
+        return False
+    base = match[0].removesuffix("/auth")
+    if (auth.get("token_url"), auth.get("userinfo_url")) != (f"{base}/token", f"{base}/userinfo"):
+        return False
+    logout = urlsplit(auth.get("logout_url") or f"{base}/logout")
+    redirects = [v for k, v in parse_qsl(logout.query) if k in ("redirect_uri", "post_logout_redirect_uri")]
+    if f"{logout.scheme}://{logout.netloc}{logout.path}" != f"{base}/logout" or len(redirects) > 1:
+        return False
+    for key in ("authorize_url", "token_url", "userinfo_url", "logout_url"):
+        auth.pop(key, None)
+    auth.update({"type": "keycloak", "url": match[1], "realm": match[2]})
+    if redirects:
+        auth["post_logout_redirect_url"] = redirects[0]
+    migration.notes.append(("auth.type", f"the endpoints are Keycloak realm {match[2]}'s: keycloak, with url and realm"))
+    return True
+
+
+def _complete_profiles(migration: Migration) -> None:
+    """A profile's partial cpu/memory override keeps the other half from singleuser, as KubeSpawner does."""
+    for profile in migration.get("singleuser.profiles", []):
+        for section, allotment in (("cpu", CpuAllotment), ("memory", MemoryAllotment)):
+            if section in profile:
+                given = migration.get(f"singleuser.{section}", {})
+                profile[section] = {**allotment().model_dump(), **given, **profile[section]}
 
 
 def migrate(values: dict, namespace: str) -> Migration:
@@ -471,6 +757,7 @@ def migrate(values: dict, namespace: str) -> Migration:
     migration.put("namespace", namespace)
     _walk(_merged(CHART_DEFAULTS, values), "", migration)
     _resolve_auth(migration)
+    _complete_profiles(migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
         migration.notes.append(
             ("singleuser.storage", "user PVCs are named <name>-claim-<user> here, claim-<user> in the chart: "

@@ -117,7 +117,9 @@ class HubConfig(StrictModel):
 
     @model_validator(mode="after")
     def _auth_fits_environment(self) -> "HubConfig":
-        if problems := auth_environment_problems(self.auth, host=self.host, production=self.production):
+        if problems := auth_environment_problems(
+            self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
+        ):
             raise field_problems(*problems)
         return self
 

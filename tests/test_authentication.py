@@ -394,6 +394,13 @@ BAD = {
         "auth.egress[0].cidr: write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: "
         "ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}",
     ),
+    "admins-without-admin-password": (
+        "namespace: k\nauth: {type: shared-password, password_secret: {name: s, key: k}, allow_all: true, "
+        "admin_users: [admin]}\n",
+        "auth.admin_users: SharedPasswordAuthenticator lets admin_users log in only with the admin password, so "
+        "these users could never log in; write admin_password_secret: {name: <secret>, key: <key>} (a key holding "
+        "at least 32 characters), or remove admin_users",
+    ),
     "egress-not-a-cidr": (
         "namespace: h\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
         "allowed_organizations: [org], egress: [{cidr: 10.1.2.3/8}]}\n",

@@ -32,6 +32,7 @@ from traitlets.config import Config
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
@@ -155,7 +156,9 @@ def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
     """The Secret the user named, or else the one the bootstrap Job creates (its command: ... NAMESPACE NAME KEY...)."""
     if config.secrets.existing_secret:
         return config.secrets.existing_secret
-    job = next(o for o in objects if o["kind"] == "Job")
+    job = next(
+        o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP
+    )
     command = job["spec"]["template"]["spec"]["containers"][0]["command"]
     assert command[3] == config.namespace
     return command[4]
@@ -343,38 +346,23 @@ def test_extra_config_comes_last_and_overrides_the_generated_traits(load, tmp_pa
             assert getattr(made[klass], trait) == value, f"{klass}.{trait}"
 
 
-ADMINS_LOCKED_OUT = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SharedPasswordAuthenticator lets admin_users in with admin_password only; this environment lists "
-        "admin_users without auth.admin_password_secret, so they cannot log in (the config model accepts it)"
-    ),
-)
-
-
 SHARED_PASSWORD_ENVIRONMENTS = [env for env in ENVIRONMENTS if environment_config(env).auth.type == "shared-password"]
 
 
-def admins_without_password(env: str) -> bool:
-    auth = environment_config(env).auth
-    return bool(auth.admin_users) and auth.admin_password_secret is None
-
-
-@pytest.mark.parametrize(
-    "env",
-    [pytest.param(env, marks=[ADMINS_LOCKED_OUT] if admins_without_password(env) else []) for env in SHARED_PASSWORD_ENVIRONMENTS],
-)
+@pytest.mark.parametrize("env", SHARED_PASSWORD_ENVIRONMENTS)
 def test_every_user_a_shared_password_environment_names_can_log_in(env, load):
     config = environment_config(env)
     loaded = load(dist_objects(env))
     refs = [ref for ref in (config.auth.password_secret, config.auth.admin_password_secret) if ref]
     passwords = [loaded.secrets[(ref.name, ref.key)] for ref in refs]
+    # With allow_all, any name the shared password opens must get in too.
+    anyone = ["someone-not-listed"] if config.auth.allow_all else []
 
     async def locked_out() -> list[str]:
         auth = loaded.authenticator()
         return [
             name
-            for name in sorted({*config.auth.allowed_users, *config.auth.admin_users})
+            for name in sorted({*config.auth.allowed_users, *config.auth.admin_users, *anyone})
             if not [p for p in passwords if await auth.get_authenticated_user(None, {"username": name, "password": p})]
         ]
 

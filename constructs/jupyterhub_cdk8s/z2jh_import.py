@@ -398,6 +398,7 @@ def _reason_for_unknown(path: str) -> str:
 # Where the chart's default differs from this project's, the migrated hub keeps the chart's behaviour.
 CHART_DEFAULTS = {"proxy": {"service": {"type": "LoadBalancer"}}, "ingress": {"enabled": False}}
 DEFAULT_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "password"}
+DEFAULT_ADMIN_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "admin-password"}
 
 
 def _merged(base: dict, override: dict) -> dict:
@@ -457,6 +458,14 @@ def _resolve_auth(migration: Migration) -> None:
         migration.notes.append(
             ("auth.password_secret", f"no password from a Secret found; create Secret {DEFAULT_PASSWORD_SECRET['name']} "
              f"with key {DEFAULT_PASSWORD_SECRET['key']} before the first sync")
+        )
+    if auth["type"] == "shared-password" and auth.get("admin_users"):
+        # The chart's admin_password is a value in git (reported unmapped); admins log in only with one.
+        auth["admin_password_secret"] = DEFAULT_ADMIN_PASSWORD_SECRET
+        migration.notes.append(
+            ("auth.admin_password_secret", f"admin_users log in only with an admin password; create key "
+             f"{DEFAULT_ADMIN_PASSWORD_SECRET['key']} (at least 32 characters) in Secret "
+             f"{DEFAULT_ADMIN_PASSWORD_SECRET['name']} before the first sync")
         )
     for name in sorted(migration.hub_secret_env):
         migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))

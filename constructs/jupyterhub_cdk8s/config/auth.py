@@ -94,8 +94,24 @@ class SharedPasswordAuth(AccessRule):
     )
     admin_password_secret: SecretKeyRef | None = Field(
         None,
-        description="Optional Secret key with a separate admin password (at least 32 characters); admin_users log in with it.",
+        description=(
+            "Secret key with a separate admin password (at least 32 characters); admin_users log in with it "
+            "and only with it. Required when admin_users is set."
+        ),
     )
+
+    @model_validator(mode="after")
+    def _admins_can_log_in(self):
+        if self.admin_users and self.admin_password_secret is None:
+            raise field_problems(
+                (
+                    "admin_users",
+                    "SharedPasswordAuthenticator lets admin_users log in only with the admin password, so these "
+                    "users could never log in; write admin_password_secret: {name: <secret>, key: <key>} (a key "
+                    "holding at least 32 characters), or remove admin_users",
+                )
+            )
+        return self
 
 
 class DummyAuth(AccessRule):

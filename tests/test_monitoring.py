@@ -159,6 +159,19 @@ def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     ]
 
 
+def test_network_mode_without_network_policies_is_refused(tmp_path):
+    metrics = "monitoring: {enabled: true, hub_metrics: {type: network}}\n"
+    with pytest.raises(ConfigError) as error:
+        environment(MINIMAL + metrics + "network_policy: {enabled: false}\n", tmp_path)
+    assert [str(p) for p in error.value.problems] == [
+        "environments/test.yaml: monitoring.hub_metrics.type: network turns the hub's metrics authentication off and "
+        "relies on a NetworkPolicy to let only Prometheus in, but network_policy.enabled is false, so every pod of "
+        "the cluster could read /hub/metrics; write hub_metrics: {type: token}, or turn network_policy on"
+    ]
+    # The token mode needs no policy.
+    environment(MINIMAL + "monitoring: {enabled: true}\nnetwork_policy: {enabled: false}\n", tmp_path)
+
+
 @pytest.mark.parametrize(
     "alerts, field, advice",
     [

@@ -21,7 +21,7 @@ from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .platform_services import PlatformServices
-from .monitoring import MonitoringSettings
+from .monitoring import MonitoringSettings, monitoring_problems
 from .proxy import ProxySettings
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
@@ -120,6 +120,12 @@ class HubConfig(StrictModel):
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
+            raise field_problems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _monitoring_fits_environment(self) -> "HubConfig":
+        if problems := monitoring_problems(self.monitoring, network_policies=self.network_policy.enabled):
             raise field_problems(*problems)
         return self
 

@@ -115,8 +115,9 @@ def loaded_spawner(objects: list[dict], tmp_path: Path, monkeypatch):
 
 
 def startable_images(spawner) -> set[str]:
-    """Every image the loaded config lets a user start: the default and every profile's and choice's."""
-    images = {spawner.image}
+    """Every image the loaded config lets a user start: the default and every profile's and choice's,
+    and the images of the init containers every user pod runs first (storage layout, examples clone)."""
+    images = {spawner.image, *(container["image"] for container in spawner.init_containers)}
     profiles = spawner.profile_list
     assert not callable(profiles), "a callable profile_list cannot be enumerated ahead of time; the puller needs a list"
     for profile in profiles:

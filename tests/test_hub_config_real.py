@@ -32,7 +32,7 @@ from traitlets.config import Config
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
-from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
+from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
@@ -207,6 +207,15 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
     assert quantity(str(resources.limits["memory"])) == quantity(user.memory.limit)
     assert quantity(str(resources.requests["cpu"])) == quantity(user.cpu.guarantee)
     claims = [v.persistent_volume_claim for v in pod.spec.volumes if v.persistent_volume_claim]
+    # Shared volumes are the PVCs synthesized for them; every user pod mounts each of them.
+    shared = sorted(
+        o["metadata"]["name"]
+        for o in loaded.objects
+        if o["kind"] == "PersistentVolumeClaim" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SHARED_STORAGE
+    )
+    assert len(shared) == len(user.storage.shared_volumes)
+    assert sorted(c["claimName"] for c in claims if c["claimName"] in shared) == shared
+    claims = [c for c in claims if c["claimName"] not in shared]
     if user.storage.type == "dynamic":
         assert spawner.storage_pvc_ensure is True
         pvc = spawner.get_pvc_manifest()
@@ -270,7 +279,11 @@ def test_every_environment_in_dist_loads_into_the_real_hub_with_its_config(env, 
 BASE = yaml.safe_load(MINIMAL)
 
 VARIANTS = {
-    "postgres": {"hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}}},
+    "postgres": {
+        "hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}},
+        # The default-deny egress must let the hub reach its database.
+        "network_policy": {"database": {"cidrs": ["10.0.5.10/32"]}},
+    },
     "named-servers": {
         "hub": {
             "named_servers": {"enabled": True, "limit_per_user": 3},

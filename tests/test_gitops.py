@@ -127,7 +127,13 @@ def test_project_whitelists_follow_the_config(tmp_path):
     text = MINIMAL + "create_namespace: false\ngitops: {repo_url: 'https://git.example.com/hubs.git'}\n"
     files = manifests([environment(text, tmp_path)])
     project, application = next(m for m in files if m.path == "argocd/test.yaml").objects
-    assert "clusterResourceWhitelist" not in project["spec"] or project["spec"]["clusterResourceWhitelist"] == []
+    whitelist = project["spec"].get("clusterResourceWhitelist", [])
+    assert "Namespace" not in {entry["kind"] for entry in whitelist}
+    # Only the cluster-scoped objects this environment writes (user scheduler bindings, priority classes), by name.
+    cluster_scoped = {
+        o["metadata"]["name"] for m in files if not m.path.startswith("argocd/") for o in m.objects if "namespace" not in o["metadata"]
+    }
+    assert cluster_scoped and {entry["name"] for entry in whitelist} == cluster_scoped
     assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
     assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
     for obj in (project, application):

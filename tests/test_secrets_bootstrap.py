@@ -27,6 +27,7 @@ from conftest import ENVIRONMENTS, ROOT, dist_objects, find
 from hub_harness import deployment_container
 
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
 
 SCRIPT = ROOT / "constructs" / "jupyterhub_cdk8s" / "secrets_bootstrap" / "ensure_secret.py"
 TOKEN = "service-account-token"
@@ -149,7 +150,7 @@ def serving(api: SecretsApi, tls: ssl.SSLContext | None = None) -> Iterator[str]
 
 
 def bootstrap_job(objects: list[dict]) -> dict:
-    return next(o for o in objects if o["kind"] == "Job")
+    return next(o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP)
 
 
 def job_command() -> list[str]:
@@ -312,7 +313,11 @@ def hub_secret_readers(objects: list[dict], secret: str) -> set[str]:
     }
 
 
-ENVIRONMENTS_WITH_JOB = [env for env in ENVIRONMENTS if any(o["kind"] == "Job" for o in dist_objects(env))]
+ENVIRONMENTS_WITH_JOB = [
+    env
+    for env in ENVIRONMENTS
+    if any(o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP for o in dist_objects(env))
+]
 
 
 def test_every_environment_that_does_not_bring_its_secret_has_the_job():

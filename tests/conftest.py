@@ -25,6 +25,7 @@ auth:
   password_secret: {name: hub-password, key: password}
   allowed_users: [alice]
   admin_users: [admin]
+  admin_password_secret: {name: hub-password, key: admin-password}
 """
 
 

@@ -75,6 +75,8 @@ auth:
   admin_groups: [platform-admins]
   admin_users: [admin]
   refresh_age: 120
+  # Keycloak behind this cluster's own ingress.
+  egress: [{pods: {namespace: ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}}]
 """
 
 
@@ -144,6 +146,7 @@ auth:
   groups_claim: roles
   allowed_groups: [users]
   allowed_users: [carol]
+  egress: [{cidr: 203.0.113.10/32}]
 """
 
 
@@ -229,9 +232,25 @@ def test_identity_provider_egress_is_its_own_policy_for_hub_pods(tmp_path):
     assert opened == [("104.16.0.0/13", 443, "TCP"), ("172.64.0.0/13", 443, "TCP"), ("172.64.0.0/13", 8443, "TCP")]
 
 
-def test_no_egress_configured_writes_no_policy(tmp_path):
-    objects = synth_objects(KEYCLOAK, tmp_path)
-    assert not [o for o in objects if o["metadata"]["name"] == "jupyterhub-hub-to-identity-provider"]
+def test_identity_provider_in_this_cluster_is_reached_through_its_pods(tmp_path):
+    policy = find(synth_objects(KEYCLOAK, tmp_path), "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
+    assert policy["spec"]["egress"] == [
+        {
+            "to": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}},
+                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}},
+                }
+            ],
+            "ports": [{"port": 443, "protocol": "TCP"}],
+        }
+    ]
+
+
+def test_without_network_policies_no_egress_is_needed_and_no_policy_written(tmp_path):
+    text = KEYCLOAK.split("  # Keycloak behind")[0] + "network_policy: {enabled: false}\n"
+    objects = synth_objects(text, tmp_path)
+    assert not [o for o in objects if o["kind"] == "NetworkPolicy"]
 
 
 GITHUB = """
@@ -243,6 +262,7 @@ auth:
   client_secret: {name: gh, key: secret}
   allowed_organizations: [jupyterhub, my-org:data-team]
   admin_users: [octocat]
+  egress: [{cidr: 140.82.112.0/20}]
 """
 
 
@@ -344,7 +364,7 @@ BAD = {
     ),
     "oauth-without-host": (
         "namespace: e\nauth:\n  type: cloudflare-access\n  team_domain: t.cloudflareaccess.com\n  client_id: c\n"
-        "  client_secret: {name: cf, key: s}\n  allowed_email_domains: [example.com]\n",
+        "  client_secret: {name: cf, key: s}\n  allowed_email_domains: [example.com]\n  egress: [{cidr: 104.16.0.0/13}]\n",
         "host: auth.type cloudflare-access needs the public host: the provider sends users back to "
         "https://<host><hub.base_url>hub/oauth_callback; write e.g. `host: jupyter.example.com`",
     ),
@@ -359,6 +379,27 @@ BAD = {
         "namespace: g\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
         "allowed_organizations: [org], keep_tokens: false, refresh_age: 60}\n",
         "auth.refresh_age: refreshing needs the tokens; remove refresh_age or write `keep_tokens: true`",
+    ),
+    "oauth-without-egress": (
+        "namespace: i\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
+        "allowed_organizations: [org]}\n",
+        "auth.egress: the NetworkPolicies deny the hub all egress they do not open, so it could not reach the github "
+        "provider and every login would fail; write where the provider is, e.g. `egress: [{cidr: 203.0.113.10/32}]`, "
+        "or `egress: [{pods: {namespace: ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}}]` when "
+        "its host is this cluster's own ingress",
+    ),
+    "egress-two-destinations": (
+        "namespace: j\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
+        "allowed_organizations: [org], egress: [{cidr: 10.0.0.0/8, pods: {namespace: idp}}]}\n",
+        "auth.egress[0].cidr: write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: "
+        "ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}",
+    ),
+    "admins-without-admin-password": (
+        "namespace: k\nauth: {type: shared-password, password_secret: {name: s, key: k}, allow_all: true, "
+        "admin_users: [admin]}\n",
+        "auth.admin_users: SharedPasswordAuthenticator lets admin_users log in only with the admin password, so "
+        "these users could never log in; write admin_password_secret: {name: <secret>, key: <key>} (a key holding "
+        "at least 32 characters), or remove admin_users",
     ),
     "egress-not-a-cidr": (
         "namespace: h\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "

@@ -41,6 +41,7 @@ def test_hub_reads_every_secret_from_secret_key_refs(tmp_path):
         "CONFIGPROXY_AUTH_TOKEN": ("jupyterhub-hub-secret", "proxy-auth-token"),
         "JPY_COOKIE_SECRET": ("jupyterhub-hub-secret", "cookie-secret"),
         "JUPYTERHUB_SHARED_PASSWORD": ("hub-password", "password"),
+        "JUPYTERHUB_ADMIN_PASSWORD": ("hub-password", "admin-password"),
     }
     text = hub_config_text(objects)
     for name in env_sources(hub_container(objects)):

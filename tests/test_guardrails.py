@@ -233,7 +233,12 @@ def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
         "quota: {cpu: {requests: '2', limits: '8'}, storage: 50Gi, persistent_volume_claims: 1}\n",
     )
     assert "quota.cpu.requests: 2 leaves no room for one user server: singleuser.cpu.guarantee is 2" in message
-    assert "quota.cpu.limits: 8 leaves no room for one user server: singleuser.cpu.limit is 8 and the hub and proxy already take 2; raise quota.cpu.limits to at least 10 " in message
+    # Hub 1 + proxy 1 + two user-scheduler replicas of 1 CPU each (the defaults) are already taken.
+    assert (
+        "quota.cpu.limits: 8 leaves no room for one user server: singleuser.cpu.limit is 8 and our own pods "
+        "(hub.resources, proxy.resources, scheduling.user_scheduler.resources) already take 4; raise "
+        "quota.cpu.limits to at least 12 "
+    ) in message
     assert "quota.storage: 50Gi leaves no room for one user home: singleuser.storage.capacity is 100Gi" in message
     assert "quota.persistent_volume_claims: 1 leaves no PVC for a user home; write at least 2" in message
 
@@ -242,6 +247,71 @@ def test_limit_range_max_below_a_user_server_limit_is_refused(tmp_path):
     message = refused(tmp_path, "singleuser: {cpu: {guarantee: '1', limit: '4'}}\nlimit_range: {max: {cpu: '2', memory: 8Gi}}\n")
     assert "environments/bad.yaml: limit_range.max.cpu: 2 is below the cpu limit 4 of singleuser" in message
     assert "raise limit_range.max.cpu to at least 4" in message
+
+
+PROFILES = """
+singleuser:
+  gpu_nodes: {node_selector: {gpu: "yes"}, tolerations: [{key: nvidia.com/gpu}]}
+  profiles:
+    - {display_name: Small, slug: small, default: true}
+    - display_name: Big
+      slug: big
+      cpu: {guarantee: "2", limit: "6"}
+      memory: {guarantee: 24Gi, limit: 48Gi}
+      options:
+        size:
+          kind: cpu
+          display_name: CPU
+          default: six
+          choices: {six: {display_name: "6", value: "6"}, twelve: {display_name: "12", value: "12"}}
+        gpu:
+          kind: gpu
+          display_name: GPUs
+          default: none
+          choices: {none: {display_name: "0", value: 0}, two: {display_name: "2", value: 2}}
+"""
+
+
+def test_a_profile_above_the_quota_is_refused_naming_the_profile_and_both_numbers(tmp_path):
+    message = refused(tmp_path, PROFILES + "quota: {memory: {requests: 20Gi, limits: 200Gi}, gpus: 1}\n")
+    assert (
+        "quota.memory.requests: 20Gi leaves no room for one user server: singleuser.profiles[1].memory.guarantee "
+        "(profile big) is 24Gi"
+    ) in message
+    # A drop-down choice counts as much as the profile's own numbers.
+    assert "quota.gpus: 1 is below the 2 GPUs of singleuser.profiles[1].options.gpu.choices.two.value (profile big)" in message
+
+
+def test_a_limit_range_max_below_a_profile_choice_is_refused(tmp_path):
+    message = refused(tmp_path, PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\nlimit_range: {max: {cpu: '8', memory: 64Gi}}\n")
+    assert (
+        "limit_range.max.cpu: 8 is below the cpu limit 12 of singleuser.profiles[1].options.size.choices.twelve.value "
+        "(profile big), which could then never start"
+    ) in message
+    assert "limit_range.max.memory" not in message
+
+
+def test_the_default_limit_range_ceiling_admits_the_largest_profile_choice(tmp_path):
+    objects = synth_objects(MINIMAL + PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\n", tmp_path)
+    ceiling = find(objects, "LimitRange")["spec"]["limits"][0]["max"]
+    assert (ceiling["cpu"], ceiling["memory"]) == ("12", "48Gi")
+
+
+def test_placeholders_and_the_user_scheduler_take_quota_before_users(tmp_path):
+    # 3 CPU of requests: our pods ask 400m, so one 1-CPU user fits; three 1-CPU placeholders leave no room.
+    user = "singleuser: {cpu: {guarantee: '1', limit: '2'}}\nquota: {cpu: {requests: '3', limits: '40'}}\n"
+    synth_objects(MINIMAL + user, tmp_path)
+    message = refused(tmp_path, user + "scheduling: {user_placeholders: {replicas: 3}}\n")
+    assert "quota.cpu.requests: 3 leaves no room for one user server: singleuser.cpu.guarantee is 1" in message
+    assert "scheduling.user_scheduler.resources, scheduling.user_placeholders) already take" in message
+
+
+def test_the_user_scheduler_limits_count_against_the_quota(tmp_path):
+    quota = "quota: {memory: {requests: 40Gi, limits: 4Gi}}\nsingleuser: {memory: {guarantee: 1Gi, limit: 2Gi}}\n"
+    message = refused(tmp_path, quota)
+    assert "quota.memory.limits: 4Gi leaves no room for one user server" in message
+    # Without the scheduler's two 512Mi limits the same quota has room.
+    synth_objects(MINIMAL + quota + "scheduling: {user_scheduler: {enabled: false}}\n", tmp_path)
 
 
 def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
@@ -296,7 +366,15 @@ def role_rules(role: dict) -> set:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_identity_has_only_what_its_process_uses(env):
     objects = dist_objects(env)
-    assert not [o for o in objects if o["kind"] in {"ClusterRole", "ClusterRoleBinding"}], "namespaced Roles only"
+    assert not [o for o in objects if o["kind"] == "ClusterRole"], "no cluster-wide role of our own"
+    # The one cluster-wide grant: the user scheduler gets the roles every cluster ships for its kube-scheduler.
+    cluster_bindings = {
+        (o["subjects"][0]["name"], o["roleRef"]["name"]) for o in objects if o["kind"] == "ClusterRoleBinding"
+    }
+    assert cluster_bindings <= {
+        ("jupyterhub-user-scheduler", "system:kube-scheduler"),
+        ("jupyterhub-user-scheduler", "system:volume-scheduler"),
+    }
     roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Role"}
     for role in roles.values():
         for rule in role["rules"]:
@@ -307,13 +385,28 @@ def test_every_identity_has_only_what_its_process_uses(env):
         secret = ("jupyterhub-hub-secret",)
         # `create` cannot be limited to a name by RBAC; everything else is this one Secret.
         assert rules == {("", "secrets", ("get", "patch"), secret), ("", "secrets", ("create",), None)}
+    if "jupyterhub-user-scheduler" in roles:
+        lease = ("jupyterhub-user-scheduler-lock",)
+        assert role_rules(roles["jupyterhub-user-scheduler"]) == {("coordination.k8s.io", "leases", ("get", "update"), lease)}
+    for name, role in roles.items():
+        if name == "jupyterhub-hook-image-awaiter":
+            (puller,) = [o["metadata"]["name"] for o in objects if o["kind"] == "DaemonSet" and "hook-image-puller" in o["metadata"]["name"]]
+            assert role_rules(role) == {("apps", "daemonsets", ("get", "list", "watch"), (puller,))}
     for account in (o for o in objects if o["kind"] == "ServiceAccount"):
         assert account["automountServiceAccountToken"] is False, account["metadata"]["name"]
     mounting = sorted(
         where for where, template in pod_templates(objects) if template["spec"].get("automountServiceAccountToken") is not False
     )
-    assert mounting == sorted({"Deployment/jupyterhub-hub", "Job/jupyterhub-secrets-bootstrap"} & {w for w, _ in pod_templates(objects)})
-    assert all(t["spec"].get("serviceAccountName") for _, t in pod_templates(objects)), "no pod of ours runs as default"
+    api_clients = {
+        "Deployment/jupyterhub-hub",
+        "Job/jupyterhub-secrets-bootstrap",
+        "Deployment/jupyterhub-user-scheduler",
+        "Job/jupyterhub-hook-image-awaiter",
+    }
+    assert mounting == sorted(api_clients & {w for w, _ in pod_templates(objects)})
+    # A pod with a token acts as its own account, never as the namespace's default one; pods without a
+    # token (pullers, placeholders) cannot act as any account.
+    assert all(t["spec"].get("serviceAccountName") for w, t in pod_templates(objects) if w in mounting), "no pod of ours runs as default"
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -32,7 +32,7 @@ from traitlets.config import Config
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
-from jupyterhub_cdk8s.naming import SHARED_STORAGE
+from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
@@ -156,7 +156,9 @@ def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
     """The Secret the user named, or else the one the bootstrap Job creates (its command: ... NAMESPACE NAME KEY...)."""
     if config.secrets.existing_secret:
         return config.secrets.existing_secret
-    job = next(o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "secrets-bootstrap")
+    job = next(
+        o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP
+    )
     command = job["spec"]["template"]["spec"]["containers"][0]["command"]
     assert command[3] == config.namespace
     return command[4]
@@ -187,7 +189,6 @@ def check_proxy(loaded: LoadedHub, config: HubConfig) -> None:
 
 
 async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
-    objects = loaded.objects
     spawner, user = await loaded.spawner(), config.singleuser
     assert spawner.namespace == config.namespace
     assert spawner.image == user.image
@@ -206,14 +207,15 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
     assert quantity(str(resources.limits["memory"])) == quantity(user.memory.limit)
     assert quantity(str(resources.requests["cpu"])) == quantity(user.cpu.guarantee)
     claims = [v.persistent_volume_claim for v in pod.spec.volumes if v.persistent_volume_claim]
-    shared = {
+    # Shared volumes are the PVCs synthesized for them; every user pod mounts each of them.
+    shared = sorted(
         o["metadata"]["name"]
-        for o in objects
+        for o in loaded.objects
         if o["kind"] == "PersistentVolumeClaim" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SHARED_STORAGE
-    }
+    )
     assert len(shared) == len(user.storage.shared_volumes)
-    assert shared <= {claim["claimName"] for claim in claims}, "every shared volume is mounted in the user pod"
-    claims = [claim for claim in claims if claim["claimName"] not in shared]
+    assert sorted(c["claimName"] for c in claims if c["claimName"] in shared) == shared
+    claims = [c for c in claims if c["claimName"] not in shared]
     if user.storage.type == "dynamic":
         assert spawner.storage_pvc_ensure is True
         pvc = spawner.get_pvc_manifest()
@@ -279,6 +281,7 @@ BASE = yaml.safe_load(MINIMAL)
 VARIANTS = {
     "postgres": {
         "hub": {"database": {"type": "postgresql", "url_secret": {"name": "hub-db", "key": "url"}}},
+        # The default-deny egress must let the hub reach its database.
         "network_policy": {"database": {"cidrs": ["10.0.5.10/32"]}},
     },
     "named-servers": {
@@ -356,38 +359,23 @@ def test_extra_config_comes_last_and_overrides_the_generated_traits(load, tmp_pa
             assert getattr(made[klass], trait) == value, f"{klass}.{trait}"
 
 
-ADMINS_LOCKED_OUT = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SharedPasswordAuthenticator lets admin_users in with admin_password only; this environment lists "
-        "admin_users without auth.admin_password_secret, so they cannot log in (the config model accepts it)"
-    ),
-)
-
-
 SHARED_PASSWORD_ENVIRONMENTS = [env for env in ENVIRONMENTS if environment_config(env).auth.type == "shared-password"]
 
 
-def admins_without_password(env: str) -> bool:
-    auth = environment_config(env).auth
-    return bool(auth.admin_users) and auth.admin_password_secret is None
-
-
-@pytest.mark.parametrize(
-    "env",
-    [pytest.param(env, marks=[ADMINS_LOCKED_OUT] if admins_without_password(env) else []) for env in SHARED_PASSWORD_ENVIRONMENTS],
-)
+@pytest.mark.parametrize("env", SHARED_PASSWORD_ENVIRONMENTS)
 def test_every_user_a_shared_password_environment_names_can_log_in(env, load):
     config = environment_config(env)
     loaded = load(dist_objects(env))
     refs = [ref for ref in (config.auth.password_secret, config.auth.admin_password_secret) if ref]
     passwords = [loaded.secrets[(ref.name, ref.key)] for ref in refs]
+    # With allow_all, any name the shared password opens must get in too.
+    anyone = ["someone-not-listed"] if config.auth.allow_all else []
 
     async def locked_out() -> list[str]:
         auth = loaded.authenticator()
         return [
             name
-            for name in sorted({*config.auth.allowed_users, *config.auth.admin_users})
+            for name in sorted({*config.auth.allowed_users, *config.auth.admin_users, *anyone})
             if not [p for p in passwords if await auth.get_authenticated_user(None, {"username": name, "password": p})]
         ]
 

@@ -54,6 +54,8 @@ auth:
   admin_groups: [platform-admins]
   allowed_email_domains: [254carbon.com]
   refresh_age: 1
+# On loopback there is no cluster to enforce NetworkPolicies (nor an address to open).
+network_policy: {{enabled: false}}
 """
 
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
-from jupyterhub_cdk8s.config.loader import ConfigError
+from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
 CRDS = ROOT.parent / "shared" / "crds"
 MONITORED = ["254carbon", "thinkube", "urbalurba"]
@@ -159,6 +159,19 @@ def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     ]
 
 
+def test_network_mode_without_network_policies_is_refused(tmp_path):
+    metrics = "monitoring: {enabled: true, hub_metrics: {type: network}}\n"
+    with pytest.raises(ConfigError) as error:
+        environment(MINIMAL + metrics + "network_policy: {enabled: false}\n", tmp_path)
+    assert [str(p) for p in error.value.problems] == [
+        "environments/test.yaml: monitoring.hub_metrics.type: network turns the hub's metrics authentication off and "
+        "relies on a NetworkPolicy to let only Prometheus in, but network_policy.enabled is false, so every pod of "
+        "the cluster could read /hub/metrics; write hub_metrics: {type: token}, or turn network_policy on"
+    ]
+    # The token mode needs no policy.
+    environment(MINIMAL + "monitoring: {enabled: true}\nnetwork_policy: {enabled: false}\n", tmp_path)
+
+
 @pytest.mark.parametrize(
     "alerts, field, advice",
     [
@@ -194,6 +207,7 @@ def panels(board: dict) -> list[dict]:
 def test_dashboard_configmap_is_loadable_by_the_sidecar(env):
     configmap, boards = dashboards(env)
     assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    # (ArgoCD's sync-wave annotation sits next to it in environments synced by gitops.)
     assert configmap["metadata"]["annotations"]["grafana_folder"] == "JupyterHub"
     assert len(yaml.safe_dump(configmap).encode()) < CONFIGMAP_LIMIT
     assert boards and all(name.endswith(".json") for name in boards)
@@ -264,9 +278,10 @@ def test_dashboard_finds_user_volumes_and_containers_as_kubespawner_names_them(e
     objects = dist_objects(env)
     _, boards = dashboards(env)
     constants = {v["name"]: v["query"] for v in next(iter(boards.values()))["templating"]["list"] if v["type"] == "constant"}
-    template = re.search(r"c\.KubeSpawner\.pvc_name_template = '([^']*)'", hub_config_text(objects))
-    if template:  # environments with per-user home PVCs
-        assert template.group(1) == constants["user_claim_prefix"] + "{user_server}"
+    config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
+    if config.singleuser.storage.type == "dynamic":  # thinkube has no per-user PVC, only shared volumes
+        template = re.search(r"c\.KubeSpawner\.pvc_name_template = '([^']*)'", hub_config_text(objects)).group(1)
+        assert template == constants["user_claim_prefix"] + "{user_server}"
     # Prometheus names a ServiceMonitor's job after the Service it scrapes.
     assert "http" in service_ports(find(objects, "Service", constants["hub_job"]))
     assert "metrics" in service_ports(find(objects, "Service", constants["proxy_job"]))

@@ -275,6 +275,17 @@ def test_connections_of_the_issue_table(env, tmp_path, monkeypatch):
             ("bootstrap", "metadata", 80, "TCP"),
             ("user", "bootstrap", 8888, "TCP"),
         ]
+    # The hub reaches its identity provider where auth.egress says, on its ports only; user pods never through that.
+    for index, destination in enumerate(getattr(environment_config(env).auth, "egress", [])):
+        name = f"identity provider {index}"
+        if destination.cidr:
+            e[name] = Endpoint(name, ip=str(ipaddress.ip_network(destination.cidr)[1]))
+        else:
+            e[name] = Endpoint(name, destination.pods.namespace, dict(destination.pods.pod_labels))
+        allowed += [("hub", name, port, "TCP") for port in destination.ports]
+        denied += [("hub", name, 22, "TCP"), ("proxy", name, destination.ports[0], "TCP")]
+        if destination.pods or not internet:
+            denied.append(("user", name, destination.ports[0], "TCP"))
     addresses = {"metadata": METADATA, "internet": INTERNET, "intranet": INTRANET, "api-server": API_SERVER, STRANGER.name: STRANGER}
     endpoint = {**addresses, **e}
     wrong = [

@@ -301,10 +301,10 @@ def test_urbalurba_user_pods_image_pyspark_resources_and_storage(tmp_path):
     assert container(pod)["image"] == PYSPARK_IMAGE
     env = pod_env(pod)
     assert (env["PYSPARK_PYTHON"], env["PYSPARK_DRIVER_PYTHON"]) == ("/opt/conda/bin/python", "/opt/conda/bin/python")
-    # The seed's literal 512M/2G, as Kubernetes quantities (the seed's chart, through KubeSpawner, gave 512Mi/2Gi).
+    # The seed's chart wrote 512M/2G, which KubeSpawner reads as powers of 1024: its pods got 512Mi/2Gi.
     assert container(pod)["resources"] == {
-        "requests": {"cpu": 0.1, "memory": 512 * 10**6},
-        "limits": {"cpu": 2, "memory": 2 * 10**9},
+        "requests": {"cpu": 0.1, "memory": 512 * 2**20},
+        "limits": {"cpu": 2, "memory": 2 * 2**30},
     }
     post_start = container(pod)["lifecycle"]["postStart"]["exec"]["command"]
     assert "pip install --user pyspark==3.5.0 findspark plotly seaborn scikit-learn" in post_start[-1]

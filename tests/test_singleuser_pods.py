@@ -227,6 +227,8 @@ platform_services:
       target_port: 15432
       credentials: {password: {name: pg, key: password}, user: {name: pg, key: user}}
   spark: {enabled: true, executors: true, api_server_cidrs: [10.96.0.1/32]}
+# The GPU profile's 2 GPUs must fit the namespace's GPU quota (0 by default).
+quota: {gpus: 2}
 """
 
 

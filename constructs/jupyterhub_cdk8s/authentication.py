@@ -21,7 +21,7 @@ from .config.auth import (
 from .config.secrets import CRYPT_KEY_KEY
 from .hub.config_file import ConfigFile
 from .naming import HUB, Names
-from .network import Connections, ip_block, tcp
+from .network import Connections, ip_block, pods_elsewhere, tcp
 
 GENERIC_OAUTH = "GenericOAuthenticator"
 EMAIL_DOMAIN_OAUTH = "EmailDomainOAuthenticator"
@@ -154,7 +154,8 @@ def allow_identity_provider(scope: Construct, auth: AccessRule, names: Names) ->
         labels=names.labels(HUB),
         pods=names.selector(HUB),
     )
-    for block in auth.egress:
-        policy.allow_to(ip_block(block.cidr), tcp(*block.ports))
+    for destination in auth.egress:
+        peer = ip_block(destination.cidr) if destination.cidr else pods_elsewhere(destination.pods)
+        policy.allow_to(peer, tcp(*destination.ports))
     return policy
 

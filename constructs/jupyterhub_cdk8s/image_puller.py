@@ -33,7 +33,17 @@ from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULL
 from .rbac import Identity
 from .scheduling import user_pod_placement
 from .singleuser import user_images
-from .workload import quantity, restricted_container_security, restricted_pod_security
+from .workload import (
+    NO_ENDPOINT_LIVENESS,
+    NO_ENDPOINT_READINESS,
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    accepted_findings,
+    api_client,
+    quantity,
+    restricted_container_security,
+    restricted_pod_security,
+)
 
 PULLER_UID = 65534
 PULL_COMMAND = ["/bin/sh", "-c", "exit 0"]
@@ -61,6 +71,27 @@ def pulled_images(singleuser: SingleuserSettings, puller: ImagePuller) -> list[s
 
 def image_set_hash(images: list[str]) -> str:
     return hashlib.sha256("\n".join(images).encode()).hexdigest()[:10]
+
+
+def _floating(image: str) -> bool:
+    """An image without a fixed tag: untagged, or tagged latest (a digest fixes it)."""
+    if "@" in image:
+        return False
+    tag = image.rpartition("/")[2].partition(":")[2]
+    return tag in ("", "latest")
+
+
+def puller_findings(images: list[str]) -> dict[str, str]:
+    """Checks a puller DaemonSet knowingly fails, each with its reason."""
+    findings = [PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS]
+    if any(_floating(image) for image in images):
+        findings.append(
+            (
+                "CKV_K8S_14",
+                "these are the user images the hub starts anyway; their tags are the environment's choice in singleuser",
+            )
+        )
+    return accepted_findings(*findings)
 
 
 def _small(cpu: str, memory: str) -> k8s.ResourceRequirements:
@@ -108,7 +139,7 @@ def _daemonset(
     name: str,
     labels: dict[str, str],
     selector: dict[str, str],
-    annotations: dict[str, str] | None,
+    annotations: dict[str, str],
     strategy: k8s.DaemonSetUpdateStrategy,
     pod: k8s.PodSpec,
 ) -> k8s.KubeDaemonSet:
@@ -137,7 +168,7 @@ class ContinuousImagePuller(Construct):
             name=names.of("continuous-image-puller"),
             labels=names.labels(CONTINUOUS_IMAGE_PULLER),
             selector=names.selector(CONTINUOUS_IMAGE_PULLER),
-            annotations=None,
+            annotations=puller_findings(images),
             # Pullers serve nobody: replace them all at once.
             strategy=k8s.DaemonSetUpdateStrategy(
                 type="RollingUpdate",
@@ -172,7 +203,7 @@ class HookImagePuller(Construct):
             labels=labels,
             # Distinct per image set: a DaemonSet left by a failed sync never adopts the new one's pods.
             selector={**names.selector(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set},
-            annotations=DAEMONSET_HOOK,
+            annotations={**DAEMONSET_HOOK, **puller_findings(images)},
             strategy=k8s.DaemonSetUpdateStrategy(type="OnDelete"),
             # No priority class: on the first sync this hook runs before the
             # PriorityClasses exist, and a pod naming a missing class is refused.
@@ -197,7 +228,14 @@ class HookImagePuller(Construct):
         k8s.KubeJob(
             self,
             "job",
-            metadata=k8s.ObjectMeta(name=waiter, labels=waiter_labels, annotations=JOB_HOOK),
+            metadata=k8s.ObjectMeta(
+                name=waiter,
+                labels=waiter_labels,
+                annotations={
+                    **JOB_HOOK,
+                    **accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, api_client("the Job watches the DaemonSet")),
+                },
+            ),
             spec=k8s.JobSpec(
                 backoff_limit=2,
                 # The script gives up by itself at `timeout`; this only stops a hung process.

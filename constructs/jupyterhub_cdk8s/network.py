@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from cdk8s import ApiObject, ApiObjectMetadata, JsonPatch
 from constructs import Construct
 
+from .config.guardrails import PodsElsewhere
 from .naming import Names
 
 
@@ -53,6 +54,11 @@ def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
         namespace_labels={"kubernetes.io/metadata.name": name},
         pod_labels=pod_labels,
     )
+
+
+def pods_elsewhere(pods: PodsElsewhere) -> Peer:
+    """Pods of another namespace, as a config section names them."""
+    return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())))
 
 
 def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:

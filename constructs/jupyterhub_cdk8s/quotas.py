@@ -9,8 +9,8 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from .config.base import Resources, byte_count, cores
-from .config.guardrails import LimitRangeSettings, QuotaSettings, UserServerSize
+from .config.base import byte_count, cores
+from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize
 from .naming import QUOTA, Names
 from .workload import quantity
 
@@ -38,12 +38,12 @@ class NamespaceQuota(Construct):
         )
 
 
-def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: list[Resources]) -> tuple[str, str]:
+def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: list[Container]) -> tuple[str, str]:
     """Largest CPU and memory limit a container may have: the configured max, else the largest we declare."""
     if limits.max is not None:
         return limits.max.cpu, limits.max.memory
-    cpu_limits = [user.cpu_limit, limits.default_limit.cpu, *(r.cpu.limit for r in own)]
-    memory_limits = [user.memory_limit, limits.default_limit.memory, *(r.memory.limit for r in own)]
+    cpu_limits = [user.cpu_limit.value, limits.default_limit.cpu, *(c.cpu_limit for c in own)]
+    memory_limits = [user.memory_limit.value, limits.default_limit.memory, *(c.memory_limit for c in own)]
     return max(cpu_limits, key=cores), max(memory_limits, key=byte_count)
 
 
@@ -51,7 +51,7 @@ class ContainerLimits(Construct):
     """A LimitRange: defaults for containers that declare no resources, and a ceiling no container may pass."""
 
     def __init__(
-        self, scope: Construct, id: str, *, limits: LimitRangeSettings, user: UserServerSize, own: list[Resources], names: Names
+        self, scope: Construct, id: str, *, limits: LimitRangeSettings, user: UserServerSize, own: list[Container], names: Names
     ):
         super().__init__(scope, id)
         max_cpu, max_memory = container_ceiling(limits, user, own)

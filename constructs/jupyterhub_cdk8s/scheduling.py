@@ -16,7 +16,16 @@ from .config.scheduling import PAUSE_IMAGE, Priorities, SchedulingSettings, User
 from .config.singleuser import SingleuserSettings
 from .hub.config_file import ConfigFile
 from .naming import PRIORITY, USER_PLACEHOLDER, Names
-from .workload import quantity, restricted_container_security, restricted_pod_security
+from .workload import (
+    NO_ENDPOINT_LIVENESS,
+    NO_ENDPOINT_READINESS,
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    accepted_findings,
+    quantity,
+    restricted_container_security,
+    restricted_pod_security,
+)
 
 PAUSE_UID = 65535  # the pause image's own non-root user
 CORE, USER, IMAGE_PULLER, PLACEHOLDER = "core", "user", "image-puller", "user-placeholder"
@@ -104,7 +113,13 @@ class UserPlaceholders(Construct):
         k8s.KubeStatefulSet(
             self,
             "statefulset",
-            metadata=k8s.ObjectMeta(name=name, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=name,
+                labels=labels,
+                annotations=accepted_findings(
+                    PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS
+                ),
+            ),
             spec=k8s.StatefulSetSpec(
                 replicas=scheduling.user_placeholders.replicas,
                 # No Service: placeholders are never reached; the field only names the pods' domain.

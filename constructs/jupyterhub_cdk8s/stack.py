@@ -130,7 +130,7 @@ class JupyterHubChart(Chart):
                 "limit-range",
                 limits=config.limit_range,
                 user=largest_user_server(config.singleuser),
-                own=[config.hub.resources, config.proxy.resources],
+                own=config.own_containers(),
                 names=names,
             )
         if config.network_policy.enabled:

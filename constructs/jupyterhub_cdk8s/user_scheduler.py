@@ -18,7 +18,15 @@ from constructs import Construct
 from .config.scheduling import UserScheduler
 from .naming import USER_SCHEDULER, Names
 from .rbac import Identity
-from .workload import resource_requirements, restricted_container_security, restricted_pod_security
+from .workload import (
+    PINNED_BY_TAG,
+    PULLED_IF_NOT_PRESENT,
+    accepted_findings,
+    api_client,
+    resource_requirements,
+    restricted_container_security,
+    restricted_pod_security,
+)
 
 CONFIG_DIR = "/etc/user-scheduler"
 CONFIG_FILE = "config.yaml"
@@ -124,7 +132,17 @@ class UserSchedulerDeployment(Construct):
         k8s.KubeDeployment(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(name=account, labels=labels),
+            metadata=k8s.ObjectMeta(
+                name=account,
+                labels=labels,
+                annotations=accepted_findings(
+                    PINNED_BY_TAG,
+                    PULLED_IF_NOT_PRESENT,
+                    api_client("kube-scheduler watches pods and nodes and binds pods"),
+                    ("CKV_K8S_114", "--profiling is ignored next to --config; the config file sets enableProfiling: false"),
+                    ("CKV_K8S_115", "binding to 127.0.0.1 would fail the kubelet's HTTPS health probes on the pod IP"),
+                ),
+            ),
             spec=k8s.DeploymentSpec(
                 replicas=settings.replicas,
                 revision_history_limit=5,

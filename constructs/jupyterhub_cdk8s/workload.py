@@ -17,12 +17,21 @@ PINNED_BY_TAG = (
 )
 PULLED_IF_NOT_PRESENT = (
     "CKV_K8S_15",
-    "release tags are immutable; IfNotPresent keeps restarts of this singleton independent of the registry",
+    "release tags are immutable; IfNotPresent keeps pod restarts independent of the registry",
 )
 SECRET_FROM_ENV = (
     "CKV_K8S_35",
     "the process reads this secret only from its environment; the value comes from a secretKeyRef, never from git",
 )
+
+# A pause container only sleeps until it is killed: it serves nothing a probe could ask.
+NO_ENDPOINT_LIVENESS = ("CKV_K8S_8", "the pause container serves no endpoint; the kubelet restarts it if it exits")
+NO_ENDPOINT_READINESS = ("CKV_K8S_9", "the pause container serves no endpoint and receives no traffic to gate")
+
+
+def api_client(what_it_does: str) -> tuple[str, str]:
+    """CKV_K8S_38 (service account token mounted), accepted because the process itself calls the API."""
+    return ("CKV_K8S_38", f"{what_it_does} through the API with this token")
 
 
 def accepted_findings(*findings: tuple[str, str]) -> dict[str, str]:

@@ -627,6 +627,7 @@ def _reason_for_unknown(path: str) -> str:
 CHART_DEFAULTS = {"proxy": {"service": {"type": "LoadBalancer"}}, "ingress": {"enabled": False}}
 DEFAULT_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "password"}
 DEFAULT_CLIENT_SECRET = {"name": "jupyterhub-oauth", "key": "client-secret"}
+DEFAULT_ADMIN_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "admin-password"}
 
 
 def _merged(base: dict, override: dict) -> dict:
@@ -696,6 +697,16 @@ def _resolve_shared_password(migration: Migration, auth: dict) -> None:
             ("auth.password_secret", f"no password from a Secret found; create Secret {DEFAULT_PASSWORD_SECRET['name']} "
              f"with key {DEFAULT_PASSWORD_SECRET['key']} before the first sync")
         )
+    if auth["type"] == "shared-password" and auth.get("admin_users"):
+        # The chart's admin_password is a value in git (reported unmapped); admins log in only with one.
+        auth["admin_password_secret"] = DEFAULT_ADMIN_PASSWORD_SECRET
+        migration.notes.append(
+            ("auth.admin_password_secret", f"admin_users log in only with an admin password; create key "
+             f"{DEFAULT_ADMIN_PASSWORD_SECRET['key']} (at least 32 characters) in Secret "
+             f"{DEFAULT_ADMIN_PASSWORD_SECRET['name']} before the first sync")
+        )
+    for name in sorted(migration.hub_secret_env):
+        migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))
     if not auth.get("allowed_users") and "allow_all" not in auth:
         # The chart's DummyAuthenticator lets every name in with the password; keep that, explicitly.
         auth["allow_all"] = True

@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import Hostname, SecretKeyRef, StrictModel, field_problems
+from .guardrails import PodsElsewhere
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -93,8 +94,24 @@ class SharedPasswordAuth(AccessRule):
     )
     admin_password_secret: SecretKeyRef | None = Field(
         None,
-        description="Optional Secret key with a separate admin password (at least 32 characters); admin_users log in with it.",
+        description=(
+            "Secret key with a separate admin password (at least 32 characters); admin_users log in with it "
+            "and only with it. Required when admin_users is set."
+        ),
     )
+
+    @model_validator(mode="after")
+    def _admins_can_log_in(self):
+        if self.admin_users and self.admin_password_secret is None:
+            raise field_problems(
+                (
+                    "admin_users",
+                    "SharedPasswordAuthenticator lets admin_users log in only with the admin password, so these "
+                    "users could never log in; write admin_password_secret: {name: <secret>, key: <key>} (a key "
+                    "holding at least 32 characters), or remove admin_users",
+                )
+            )
+        return self
 
 
 class DummyAuth(AccessRule):
@@ -113,12 +130,33 @@ class DummyAuth(AccessRule):
 
 
 class IdentityProviderEgress(StrictModel):
-    """An address block of the identity provider the hub must reach (token and userinfo calls)."""
+    """Where the hub reaches its identity provider (token and userinfo calls): an IP block, or pods of this cluster."""
 
-    cidr: Cidr = Field(description="IP block of the provider's endpoints, e.g. 203.0.113.10/32.")
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
-        default_factory=lambda: [443], min_length=1, description="TCP ports of the provider, 443 unless it says otherwise."
+    cidr: Cidr | None = Field(None, description="IP block of the provider's endpoints, e.g. 203.0.113.10/32.")
+    pods: PodsElsewhere | None = Field(
+        None,
+        description=(
+            "Pods the provider is reached through when it runs in this cluster, e.g. the ingress controller's "
+            "when its public host is this cluster's own ingress (traffic to the ingress address is delivered to them)."
+        ),
     )
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=lambda: [443],
+        min_length=1,
+        description="TCP ports of the provider (for pods: their container ports), 443 unless it says otherwise.",
+    )
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> "IdentityProviderEgress":
+        if (self.cidr is None) == (self.pods is None):
+            raise field_problems(
+                (
+                    "cidr",
+                    "write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: ingress-nginx, "
+                    "pod_labels: {app.kubernetes.io/name: ingress-nginx}}",
+                )
+            )
+        return self
 
 
 class OAuthClient(AccessRule):
@@ -143,8 +181,9 @@ class OAuthClient(AccessRule):
     egress: list[IdentityProviderEgress] = Field(
         default_factory=list,
         description=(
-            "Where the provider's endpoints are, as IP blocks; each opens egress from the hub pods to it "
-            "(a NetworkPolicy of its own). Empty: no policy is written for it."
+            "Where the provider's endpoints are, as IP blocks or pods; each opens egress from the hub pods to it "
+            "(a NetworkPolicy of its own). Required while network_policy is enabled: the default deny would "
+            "otherwise block every login."
         ),
     )
 
@@ -311,9 +350,21 @@ Auth = Annotated[
 """One of the authenticators, chosen by `type`."""
 
 
-def auth_environment_problems(auth: Any, *, host: str | None, production: bool) -> list[tuple[str, str]]:
+def auth_environment_problems(
+    auth: Any, *, host: str | None, production: bool, network_policies: bool
+) -> list[tuple[str, str]]:
     """Rules between `auth` and the rest of the environment, as (field path, message)."""
     problems = []
+    if isinstance(auth, OAuthClient) and network_policies and not auth.egress:
+        problems.append(
+            (
+                "auth.egress",
+                f"the NetworkPolicies deny the hub all egress they do not open, so it could not reach the "
+                f"{auth.type} provider and every login would fail; write where the provider is, e.g. "
+                "`egress: [{cidr: 203.0.113.10/32}]`, or `egress: [{pods: {namespace: ingress-nginx, pod_labels: "
+                "{app.kubernetes.io/name: ingress-nginx}}}]` when its host is this cluster's own ingress",
+            )
+        )
     if isinstance(auth, OAuthClient) and host is None:
         problems.append(
             (

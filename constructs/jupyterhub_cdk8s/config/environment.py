@@ -21,7 +21,7 @@ from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .platform_services import PlatformServices
-from .monitoring import MonitoringSettings
+from .monitoring import MonitoringSettings, monitoring_problems
 from .proxy import ProxySettings
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
@@ -81,13 +81,28 @@ class HubConfig(StrictModel):
         ),
     )
 
-    @model_validator(mode="after")
-    def _guardrails_fit(self) -> "HubConfig":
-        """Refuse a user server that the quota or limit range would never admit."""
+    def own_containers(self) -> list[Container]:
+        """Containers of our own pods in the namespace, one per replica: they take quota before any user does.
+
+        Image pullers are left out: they run one pod per node (a count unknown
+        at synth time) and request almost nothing (1m CPU, 8Mi memory).
+        """
         own = [
             Container("hub.resources", **_numbers(self.hub.resources)),
             Container("proxy.resources", **_numbers(self.proxy.resources)),
         ]
+        scheduler = self.scheduling.user_scheduler
+        if scheduler.enabled:
+            own += [Container("scheduling.user_scheduler.resources", **_numbers(scheduler.resources))] * scheduler.replicas
+        # Placeholders request (and are limited to) what one user server is guaranteed.
+        cpu, memory = self.singleuser.cpu.guarantee, self.singleuser.memory.guarantee
+        own += [Container("scheduling.user_placeholders", cpu, cpu, memory, memory)] * self.scheduling.user_placeholders.replicas
+        return own
+
+    @model_validator(mode="after")
+    def _guardrails_fit(self) -> "HubConfig":
+        """Refuse a user server that the quota or limit range would never admit."""
+        own = self.own_containers()
         database = self.hub.database
         own_storage = database.capacity if isinstance(database, SqliteDatabase) else None
         user = largest_user_server(self.singleuser)
@@ -102,7 +117,15 @@ class HubConfig(StrictModel):
 
     @model_validator(mode="after")
     def _auth_fits_environment(self) -> "HubConfig":
-        if problems := auth_environment_problems(self.auth, host=self.host, production=self.production):
+        if problems := auth_environment_problems(
+            self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
+        ):
+            raise field_problems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _monitoring_fits_environment(self) -> "HubConfig":
+        if problems := monitoring_problems(self.monitoring, network_policies=self.network_policy.enabled):
             raise field_problems(*problems)
         return self
 

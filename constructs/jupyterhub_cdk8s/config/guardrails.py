@@ -54,33 +54,74 @@ SafeCidr = Annotated[str, AfterValidator(_cidr_without_metadata)]
 
 
 @dataclass(frozen=True)
-class UserServerSize:
-    """What one user server asks for: the numbers quota and limit range must leave room for."""
+class Amount:
+    """One number a user server asks for, and the config path that sets it (for error messages)."""
 
+    value: str
     source: str
-    """Config path the numbers come from, for error messages (e.g. `singleuser`)."""
-    cpu_request: str
-    cpu_limit: str
-    memory_request: str
-    memory_limit: str
+    """e.g. `singleuser.cpu.limit`, or `singleuser.profiles[1].options.size.choices.xl.value (profile ml-gpu)`."""
+
+
+@dataclass(frozen=True)
+class UserServerSize:
+    """The largest of each number any user server can ask for: what quota and limit range must leave room for."""
+
+    cpu_request: Amount
+    cpu_limit: Amount
+    memory_request: Amount
+    memory_limit: Amount
     storage: str | None
     gpus: int = 0
+    gpus_source: str = "singleuser"
 
 
 def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
     """The biggest server a user can start; quota and limit range are checked against it.
 
-    Today every user gets the `singleuser` defaults; when profiles exist they
-    must be compared here (largest of each resource, naming its profile).
+    Without profiles every server has the `singleuser` numbers. With profiles a
+    user picks one of them, and then one choice per drop-down: a cpu or memory
+    choice sets the limit (the guarantee is lowered to it, never raised), a gpu
+    choice the GPU count. Each resource is the largest over every profile and
+    every choice, so any server a user could pick is covered.
     """
     storage = singleuser.storage.capacity if singleuser.storage.type == "dynamic" else None
+    if not singleuser.profiles:
+        return UserServerSize(
+            cpu_request=Amount(singleuser.cpu.guarantee, "singleuser.cpu.guarantee"),
+            cpu_limit=Amount(singleuser.cpu.limit, "singleuser.cpu.limit"),
+            memory_request=Amount(singleuser.memory.guarantee, "singleuser.memory.guarantee"),
+            memory_limit=Amount(singleuser.memory.limit, "singleuser.memory.limit"),
+            storage=storage,
+        )
+    cpu_requests, cpu_limits, memory_requests, memory_limits, gpus = [], [], [], [], []
+    for index, profile in enumerate(singleuser.profiles):
+        path, named = f"singleuser.profiles[{index}]", f" (profile {profile.slug})"
+        cpu_path = f"{path}.cpu" if profile.cpu else "singleuser.cpu"
+        memory_path = f"{path}.memory" if profile.memory else "singleuser.memory"
+        cpu, memory = profile.cpu or singleuser.cpu, profile.memory or singleuser.memory
+        cpu_requests.append(Amount(cpu.guarantee, f"{cpu_path}.guarantee{named}"))
+        cpu_limits.append(Amount(cpu.limit, f"{cpu_path}.limit{named}"))
+        memory_requests.append(Amount(memory.guarantee, f"{memory_path}.guarantee{named}"))
+        memory_limits.append(Amount(memory.limit, f"{memory_path}.limit{named}"))
+        gpus.append((profile.gpus, f"{path}.gpus{named}"))
+        for key, option in profile.options.items():
+            for choice_key, choice in option.choices.items():
+                source = f"{path}.options.{key}.choices.{choice_key}.value{named}"
+                if option.kind == "cpu":
+                    cpu_limits.append(Amount(str(choice.value), source))
+                elif option.kind == "memory":
+                    memory_limits.append(Amount(str(choice.value), source))
+                elif option.kind == "gpu":
+                    gpus.append((int(choice.value), source))
+    most_gpus = max(gpus, key=lambda count: count[0])
     return UserServerSize(
-        source="singleuser",
-        cpu_request=singleuser.cpu.guarantee,
-        cpu_limit=singleuser.cpu.limit,
-        memory_request=singleuser.memory.guarantee,
-        memory_limit=singleuser.memory.limit,
+        cpu_request=max(cpu_requests, key=lambda a: cores(a.value)),
+        cpu_limit=max(cpu_limits, key=lambda a: cores(a.value)),
+        memory_request=max(memory_requests, key=lambda a: byte_count(a.value)),
+        memory_limit=max(memory_limits, key=lambda a: byte_count(a.value)),
         storage=storage,
+        gpus=most_gpus[0],
+        gpus_source=most_gpus[1],
     )
 
 
@@ -258,23 +299,24 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Contain
         return []
     found = []
     sizes = [
-        ("cpu.requests", quota.cpu.requests, "cpu.guarantee", user.cpu_request, [c.cpu_request for c in own]),
-        ("cpu.limits", quota.cpu.limits, "cpu.limit", user.cpu_limit, [c.cpu_limit for c in own]),
-        ("memory.requests", quota.memory.requests, "memory.guarantee", user.memory_request, [c.memory_request for c in own]),
-        ("memory.limits", quota.memory.limits, "memory.limit", user.memory_limit, [c.memory_limit for c in own]),
+        ("cpu.requests", quota.cpu.requests, user.cpu_request, [c.cpu_request for c in own]),
+        ("cpu.limits", quota.cpu.limits, user.cpu_limit, [c.cpu_limit for c in own]),
+        ("memory.requests", quota.memory.requests, user.memory_request, [c.memory_request for c in own]),
+        ("memory.limits", quota.memory.limits, user.memory_limit, [c.memory_limit for c in own]),
     ]
-    for field, total, user_field, user_value, own_values in sizes:
+    owners = ", ".join(dict.fromkeys(c.source for c in own))
+    for field, total, user_amount, own_values in sizes:
         resource = field.split(".")[0]
         measure = cores if resource == "cpu" else byte_count
         taken = sum(measure(value) for value in own_values)
-        needed = measure(user_value) + taken
+        needed = measure(user_amount.value) + taken
         if needed > measure(total):
             found.append(
                 (
                     f"quota.{field}",
-                    f"{total} leaves no room for one user server: {user.source}.{user_field} is {user_value} and the "
-                    f"hub and proxy already take {_amount(taken, resource)}; raise quota.{field} to at least "
-                    f"{_amount(needed, resource)} or lower {user.source}.{user_field}",
+                    f"{total} leaves no room for one user server: {user_amount.source} is {user_amount.value} and "
+                    f"our own pods ({owners}) already take {_amount(taken, resource)}; raise quota.{field} to at "
+                    f"least {_amount(needed, resource)} or lower {user_amount.source}",
                 )
             )
     if user.storage is not None:
@@ -283,7 +325,7 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Contain
             found.append(
                 (
                     "quota.storage",
-                    f"{quota.storage} leaves no room for one user home: {user.source}.storage.capacity is {user.storage}"
+                    f"{quota.storage} leaves no room for one user home: singleuser.storage.capacity is {user.storage}"
                     + (f" and the hub's database takes {own_storage}" if own_storage else "")
                     + f"; raise quota.storage to at least {_amount(needed, 'memory')}",
                 )
@@ -298,7 +340,7 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Contain
             )
     if user.gpus > quota.gpus:
         found.append(
-            ("quota.gpus", f"{quota.gpus} is below the {user.gpus} GPUs of {user.source}; raise quota.gpus to {user.gpus}")
+            ("quota.gpus", f"{quota.gpus} is below the {user.gpus} GPUs of {user.gpus_source}; raise quota.gpus to {user.gpus}")
         )
     return found
 
@@ -316,20 +358,22 @@ def limit_range_problems(limits: LimitRangeSettings, user: UserServerSize, own: 
         )
     if limits.max is None:
         return found
-    user_container = Container(user.source, user.cpu_request, user.cpu_limit, user.memory_request, user.memory_limit)
-    for container in [user_container, *own]:
-        for resource, measure, ceiling, value in (
-            ("cpu", cores, limits.max.cpu, container.cpu_limit),
-            ("memory", byte_count, limits.max.memory, container.memory_limit),
-        ):
-            if measure(value) > measure(ceiling):
-                found.append(
-                    (
-                        f"limit_range.max.{resource}",
-                        f"{ceiling} is below the {resource} limit {value} of {container.source}, which could then never "
-                        f"start; raise limit_range.max.{resource} to at least {value} or lower that limit",
-                    )
+    container_limits = [
+        ("cpu", cores, limits.max.cpu, user.cpu_limit),
+        ("memory", byte_count, limits.max.memory, user.memory_limit),
+    ]
+    for container in dict.fromkeys(own):  # replicas of one container share their limits
+        container_limits.append(("cpu", cores, limits.max.cpu, Amount(container.cpu_limit, container.source)))
+        container_limits.append(("memory", byte_count, limits.max.memory, Amount(container.memory_limit, container.source)))
+    for resource, measure, ceiling, limit in container_limits:
+        if measure(limit.value) > measure(ceiling):
+            found.append(
+                (
+                    f"limit_range.max.{resource}",
+                    f"{ceiling} is below the {resource} limit {limit.value} of {limit.source}, which could then never "
+                    f"start; raise limit_range.max.{resource} to at least {limit.value} or lower that limit",
                 )
+            )
     for resource, measure, ceiling, default in (
         ("cpu", cores, limits.max.cpu, limits.default_limit.cpu),
         ("memory", byte_count, limits.max.memory, limits.default_limit.memory),

@@ -207,3 +207,17 @@ class MonitoringSettings(StrictModel):
     )
     alerts: Alerts = Field(default_factory=Alerts, description="Alert rules.")
     dashboards: Dashboards = Field(default_factory=Dashboards, description="Grafana dashboards.")
+
+
+def monitoring_problems(monitoring: MonitoringSettings, *, network_policies: bool) -> list[tuple[str, str]]:
+    """Rules between `monitoring` and the rest of the environment, as (field path, message)."""
+    if monitoring.enabled and isinstance(monitoring.hub_metrics, NetworkAccess) and not network_policies:
+        return [
+            (
+                "monitoring.hub_metrics.type",
+                "network turns the hub's metrics authentication off and relies on a NetworkPolicy to let only "
+                "Prometheus in, but network_policy.enabled is false, so every pod of the cluster could read "
+                "/hub/metrics; write hub_metrics: {type: token}, or turn network_policy on",
+            )
+        ]
+    return []

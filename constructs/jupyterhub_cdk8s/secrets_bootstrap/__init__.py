@@ -20,6 +20,7 @@ from ..workload import (
     PINNED_BY_TAG,
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
+    api_client,
     restricted_container_security,
     restricted_pod_security,
 )
@@ -75,7 +76,7 @@ class SecretsBootstrap(Construct):
                     **accepted_findings(
                         PINNED_BY_TAG,
                         PULLED_IF_NOT_PRESENT,
-                        ("CKV_K8S_38", "the Job creates the hub's Secret through the API with this token"),
+                        api_client("the Job creates the hub's Secret"),
                         ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
                     ),
                 },

@@ -392,7 +392,7 @@ BAD = {
         "namespace: j\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
         "allowed_organizations: [org], egress: [{cidr: 10.0.0.0/8, pods: {namespace: idp}}]}\n",
         "auth.egress[0].cidr: write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: "
-        "ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}",
+        "ingress-nginx, pod_labels: {app.kubernetes.io/name: ingress-nginx}}, or public_internet: true",
     ),
     "admins-without-admin-password": (
         "namespace: k\nauth: {type: shared-password, password_secret: {name: s, key: k}, allow_all: true, "
@@ -404,8 +404,8 @@ BAD = {
     "egress-not-a-cidr": (
         "namespace: h\nhost: h.example.com\nauth: {type: github, client_id: c, client_secret: {name: s, key: k}, "
         "allowed_organizations: [org], egress: [{cidr: 10.1.2.3/8}]}\n",
-        "auth.egress[0].cidr: '10.1.2.3/8' is not an IP block; write a CIDR like 203.0.113.10/32 or 10.20.0.0/16 "
-        "(host bits zero)",
+        "auth.egress[0].cidr: '10.1.2.3/8' is not a CIDR; write a network address with its prefix length, "
+        "e.g. 10.0.0.0/8",
     ),
 }
 
@@ -457,3 +457,34 @@ def test_main_warns_about_dummy_on_stderr_and_still_synthesizes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "WARNING: environments/local.yaml: auth.type: dummy authentication lets ANYONE" in result.stderr
     assert (tmp_path / "dist" / "local" / "hub.yaml").exists()
+
+
+GITHUB_HUB = """
+namespace: gh
+host: hub.example.com
+auth:
+  type: github
+  client_id: abc
+  client_secret: {name: gh-oauth, key: secret}
+  allowed_organizations: [example-org]
+  egress: [EGRESS]
+"""
+
+
+def test_public_internet_egress_reaches_any_public_address_but_never_the_cluster_or_metadata(tmp_path):
+    """For SaaS providers whose addresses change: the chart's default, without private ranges or metadata."""
+    objects = synth_objects(GITHUB_HUB.replace("EGRESS", "{public_internet: true}"), tmp_path)
+    policy = find(objects, "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
+    (rule,) = policy["spec"]["egress"]
+    block = rule["to"][0]["ipBlock"]
+    assert block["cidr"] == "0.0.0.0/0"
+    assert set(block["except"]) == {"169.254.169.254/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+    assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
+
+
+def test_identity_provider_egress_may_never_contain_the_metadata_address(tmp_path):
+    with pytest.raises(ConfigError) as refused:
+        environment(GITHUB_HUB.replace("EGRESS", "{cidr: 169.254.0.0/16}"), tmp_path)
+    assert str(refused.value).startswith(
+        "environments/test.yaml: auth.egress[0].cidr: 169.254.0.0/16 contains the cloud metadata address 169.254.169.254/32"
+    )

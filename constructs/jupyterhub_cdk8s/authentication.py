@@ -18,10 +18,11 @@ from .config.auth import (
     OidcClient,
     SharedPasswordAuth,
 )
+from .config.guardrails import METADATA_CIDR
 from .config.secrets import CRYPT_KEY_KEY
 from .hub.config_file import ConfigFile
 from .naming import HUB, Names
-from .network import Connections, ip_block, pods_elsewhere, tcp
+from .network import EVERYWHERE, Connections, ip_block, pods_elsewhere, tcp
 
 GENERIC_OAUTH = "GenericOAuthenticator"
 EMAIL_DOMAIN_OAUTH = "EmailDomainOAuthenticator"
@@ -143,8 +144,13 @@ def configure_access(file: ConfigFile, rule: AccessRule) -> None:
         file.set("Authenticator", "admin_users", set(rule.admin_users))
 
 
-def allow_identity_provider(scope: Construct, auth: AccessRule, names: Names) -> Connections | None:
-    """The hub's egress to its identity provider, as configured in `auth.egress`; nothing else."""
+def allow_identity_provider(
+    scope: Construct, auth: AccessRule, names: Names, private_ranges: list[str]
+) -> Connections | None:
+    """The hub's egress to its identity provider, as configured in `auth.egress`; nothing else.
+
+    `public_internet` excludes `private_ranges` and the metadata address, so it never opens the cluster.
+    """
     if not isinstance(auth, OAuthClient) or not auth.egress:
         return None
     policy = Connections(
@@ -155,7 +161,12 @@ def allow_identity_provider(scope: Construct, auth: AccessRule, names: Names) ->
         pods=names.selector(HUB),
     )
     for destination in auth.egress:
-        peer = ip_block(destination.cidr) if destination.cidr else pods_elsewhere(destination.pods)
+        if destination.public_internet:
+            peer = ip_block(EVERYWHERE, (METADATA_CIDR, *private_ranges))
+        elif destination.cidr:
+            peer = ip_block(destination.cidr)
+        else:
+            peer = pods_elsewhere(destination.pods)
         policy.allow_to(peer, tcp(*destination.ports))
     return policy
 

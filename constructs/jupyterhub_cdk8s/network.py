@@ -18,6 +18,9 @@ from .config.guardrails import PodsElsewhere
 from .naming import Names
 
 
+EVERYWHERE = "0.0.0.0/0"
+
+
 @dataclass(frozen=True)
 class Peer:
     """The other end of a connection: pods of a component, pods of other namespaces, or an IP block."""

@@ -16,12 +16,11 @@ from constructs import Construct
 from .config.guardrails import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
 from .hub.settings import HUB_PORT
 from .naming import HUB, NETWORK_POLICY, PROXY, SECRETS_BOOTSTRAP, SINGLEUSER, Names
-from .network import Connections, Peer, Port, component, ip_block, namespace, pods_elsewhere, tcp
+from .network import EVERYWHERE, Connections, Peer, Port, component, ip_block, namespace, pods_elsewhere, tcp
 from .proxy import API_PORT, PUBLIC_PORT
 from .singleuser import SERVER_PORT
 
 DNS_PORTS = [Port(53, "UDP"), Port(53, "TCP")]
-EVERYWHERE = "0.0.0.0/0"
 THIS_NAMESPACE = Peer(description="any pod of this namespace", pod_labels={})
 
 

@@ -84,7 +84,7 @@ class JupyterHubChart(Chart):
             priority_class_name=core_priority,
             extra_volumes=hub_volumes,
         )
-        allow_identity_provider(self, config.auth, names)
+        allow_identity_provider(self, config.auth, names, config.network_policy.private_ranges)
         UserServers(self, "user-servers", singleuser=config.singleuser, names=names)
         PlatformServicesAccess(self, "platform-services", platform=config.platform_services, names=names)
         Proxy(

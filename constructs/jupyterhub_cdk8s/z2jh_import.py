@@ -724,6 +724,11 @@ def _resolve_oauth(migration: Migration, auth: dict) -> None:
         ("auth.client_secret", f"create Secret {DEFAULT_CLIENT_SECRET['name']} with key {DEFAULT_CLIENT_SECRET['key']} "
          "holding the OAuth client secret before the first sync")
     )
+    # The chart lets the hub reach every non-private address; keep that, and say how to narrow it.
+    auth["egress"] = [{"public_internet": True}]
+    migration.notes.append(
+        ("auth.egress", "public_internet, as the chart allowed the hub; narrow it to your provider's addresses (cidr)")
+    )
     if auth["type"] == "oidc" and "authorize_url" in auth:
         if not _as_keycloak(migration, auth):
             origin = urlsplit(auth["authorize_url"])
@@ -763,12 +768,23 @@ def _complete_profiles(migration: Migration) -> None:
                 profile[section] = {**allotment().model_dump(), **given, **profile[section]}
 
 
+def _quota_for_gpus(migration: Migration) -> None:
+    """The chart has no ResourceQuota; ours holds no GPU unless told, so make room for the largest GPU profile."""
+    gpus = max((profile.get("gpus", 0) for profile in migration.get("singleuser.profiles", [])), default=0)
+    if gpus:
+        migration.put("quota.gpus", gpus)
+        migration.notes.append(
+            ("quota.gpus", f"{gpus}, room for one server of the largest GPU profile; raise it to the GPUs users may hold at once")
+        )
+
+
 def migrate(values: dict, namespace: str) -> Migration:
     migration = Migration()
     migration.put("namespace", namespace)
     _walk(_merged(CHART_DEFAULTS, values), "", migration)
     _resolve_auth(migration)
     _complete_profiles(migration)
+    _quota_for_gpus(migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
         migration.notes.append(
             ("singleuser.storage", "user PVCs are named <name>-claim-<user> here, claim-<user> in the chart: "

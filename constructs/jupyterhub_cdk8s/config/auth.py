@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import Hostname, SecretKeyRef, StrictModel, field_problems
-from .guardrails import PodsElsewhere
+from .guardrails import PodsElsewhere, SafeCidr
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -40,16 +40,6 @@ HttpsUrl = Annotated[str, BeforeValidator(_url)]
 """An absolute https URL (http only on loopback, where tests run providers)."""
 
 
-def _cidr(value: Any) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{value!r} is not an IP block; write a CIDR like 203.0.113.10/32 or 10.20.0.0/16 (host bits zero)"
-        ) from None
-
-
-Cidr = Annotated[str, BeforeValidator(_cidr)]
 
 EmailDomain = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]
 """The part after @ of an email address, lower-case, e.g. 254carbon.com."""
@@ -132,12 +122,20 @@ class DummyAuth(AccessRule):
 class IdentityProviderEgress(StrictModel):
     """Where the hub reaches its identity provider (token and userinfo calls): an IP block, or pods of this cluster."""
 
-    cidr: Cidr | None = Field(None, description="IP block of the provider's endpoints, e.g. 203.0.113.10/32.")
+    cidr: SafeCidr | None = Field(None, description="IP block of the provider's endpoints, e.g. 203.0.113.10/32.")
     pods: PodsElsewhere | None = Field(
         None,
         description=(
             "Pods the provider is reached through when it runs in this cluster, e.g. the ingress controller's "
             "when its public host is this cluster's own ingress (traffic to the ingress address is delivered to them)."
+        ),
+    )
+    public_internet: bool = Field(
+        False,
+        description=(
+            "Any public address: everything but network_policy.private_ranges and the metadata address. For "
+            "SaaS providers whose addresses change (GitHub, Cloudflare Access); what the JupyterHub Helm chart "
+            "allows the hub by default. Prefer cidr when the provider's addresses are known."
         ),
     )
     ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
@@ -148,12 +146,12 @@ class IdentityProviderEgress(StrictModel):
 
     @model_validator(mode="after")
     def _one_destination(self) -> "IdentityProviderEgress":
-        if (self.cidr is None) == (self.pods is None):
+        if [self.cidr is not None, self.pods is not None, self.public_internet].count(True) != 1:
             raise field_problems(
                 (
                     "cidr",
                     "write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: ingress-nginx, "
-                    "pod_labels: {app.kubernetes.io/name: ingress-nginx}}",
+                    "pod_labels: {app.kubernetes.io/name: ingress-nginx}}, or public_internet: true",
                 )
             )
         return self

@@ -12,6 +12,7 @@ from ..naming import HUB, Names
 from ..rbac import Identity
 from ..workload import (
     http_probe,
+    int_or_string,
     quantity,
     resource_requirements,
     restricted_container_security,
@@ -146,7 +147,7 @@ class Hub(Construct):
                 selector=names.selector(HUB),
                 ports=[
                     k8s.ServicePort(
-                        name="http", port=HUB_PORT, target_port=k8s.IntOrString.from_string("http"), protocol="TCP"
+                        name="http", port=HUB_PORT, target_port=int_or_string("http"), protocol="TCP"
                     )
                 ],
             ),

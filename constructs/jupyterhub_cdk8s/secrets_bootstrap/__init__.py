@@ -16,7 +16,7 @@ from constructs import Construct
 from ..config.secrets import SECRET_KEYS
 from ..naming import SECRETS_BOOTSTRAP, Names
 from ..rbac import Identity
-from ..workload import restricted_container_security, restricted_pod_security
+from ..workload import quantity, restricted_container_security, restricted_pod_security
 
 SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
 
@@ -51,8 +51,8 @@ class SecretsBootstrap(Construct):
             image_pull_policy="IfNotPresent",
             command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS],
             resources=k8s.ResourceRequirements(
-                requests={"cpu": k8s.Quantity.from_string("10m"), "memory": k8s.Quantity.from_string("32Mi")},
-                limits={"cpu": k8s.Quantity.from_string("200m"), "memory": k8s.Quantity.from_string("128Mi")},
+                requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
+                limits={"cpu": quantity("200m"), "memory": quantity("128Mi")},
             ),
             security_context=restricted_container_security(),
         )

@@ -38,6 +38,10 @@ check: $(VENV)/.installed
 test: install
 	$(PY) -m pytest
 
+## Time `python main.py` against the import floor (see bench/README.md); BENCH_ARGS="--runs 3 --results bench/RESULTS.md".
+bench: $(VENV)/.installed
+	$(PY) bench/benchmark.py $(BENCH_ARGS)
+
 ## Everything but the tests that start real processes.
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -m "not e2e"

@@ -15,6 +15,7 @@ from cdk8s import ApiObject, ApiObjectMetadata, JsonPatch
 from constructs import Construct
 
 from .config.guardrails import PodsElsewhere
+from .assembly import on_complete
 from .naming import Names
 
 
@@ -93,17 +94,9 @@ class Connections(Construct):
         self, scope: Construct, id: str, *, name: str, labels: dict[str, str], pods: dict[str, str]
     ):
         super().__init__(scope, id)
-        self._directions: set[str] = set()
-        # A plain ApiObject: the L1 class re-serializes patched rules through
-        # its typed converters, which drop raw port numbers.
-        self._policy = ApiObject(
-            self,
-            "policy",
-            api_version="networking.k8s.io/v1",
-            kind="NetworkPolicy",
-            metadata=ApiObjectMetadata(name=name, labels=labels),
-        )
-        self._policy.add_json_patch(JsonPatch.add("/spec", {"podSelector": {"matchLabels": pods}, "policyTypes": []}))
+        self._name, self._labels = name, labels
+        self._spec: dict = {"podSelector": {"matchLabels": pods}, "policyTypes": []}
+        on_complete(self, self._write)
 
     def allow_from(self, peer: Peer, ports: list[Port]) -> "Connections":
         """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
@@ -116,11 +109,22 @@ class Connections(Construct):
         return self
 
     def _add(self, key: str, policy_type: str, direction: str, peer: Peer, ports: list[Port]) -> None:
-        if key not in self._directions:
-            self._directions.add(key)
-            self._policy.add_json_patch(JsonPatch.add(f"/spec/{key}", []))
-            self._policy.add_json_patch(JsonPatch.add("/spec/policyTypes/-", policy_type))
+        if key not in self._spec:
+            self._spec[key] = []
+            self._spec["policyTypes"].append(policy_type)
         rule: dict = {direction: [peer.to_json()]}
         if ports:
             rule["ports"] = [port.to_json() for port in ports]
-        self._policy.add_json_patch(JsonPatch.add(f"/spec/{key}/-", rule))
+        self._spec[key].append(rule)
+
+    def _write(self) -> None:
+        # A plain ApiObject: the L1 class re-serializes patched rules through
+        # its typed converters, which drop raw port numbers.
+        policy = ApiObject(
+            self,
+            "policy",
+            api_version="networking.k8s.io/v1",
+            kind="NetworkPolicy",
+            metadata=ApiObjectMetadata(name=self._name, labels=self._labels),
+        )
+        policy.add_json_patch(JsonPatch.add("/spec", self._spec))

@@ -21,6 +21,7 @@ from .workload import (
     SECRET_FROM_ENV,
     accepted_findings,
     http_probe,
+    int_or_string,
     resource_requirements,
     restricted_container_security,
     restricted_pod_security,
@@ -128,7 +129,7 @@ class Proxy(Construct):
             spec=k8s.ServiceSpec(
                 type="ClusterIP",
                 selector=selector,
-                ports=[k8s.ServicePort(name="api", port=API_PORT, target_port=k8s.IntOrString.from_string("api"), protocol="TCP")],
+                ports=[k8s.ServicePort(name="api", port=API_PORT, target_port=int_or_string("api"), protocol="TCP")],
             ),
         )
         k8s.KubeService(
@@ -138,7 +139,7 @@ class Proxy(Construct):
             spec=k8s.ServiceSpec(
                 type=proxy.service.type,
                 selector=selector,
-                ports=[k8s.ServicePort(name="http", port=80, target_port=k8s.IntOrString.from_string("http"), protocol="TCP")],
+                ports=[k8s.ServicePort(name="http", port=80, target_port=int_or_string("http"), protocol="TCP")],
             ),
         )
         singleton_disruption_budget(self, "disruption-budget", names.proxy, labels, selector)

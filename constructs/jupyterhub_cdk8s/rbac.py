@@ -6,6 +6,8 @@ from cdk8s import JsonPatch
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import on_complete
+
 
 class Identity(Construct):
     """A ServiceAccount with its own namespaced Role, granted rule by rule with `allow`.
@@ -27,7 +29,7 @@ class Identity(Construct):
         self.name = name
         self._labels = labels
         self._annotations = annotations
-        self._role: k8s.KubeRole | None = None
+        self._rules: list[dict] = []
         k8s.KubeServiceAccount(
             self,
             "service-account",
@@ -41,20 +43,24 @@ class Identity(Construct):
         """Let this identity do `verbs` on `resources` (optionally only the objects `names`)."""
         if "*" in verbs or "*" in resources:
             raise ValueError("wildcards are not least privilege; name the verbs and resources")
-        if self._role is None:
-            self._role = k8s.KubeRole(self, "role", metadata=self._metadata(), rules=[])
-            k8s.KubeRoleBinding(
-                self,
-                "binding",
-                metadata=self._metadata(),
-                role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=self.name),
-                subjects=[k8s.Subject(kind="ServiceAccount", name=self.name)],
-            )
+        if not self._rules:
+            on_complete(self, self._write_role)
         rule = {"apiGroups": [api_group], "resources": resources, "verbs": verbs}
         if names:
             rule["resourceNames"] = names
-        self._role.add_json_patch(JsonPatch.add("/rules/-", rule))
+        self._rules.append(rule)
         return self
+
+    def _write_role(self) -> None:
+        role = k8s.KubeRole(self, "role", metadata=self._metadata(), rules=[])
+        role.add_json_patch(JsonPatch.add("/rules", self._rules))
+        k8s.KubeRoleBinding(
+            self,
+            "binding",
+            metadata=self._metadata(),
+            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=self.name),
+            subjects=[k8s.Subject(kind="ServiceAccount", name=self.name)],
+        )
 
     def _metadata(self) -> k8s.ObjectMeta:
         return k8s.ObjectMeta(name=self.name, labels=self._labels, annotations=self._annotations)

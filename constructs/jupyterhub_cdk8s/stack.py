@@ -9,6 +9,7 @@ from __future__ import annotations
 from cdk8s import Chart
 from constructs import Construct
 
+from .assembly import complete
 from .authentication import allow_identity_provider, configure_authenticator
 from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
@@ -119,6 +120,7 @@ class JupyterHubChart(Chart):
                 # Opens the metrics ports through the namespace's default deny.
                 scrape_policies=config.network_policy.enabled,
             )
+        complete(self)
 
     def _guardrails(self, config: HubConfig, names: Names, api_clients: list[str]) -> None:
         """Quota, limit range and network policies; `api_clients` are the components that only talk to the API server."""

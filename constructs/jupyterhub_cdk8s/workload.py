@@ -6,6 +6,8 @@ escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root.
 
 from __future__ import annotations
 
+from functools import cache
+
 from cdk8s_plus_27 import k8s
 
 from .config.base import Resources
@@ -39,8 +41,17 @@ def accepted_findings(*findings: tuple[str, str]) -> dict[str, str]:
     return {f"checkov.io/skip{number}": f"{check}={reason}" for number, (check, reason) in enumerate(findings, 1)}
 
 
+# Quantity and IntOrString are immutable values; making one is a round trip to
+# the jsii Node process, so each distinct value is made once per process.
+@cache
 def quantity(value: str) -> k8s.Quantity:
     return k8s.Quantity.from_string(value)
+
+
+@cache
+def int_or_string(value: int | str) -> k8s.IntOrString:
+    """A port number or port name, e.g. a Service's target port."""
+    return k8s.IntOrString.from_number(value) if isinstance(value, int) else k8s.IntOrString.from_string(value)
 
 
 def resource_requirements(resources: Resources) -> k8s.ResourceRequirements:
@@ -72,7 +83,7 @@ def restricted_container_security(read_only_root: bool = True) -> k8s.SecurityCo
 
 def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0) -> k8s.Probe:
     return k8s.Probe(
-        http_get=k8s.HttpGetAction(path=path, port=k8s.IntOrString.from_string(port)),
+        http_get=k8s.HttpGetAction(path=path, port=int_or_string(port)),
         period_seconds=period,
         failure_threshold=failures,
         initial_delay_seconds=initial_delay or None,
@@ -102,7 +113,7 @@ def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selecto
         id,
         metadata=k8s.ObjectMeta(name=name, labels=labels),
         spec=k8s.PodDisruptionBudgetSpec(
-            max_unavailable=k8s.IntOrString.from_number(1),
+            max_unavailable=int_or_string(1),
             selector=k8s.LabelSelector(match_labels=selector),
         ),
     )

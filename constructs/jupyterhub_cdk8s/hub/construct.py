@@ -18,6 +18,7 @@ from ..workload import (
     accepted_findings,
     api_client,
     http_probe,
+    int_or_string,
     quantity,
     resource_requirements,
     restricted_container_security,
@@ -170,7 +171,7 @@ class Hub(Construct):
                 selector=names.selector(HUB),
                 ports=[
                     k8s.ServicePort(
-                        name="http", port=HUB_PORT, target_port=k8s.IntOrString.from_string("http"), protocol="TCP"
+                        name="http", port=HUB_PORT, target_port=int_or_string("http"), protocol="TCP"
                     )
                 ],
             ),

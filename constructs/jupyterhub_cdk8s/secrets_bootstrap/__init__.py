@@ -21,6 +21,7 @@ from ..workload import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
+    quantity,
     restricted_container_security,
     restricted_pod_security,
 )
@@ -60,8 +61,8 @@ class SecretsBootstrap(Construct):
             image_pull_policy="IfNotPresent",
             command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS, *extra_keys],
             resources=k8s.ResourceRequirements(
-                requests={"cpu": k8s.Quantity.from_string("10m"), "memory": k8s.Quantity.from_string("32Mi")},
-                limits={"cpu": k8s.Quantity.from_string("200m"), "memory": k8s.Quantity.from_string("128Mi")},
+                requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
+                limits={"cpu": quantity("200m"), "memory": quantity("128Mi")},
             ),
             security_context=restricted_container_security(),
         )

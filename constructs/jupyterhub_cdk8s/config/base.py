@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
@@ -156,6 +156,17 @@ def image_repository(image: str) -> str:
 def image_tag(image: str) -> str:
     match = _IMAGE.match(image)
     return match.group("digest") or match.group("tag")  # type: ignore[union-attr]
+
+
+def singleton_replicas(reason: str):
+    """Type of `replicas` for a process that must run alone: 1, or refused with `reason`."""
+
+    def only_one(value: int) -> int:
+        if value != 1:
+            raise ValueError(f"{value} replicas refused: {reason}")
+        return value
+
+    return Annotated[int, AfterValidator(only_one)]
 
 
 class SecretKeyRef(StrictModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .base import Image, Memory, Resources, SecretKeyRef, StrictModel, resources
+from .base import Image, Memory, Resources, SecretKeyRef, StrictModel, resources, singleton_replicas
 from .branding import Branding
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
@@ -51,7 +51,7 @@ class HubSettings(StrictModel):
     """The JupyterHub process (a singleton Deployment) and its behaviour."""
 
     image: Image = Field(HUB_IMAGE, description="Hub image; its JupyterHub, KubeSpawner and OAuthenticator versions set what config is valid.")
-    replicas: int = Field(1, description="Always 1: the hub is a singleton (refused otherwise, with the reason).")
+    replicas: singleton_replicas(SINGLETON_REASON) = Field(1, description="Always 1: the hub is a singleton (refused otherwise, with the reason).")
     resources: Resources = Field(
         default_factory=lambda: resources(("200m", "1"), ("512Mi", "1Gi")),
         description="CPU and memory requests/limits of the hub container.",
@@ -73,10 +73,3 @@ class HubSettings(StrictModel):
             "Escape hatch for traits this schema does not cover; never put secrets here."
         ),
     )
-
-    @field_validator("replicas")
-    @classmethod
-    def _singleton(cls, value: int) -> int:
-        if value != 1:
-            raise ValueError(f"{value} replicas refused: {SINGLETON_REASON}")
-        return value

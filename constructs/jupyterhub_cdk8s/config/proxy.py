@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .base import Image, Resources, StrictModel, resources
+from .base import Image, Resources, StrictModel, resources, singleton_replicas
 
 PROXY_IMAGE = "quay.io/jupyterhub/configurable-http-proxy:5.2.0"
 
@@ -29,16 +29,9 @@ class ProxySettings(StrictModel):
     """The proxy Deployment (a singleton)."""
 
     image: Image = Field(PROXY_IMAGE, description="configurable-http-proxy image.")
-    replicas: int = Field(1, description="Always 1: the routing table lives in memory (refused otherwise, with the reason).")
+    replicas: singleton_replicas(SINGLETON_REASON) = Field(1, description="Always 1: the routing table lives in memory (refused otherwise, with the reason).")
     resources: Resources = Field(
         default_factory=lambda: resources(("100m", "1"), ("128Mi", "512Mi")),
         description="CPU and memory requests/limits of the proxy container.",
     )
     service: PublicService = Field(default_factory=PublicService, description="The proxy-public Service.")
-
-    @field_validator("replicas")
-    @classmethod
-    def _singleton(cls, value: int) -> int:
-        if value != 1:
-            raise ValueError(f"{value} replicas refused: {SINGLETON_REASON}")
-        return value

@@ -43,6 +43,7 @@ from .workload import (
     quantity,
     restricted_container_security,
     restricted_pod_security,
+    script_container,
 )
 
 PULLER_UID = 65534
@@ -214,16 +215,8 @@ class HookImagePuller(Construct):
         Identity(self, "identity", name=waiter, labels=waiter_labels, annotations=RBAC_HOOK).allow(
             ["get", "list", "watch"], ["daemonsets"], api_group="apps", names=[name]
         )
-        container = k8s.Container(
-            name="wait",
-            image=hub_image,
-            image_pull_policy="IfNotPresent",
-            command=["python3", "-c", WAITER, names.namespace, name, str(timeout)],
-            resources=k8s.ResourceRequirements(
-                requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
-                limits={"cpu": quantity("100m"), "memory": quantity("64Mi")},
-            ),
-            security_context=restricted_container_security(),
+        container = script_container(
+            "wait", hub_image, WAITER, [names.namespace, name, str(timeout)], cpu="100m", memory="64Mi"
         )
         k8s.KubeJob(
             self,

@@ -117,3 +117,23 @@ def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selecto
             selector=k8s.LabelSelector(match_labels=selector),
         ),
     )
+
+
+def script_container(name: str, image: str, script: str, args: list[str], *, cpu: str, memory: str) -> k8s.Container:
+    """A container running a standard-library Python script with the hub image's Python.
+
+    The hooks (secrets bootstrap, image awaiter) need no image of their own:
+    the script's source is the command, so what runs is what is in git.
+    `cpu` and `memory` are the limits; the requests are the minimum.
+    """
+    return k8s.Container(
+        name=name,
+        image=image,
+        image_pull_policy="IfNotPresent",
+        command=["python3", "-c", script, *args],
+        resources=k8s.ResourceRequirements(
+            requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
+            limits={"cpu": quantity(cpu), "memory": quantity(memory)},
+        ),
+        security_context=restricted_container_security(),
+    )

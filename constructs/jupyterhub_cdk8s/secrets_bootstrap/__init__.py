@@ -21,9 +21,8 @@ from ..workload import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
-    quantity,
-    restricted_container_security,
     restricted_pod_security,
+    script_container,
 )
 
 SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
@@ -55,16 +54,8 @@ class SecretsBootstrap(Construct):
             .allow(["get", "patch"], ["secrets"], names=[secret])
             .allow(["create"], ["secrets"])
         )
-        container = k8s.Container(
-            name="ensure-secret",
-            image=image,
-            image_pull_policy="IfNotPresent",
-            command=["python3", "-c", SCRIPT, names.namespace, secret, *SECRET_KEYS, *extra_keys],
-            resources=k8s.ResourceRequirements(
-                requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
-                limits={"cpu": quantity("200m"), "memory": quantity("128Mi")},
-            ),
-            security_context=restricted_container_security(),
+        container = script_container(
+            "ensure-secret", image, SCRIPT, [names.namespace, secret, *SECRET_KEYS, *extra_keys], cpu="200m", memory="128Mi"
         )
         k8s.KubeJob(
             self,

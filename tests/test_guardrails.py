@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, synth_objects
+from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.cli import main
 from pod_security import BASELINE, RESTRICTED, violations
-from user_pod import user_pod
+from user_pods import load_hub_config, user_pod
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
@@ -67,8 +67,8 @@ def test_every_pod_template_in_dist_meets_restricted(env):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_kubespawner_user_pod_meets_baseline(env, tmp_path, monkeypatch):
-    pod = user_pod(dist_objects(env), tmp_path, monkeypatch)
+def test_kubespawner_user_pod_meets_baseline(env, tmp_path):
+    pod = user_pod(load_hub_config(hub_config_text(dist_objects(env)), tmp_path), {})
     assert pod["kind"] == "Pod" and pod["spec"]["containers"][0]["name"] == "notebook"
     assert violations(pod["spec"], "baseline", pod["metadata"].get("annotations")) == []
 
@@ -178,12 +178,12 @@ def test_254carbon_quota_has_the_seed_numbers():
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_limit_range_admits_every_container_of_dist_and_the_user_server(env, tmp_path, monkeypatch):
+def test_limit_range_admits_every_container_of_dist_and_the_user_server(env, tmp_path):
     objects = dist_objects(env)
     limits = find(objects, "LimitRange")["spec"]["limits"][0]
     assert limits["type"] == "Container"
     containers = [c for _, t in pod_templates(objects) for c in t["spec"]["containers"]]
-    containers += user_pod(objects, tmp_path, monkeypatch)["spec"]["containers"]
+    containers += user_pod(load_hub_config(hub_config_text(objects), tmp_path), {})["spec"]["containers"]
     for container in containers:
         for resource, measure in (("cpu", _cores), ("memory", _bytes)):
             assert measure(str(container["resources"]["limits"][resource])) <= measure(str(limits["max"][resource])), container["name"]
@@ -410,5 +410,5 @@ def test_every_identity_has_only_what_its_process_uses(env):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_user_pods_get_no_api_token(env, tmp_path, monkeypatch):
-    assert user_pod(dist_objects(env), tmp_path, monkeypatch)["spec"]["automountServiceAccountToken"] is False
+def test_user_pods_get_no_api_token(env, tmp_path):
+    assert user_pod(load_hub_config(hub_config_text(dist_objects(env)), tmp_path), {})["spec"]["automountServiceAccountToken"] is False

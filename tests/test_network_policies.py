@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, synth_objects
+from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import load_file
-from user_pod import user_pod
+from user_pods import load_hub_config, user_pod
 
 # ------------------------------------------------------------------ the evaluator
 
@@ -195,10 +195,10 @@ def environment_config(env: str):
     return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
 
 
-def environment_endpoints(env: str, tmp_path, monkeypatch) -> dict[str, Endpoint]:
+def environment_endpoints(env: str, tmp_path) -> dict[str, Endpoint]:
     objects = dist_objects(env)
     config = environment_config(env)
-    user = user_pod(objects, tmp_path, monkeypatch)
+    user = user_pod(load_hub_config(hub_config_text(objects), tmp_path), {})
     controller, dns = config.network_policy.ingress_controller, config.network_policy.dns
     endpoints = {
         "hub": pod_endpoint(objects, "hub"),
@@ -218,9 +218,9 @@ def network_policies(env: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_connections_of_the_issue_table(env, tmp_path, monkeypatch):
+def test_connections_of_the_issue_table(env, tmp_path):
     policies = network_policies(env)
-    e = environment_endpoints(env, tmp_path, monkeypatch)
+    e = environment_endpoints(env, tmp_path)
     internet = environment_config(env).network_policy.user_internet
     allowed = [
         ("ingress controller", "proxy", 8000, "TCP"),
@@ -298,9 +298,9 @@ def test_connections_of_the_issue_table(env, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path, monkeypatch):
+def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
     policies = network_policies(env)
-    ours = [e for e in environment_endpoints(env, tmp_path, monkeypatch).values() if e.namespace == policies[0]["metadata"]["namespace"]]
+    ours = [e for e in environment_endpoints(env, tmp_path).values() if e.namespace == policies[0]["metadata"]["namespace"]]
     assert {e.name for e in ours} >= {"hub", "proxy", "user"}
     for endpoint in ours:
         for port in (80, 443, 6443, 8080):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cdk8s import JsonPatch
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .assembly import on_complete
+from .kube import kube_object
 
 
 class Identity(Construct):
@@ -30,11 +30,11 @@ class Identity(Construct):
         self._labels = labels
         self._annotations = annotations
         self._rules: list[dict] = []
-        k8s.KubeServiceAccount(
+        kube_object(
             self,
             "service-account",
-            metadata=self._metadata(),
-            automount_service_account_token=False,
+            k8s.KubeServiceAccount,
+            {"metadata": self._metadata(), "automountServiceAccountToken": False},
         )
 
     def allow(
@@ -52,15 +52,17 @@ class Identity(Construct):
         return self
 
     def _write_role(self) -> None:
-        role = k8s.KubeRole(self, "role", metadata=self._metadata(), rules=[])
-        role.add_json_patch(JsonPatch.add("/rules", self._rules))
-        k8s.KubeRoleBinding(
+        kube_object(self, "role", k8s.KubeRole, {"metadata": self._metadata(), "rules": self._rules})
+        kube_object(
             self,
             "binding",
-            metadata=self._metadata(),
-            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=self.name),
-            subjects=[k8s.Subject(kind="ServiceAccount", name=self.name)],
+            k8s.KubeRoleBinding,
+            {
+                "metadata": self._metadata(),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": self.name},
+                "subjects": [{"kind": "ServiceAccount", "name": self.name}],
+            },
         )
 
-    def _metadata(self) -> k8s.ObjectMeta:
-        return k8s.ObjectMeta(name=self.name, labels=self._labels, annotations=self._annotations)
+    def _metadata(self) -> dict:
+        return {"name": self.name, "labels": self._labels, "annotations": self._annotations}

@@ -1,0 +1,48 @@
+"""Objects made from plain JSON (`kube_object`) lose none of their props on the way to YAML.
+
+The L1 serialization keeps only the keys its schema knows, so a misspelled
+key would vanish from the output without an error; these tests find it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from cdk8s import ApiObject, App, Chart
+from cdk8s_plus_27 import k8s
+
+from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_json
+from jupyterhub_cdk8s.stack import JupyterHubChart
+
+from conftest import ENVIRONMENTS, ROOT
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_prop_reaches_the_output(env: str) -> None:
+    environment = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml")
+    chart = JupyterHubChart(App(), env, config=environment.config)
+    objects = [child for child in chart.node.find_all() if isinstance(child, ApiObject) and made_from_json(child)]
+    assert len(objects) > 5
+    dropped = {f"{obj.kind}/{obj.name}": every_prop_is_written(obj) for obj in objects}
+    assert {name: paths for name, paths in dropped.items() if paths} == {}
+
+
+def test_a_misspelled_key_is_found() -> None:
+    chart = Chart(App(), "typo")
+    account = kube_object(
+        chart,
+        "account",
+        k8s.KubeServiceAccount,
+        {"metadata": {"name": "hub", "labels": {"app": "hub"}}, "automountServiceAcountToken": False},
+    )
+    assert every_prop_is_written(account) == ["/automountServiceAcountToken"]
+
+
+def test_a_value_of_the_wrong_type_is_refused() -> None:
+    with pytest.raises(Exception, match="Quantity"):
+        kube_object(
+            Chart(App(), "wrong-type"),
+            "quota",
+            k8s.KubeResourceQuota,
+            {"metadata": {"name": "quota"}, "spec": {"hard": {"cpu": "4"}}},
+        )

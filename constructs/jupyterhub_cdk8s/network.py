@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdk8s import ApiObject, ApiObjectMetadata, JsonPatch
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.guardrails import PodsElsewhere
 from .assembly import on_complete
+from .kube import kube_object
 from .naming import Names
+from .workload import int_or_string
 
 
 EVERYWHERE = "0.0.0.0/0"
@@ -75,7 +77,7 @@ class Port:
     protocol: str = "TCP"
 
     def to_json(self) -> dict:
-        return {"port": self.number, "protocol": self.protocol}
+        return {"port": int_or_string(self.number), "protocol": self.protocol}
 
 
 def tcp(*numbers: int) -> list[Port]:
@@ -118,13 +120,5 @@ class Connections(Construct):
         self._spec[key].append(rule)
 
     def _write(self) -> None:
-        # A plain ApiObject: the L1 class re-serializes patched rules through
-        # its typed converters, which drop raw port numbers.
-        policy = ApiObject(
-            self,
-            "policy",
-            api_version="networking.k8s.io/v1",
-            kind="NetworkPolicy",
-            metadata=ApiObjectMetadata(name=self._name, labels=self._labels),
-        )
-        policy.add_json_patch(JsonPatch.add("/spec", self._spec))
+        metadata = {"name": self._name, "labels": self._labels}
+        kube_object(self, "policy", k8s.KubeNetworkPolicy, {"metadata": metadata, "spec": self._spec})

@@ -10,11 +10,12 @@ the one for components that talk to the Kubernetes API and nothing else.
 
 from __future__ import annotations
 
-from cdk8s import ApiObject, ApiObjectMetadata, JsonPatch
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.guardrails import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
 from .hub.settings import HUB_PORT
+from .kube import kube_object
 from .naming import HUB, NETWORK_POLICY, PROXY, SECRETS_BOOTSTRAP, SINGLEUSER, Names
 from .network import EVERYWHERE, Connections, Peer, Port, component, ip_block, namespace, pods_elsewhere, tcp
 from .proxy import API_PORT, PUBLIC_PORT
@@ -114,14 +115,9 @@ class NetworkPolicies(Construct):
     def _default_deny(self, names: Names) -> None:
         """Selects every pod, allows nothing: what no other policy opens stays closed."""
 
-        deny = ApiObject(
-            self,
-            "default-deny",
-            api_version="networking.k8s.io/v1",
-            kind="NetworkPolicy",
-            metadata=ApiObjectMetadata(name=names.of("default-deny"), labels=names.labels(NETWORK_POLICY)),
-        )
-        deny.add_json_patch(JsonPatch.add("/spec", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}))
+        metadata = {"name": names.of("default-deny"), "labels": names.labels(NETWORK_POLICY)}
+        spec = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        kube_object(self, "default-deny", k8s.KubeNetworkPolicy, {"metadata": metadata, "spec": spec})
 
     def _database(self, names: Names, database: DatabaseEndpoint) -> None:
         to_database = connections(self, names, "hub-to-database", HUB)

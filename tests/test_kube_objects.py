@@ -11,17 +11,31 @@ from cdk8s import ApiObject, App, Chart
 from cdk8s_plus_27 import k8s
 
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.gitops import GitOpsChart
 from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_json
 from jupyterhub_cdk8s.stack import JupyterHubChart
 
 from conftest import ENVIRONMENTS, ROOT
 
 
+def charts(env: str) -> list[Chart]:
+    """The workload chart of a shipped environment, and its ArgoCD chart when it has one."""
+    config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
+    app = App()
+    workload = JupyterHubChart(app, env, config=config)
+    if config.gitops is None:
+        return [workload]
+    return [workload, GitOpsChart(app, "argocd", env_name=env, config=config, gitops=config.gitops, objects=workload.to_json())]
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_prop_reaches_the_output(env: str) -> None:
-    environment = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml")
-    chart = JupyterHubChart(App(), env, config=environment.config)
-    objects = [child for child in chart.node.find_all() if isinstance(child, ApiObject) and made_from_json(child)]
+    objects = [
+        child
+        for chart in charts(env)
+        for child in chart.node.find_all()
+        if isinstance(child, ApiObject) and made_from_json(child)
+    ]
     assert len(objects) > 5
     dropped = {f"{obj.kind}/{obj.name}": every_prop_is_written(obj) for obj in objects}
     assert {name: paths for name, paths in dropped.items() if paths} == {}

@@ -10,29 +10,13 @@ from __future__ import annotations
 from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
 from constructs import Construct
 
-from imports.argoproj_applications.io.argoproj import (
-    Application,
-    ApplicationSpec,
-    ApplicationSpecDestination,
-    ApplicationSpecIgnoreDifferences,
-    ApplicationSpecSource,
-    ApplicationSpecSyncPolicy,
-    ApplicationSpecSyncPolicyAutomated,
-    ApplicationSpecSyncPolicyManagedNamespaceMetadata,
-    ApplicationSpecSyncPolicyRetry,
-    ApplicationSpecSyncPolicyRetryBackoff,
-)
-from imports.argoproj_appprojects.io.argoproj import (
-    AppProject,
-    AppProjectSpec,
-    AppProjectSpecClusterResourceWhitelist,
-    AppProjectSpecDestinations,
-    AppProjectSpecNamespaceResourceWhitelist,
-)
+from imports.argoproj_applications.io.argoproj import Application
+from imports.argoproj_appprojects.io.argoproj import AppProject
 
 from .config import HubConfig
 from .config.gitops import GitOpsSettings
 from .config.guardrails import PodSecuritySettings
+from .kube import kube_object
 from .namespace import pod_security_labels
 from .naming import GITOPS, Names
 from .sync_waves import SYNC_WAVE, WAVE_HUB, WAVE_NAMESPACE
@@ -87,49 +71,53 @@ class GitOpsChart(Chart):
             objects, created_namespace=config.namespace if config.create_namespace else None
         )
 
-        AppProject(
+        kube_object(
             self,
             "project",
-            # The project exists before its Application refers to it.
-            metadata=ApiObjectMetadata(name=project, labels=labels, annotations={SYNC_WAVE: str(WAVE_NAMESPACE)}),
-            spec=AppProjectSpec(
-                description=f"JupyterHub {env_name}: only its namespace, only the kinds it synthesizes.",
-                source_repos=[gitops.repo_url],
-                destinations=[AppProjectSpecDestinations(name=config.cluster, namespace=config.namespace)],
-                namespace_resource_whitelist=[AppProjectSpecNamespaceResourceWhitelist(**k) for k in namespaced],
-                cluster_resource_whitelist=[AppProjectSpecClusterResourceWhitelist(**k) for k in cluster],
-            ),
+            AppProject,
+            {
+                # The project exists before its Application refers to it.
+                "metadata": {"name": project, "labels": labels, "annotations": {SYNC_WAVE: str(WAVE_NAMESPACE)}},
+                "spec": {
+                    "description": f"JupyterHub {env_name}: only its namespace, only the kinds it synthesizes.",
+                    "sourceRepos": [gitops.repo_url],
+                    "destinations": [{"name": config.cluster, "namespace": config.namespace}],
+                    "namespaceResourceWhitelist": namespaced,
+                    "clusterResourceWhitelist": cluster,
+                },
+            },
         )
-        Application(
+        ignored = [
+            {"group": entry.group, "kind": entry.kind, "name": entry.name, "jsonPointers": entry.json_pointers}
+            for entry in gitops.ignore_differences
+        ]
+        kube_object(
             self,
             "application",
-            metadata=ApiObjectMetadata(
-                name=env_name,
-                labels=labels,
-                annotations={SYNC_WAVE: str(WAVE_HUB)},
-                finalizers=[CASCADE_DELETE],
-            ),
-            spec=ApplicationSpec(
-                project=project,
-                source=ApplicationSpecSource(
-                    repo_url=gitops.repo_url,
-                    target_revision=gitops.target_revision,
-                    path=f"{gitops.path_prefix}/{env_name}",
-                ),
-                destination=ApplicationSpecDestination(name=config.cluster, namespace=config.namespace),
-                sync_policy=_sync_policy(gitops, config.create_namespace, config.pod_security),
-                ignore_differences=[
-                    ApplicationSpecIgnoreDifferences(
-                        group=entry.group, kind=entry.kind, name=entry.name, json_pointers=entry.json_pointers
-                    )
-                    for entry in gitops.ignore_differences
-                ]
-                or None,
-            ),
+            Application,
+            {
+                "metadata": {
+                    "name": env_name,
+                    "labels": labels,
+                    "annotations": {SYNC_WAVE: str(WAVE_HUB)},
+                    "finalizers": [CASCADE_DELETE],
+                },
+                "spec": {
+                    "project": project,
+                    "source": {
+                        "repoUrl": gitops.repo_url,
+                        "targetRevision": gitops.target_revision,
+                        "path": f"{gitops.path_prefix}/{env_name}",
+                    },
+                    "destination": {"name": config.cluster, "namespace": config.namespace},
+                    "syncPolicy": _sync_policy(gitops, config.create_namespace, config.pod_security),
+                    "ignoreDifferences": ignored or None,
+                },
+            },
         )
 
 
-def _sync_policy(gitops: GitOpsSettings, create_namespace: bool, pod_security: PodSecuritySettings) -> ApplicationSpecSyncPolicy:
+def _sync_policy(gitops: GitOpsSettings, create_namespace: bool, pod_security: PodSecuritySettings) -> dict:
     """How ArgoCD applies dist/<env>.
 
     ServerSideApply: the API server merges fields by owner, so large objects
@@ -143,25 +131,20 @@ def _sync_policy(gitops: GitOpsSettings, create_namespace: bool, pod_security: P
     options = ["ServerSideApply=true", "PruneLast=true"]
     if create_namespace:
         options.append("CreateNamespace=true")
-    return ApplicationSpecSyncPolicy(
-        automated=ApplicationSpecSyncPolicyAutomated(prune=gitops.prune, self_heal=gitops.self_heal)
-        if gitops.automated
-        else None,
-        sync_options=options,
-        managed_namespace_metadata=ApplicationSpecSyncPolicyManagedNamespaceMetadata(
-            labels=pod_security_labels(pod_security)
-        )
-        if create_namespace
-        else None,
-        retry=ApplicationSpecSyncPolicyRetry(
-            limit=gitops.retry.limit,
-            backoff=ApplicationSpecSyncPolicyRetryBackoff(
-                duration=gitops.retry.backoff_duration,
-                factor=gitops.retry.backoff_factor,
-                max_duration=gitops.retry.backoff_max_duration,
-            ),
-        ),
-    )
+    retry = gitops.retry
+    return {
+        "automated": {"prune": gitops.prune, "selfHeal": gitops.self_heal} if gitops.automated else None,
+        "syncOptions": options,
+        "managedNamespaceMetadata": {"labels": pod_security_labels(pod_security)} if create_namespace else None,
+        "retry": {
+            "limit": retry.limit,
+            "backoff": {
+                "duration": retry.backoff_duration,
+                "factor": retry.backoff_factor,
+                "maxDuration": retry.backoff_max_duration,
+            },
+        },
+    }
 
 
 # --- the fleet alternative ----------------------------------------------------------

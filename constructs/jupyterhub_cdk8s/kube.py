@@ -3,8 +3,9 @@
 The Python constructors of the cdk8s-plus-27 L1 classes (`k8s.KubeDeployment`
 and its nested structs) check every field of every struct with typeguard before
 the object crosses to jsii's Node process; that was about a third of a synth.
-`kube_object` hands the same L1 class its props as plain JSON, written as in the
-YAML it becomes (camelCase keys). The Node side deserializes them into the
+`kube_object` hands the same L1 class its props as plain JSON, keyed by the
+L1's own property names: the API's camelCase names, with acronyms written as
+words where the bindings do (`repoUrl` for `repoURL`). The Node side deserializes them into the
 typed props, refusing a value of the wrong type (a bare string where a
 `Quantity` belongs, say), and serializes the object exactly as the typed
 constructor would.
@@ -54,11 +55,15 @@ def _missing(given, written, path: str) -> list[str]:
     if isinstance(given, dict):
         if not isinstance(written, dict):
             return [path or "/"]
+        # The L1 writes `repoUrl` as `repoURL`.
+        written = {key.lower(): value for key, value in written.items()}
         return [
             missing
             for key, value in given.items()
             if value is not None
-            for missing in (_missing(value, written[key], f"{path}/{key}") if key in written else [f"{path}/{key}"])
+            for missing in (
+                _missing(value, written[key.lower()], f"{path}/{key}") if key.lower() in written else [f"{path}/{key}"]
+            )
         ]
     if isinstance(given, list):
         if not isinstance(written, list) or len(written) != len(given):

@@ -18,9 +18,11 @@ from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring 
 
 from ..config.monitoring import Dashboards, MonitoringSettings, PrometheusTarget
 from ..hub.settings import HUB_PORT
+from ..kube import kube_object
 from ..naming import HUB, MONITORING, PROXY, Names
 from ..network import Connections, namespace, tcp
 from ..proxy import METRICS_PORT
+from ..workload import int_or_string
 from .hub_metrics import metrics_token
 from .metrics import USER_CONTAINER
 from .rules import AlertRule, Scope, alert_rules
@@ -42,21 +44,21 @@ def scope_of(names: Names, hub_claim: str | None) -> Scope:
     )
 
 
-def rule_groups(rules: list[AlertRule], names: Names) -> list[rule_crd.PrometheusRuleSpecGroups]:
+def rule_groups(rules: list[AlertRule], names: Names) -> list[dict]:
     return [
-        rule_crd.PrometheusRuleSpecGroups(
-            name=f"{names.namespace}-{names.release}",
-            rules=[
-                rule_crd.PrometheusRuleSpecGroupsRules(
-                    alert=rule.alert,
-                    expr=rule_crd.PrometheusRuleSpecGroupsRulesExpr.from_string(rule.expr),
-                    for_=rule.for_,
-                    labels=rule.labels,
-                    annotations=rule.annotations,
-                )
+        {
+            "name": f"{names.namespace}-{names.release}",
+            "rules": [
+                {
+                    "alert": rule.alert,
+                    "expr": rule_crd.PrometheusRuleSpecGroupsRulesExpr.from_string(rule.expr),
+                    "for": rule.for_,
+                    "labels": rule.labels,
+                    "annotations": rule.annotations,
+                }
                 for rule in rules
             ],
-        )
+        }
     ]
 
 
@@ -116,33 +118,29 @@ class Monitoring(Construct):
             names.hub,
             selected,
             service_labels=names.selector(HUB),
-            endpoint=monitor_crd.ServiceMonitorSpecEndpoints(
-                port="http",
-                path=f"{base_url}hub/metrics",
-                interval=prometheus.scrape_interval,
-                authorization=monitor_crd.ServiceMonitorSpecEndpointsAuthorization(
-                    type="Bearer",
-                    credentials=monitor_crd.ServiceMonitorSpecEndpointsAuthorizationCredentials(
-                        name=token.name, key=token.key
-                    ),
-                )
+            endpoint={
+                "port": "http",
+                "path": f"{base_url}hub/metrics",
+                "interval": prometheus.scrape_interval,
+                "authorization": {"type": "Bearer", "credentials": {"name": token.name, "key": token.key}}
                 if token
                 else None,
-            ),
+            },
         )
-        k8s.KubeService(
+        kube_object(
             self,
             "proxy-metrics-service",
-            metadata=k8s.ObjectMeta(name=names.proxy_metrics, labels=names.labels(PROXY)),
-            spec=k8s.ServiceSpec(
-                type="ClusterIP",
-                selector=names.selector(PROXY),
-                ports=[
-                    k8s.ServicePort(
-                        name="metrics", port=METRICS_PORT, target_port=k8s.IntOrString.from_string("metrics"), protocol="TCP"
-                    )
-                ],
-            ),
+            k8s.KubeService,
+            {
+                "metadata": {"name": names.proxy_metrics, "labels": names.labels(PROXY)},
+                "spec": {
+                    "type": "ClusterIP",
+                    "selector": names.selector(PROXY),
+                    "ports": [
+                        {"name": "metrics", "port": METRICS_PORT, "targetPort": int_or_string("metrics"), "protocol": "TCP"}
+                    ],
+                },
+            },
         )
         # Selects the proxy's Services; only the metrics Service has a `metrics` port.
         self._service_monitor(
@@ -150,18 +148,19 @@ class Monitoring(Construct):
             names.proxy,
             selected,
             service_labels=names.selector(PROXY),
-            endpoint=monitor_crd.ServiceMonitorSpecEndpoints(
-                port="metrics", path="/metrics", interval=prometheus.scrape_interval
-            ),
+            endpoint={"port": "metrics", "path": "/metrics", "interval": prometheus.scrape_interval},
         )
 
         environment = scope_of(names, hub_claim)
         if monitoring.alerts.enabled:
-            rule_crd.PrometheusRule(
+            kube_object(
                 self,
                 "rules",
-                metadata={"name": names.of("alerts"), "labels": selected},
-                spec=rule_crd.PrometheusRuleSpec(groups=rule_groups(alert_rules(monitoring.alerts, environment), names)),
+                rule_crd.PrometheusRule,
+                {
+                    "metadata": {"name": names.of("alerts"), "labels": selected},
+                    "spec": {"groups": rule_groups(alert_rules(monitoring.alerts, environment), names)},
+                },
             )
         if monitoring.dashboards.enabled:
             self._dashboards(monitoring.dashboards, environment)
@@ -179,17 +178,20 @@ class Monitoring(Construct):
             ).allow_from(scraper, tcp(port))
 
     def _service_monitor(
-        self, id: str, name: str, labels: dict[str, str], *, service_labels: dict[str, str], endpoint
+        self, id: str, name: str, labels: dict[str, str], *, service_labels: dict[str, str], endpoint: dict
     ) -> None:
-        monitor_crd.ServiceMonitor(
+        kube_object(
             self,
             id,
-            metadata={"name": name, "labels": labels},
-            spec=monitor_crd.ServiceMonitorSpec(
-                selector=monitor_crd.ServiceMonitorSpecSelector(match_labels=service_labels),
-                namespace_selector=monitor_crd.ServiceMonitorSpecNamespaceSelector(match_names=[self.names.namespace]),
-                endpoints=[endpoint],
-            ),
+            monitor_crd.ServiceMonitor,
+            {
+                "metadata": {"name": name, "labels": labels},
+                "spec": {
+                    "selector": {"matchLabels": service_labels},
+                    "namespaceSelector": {"matchNames": [self.names.namespace]},
+                    "endpoints": [endpoint],
+                },
+            },
         )
 
     def _dashboards(self, settings: Dashboards, scope: Scope) -> None:
@@ -201,14 +203,10 @@ class Monitoring(Construct):
         if size >= CONFIGMAP_LIMIT:
             raise ValueError(f"dashboards take {size} bytes; a ConfigMap holds less than {CONFIGMAP_LIMIT}")
         annotations = {settings.folder_annotation: settings.folder} if settings.folder else None
-        k8s.KubeConfigMap(
-            self,
-            "dashboards",
-            metadata=k8s.ObjectMeta(
-                name=self.names.of("dashboards"),
-                namespace=settings.namespace,
-                labels={**self.labels, **settings.sidecar_labels},
-                annotations=annotations,
-            ),
-            data=data,
-        )
+        metadata = {
+            "name": self.names.of("dashboards"),
+            "namespace": settings.namespace,
+            "labels": {**self.labels, **settings.sidecar_labels},
+            "annotations": annotations,
+        }
+        kube_object(self, "dashboards", k8s.KubeConfigMap, {"metadata": metadata, "data": data})

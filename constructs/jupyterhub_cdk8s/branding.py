@@ -10,6 +10,7 @@ from constructs import Construct
 
 from .config.branding import Branding
 from .hub.config_file import ConfigFile
+from .kube import kube_object
 from .naming import HUB, Names
 
 BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
@@ -60,11 +61,14 @@ class BrandingFiles(Construct):
 
     def __init__(self, scope: Construct, id: str, *, branding: Branding, names: Names):
         super().__init__(scope, id)
-        k8s.KubeConfigMap(
+        kube_object(
             self,
             "configmap",
-            metadata=k8s.ObjectMeta(name=branding_configmap_name(names), labels=names.labels(HUB)),
-            data=branding_files(branding),
+            k8s.KubeConfigMap,
+            {
+                "metadata": {"name": branding_configmap_name(names), "labels": names.labels(HUB)},
+                "data": branding_files(branding),
+            },
         )
-        self.volume = k8s.Volume(name="branding", config_map=k8s.ConfigMapVolumeSource(name=branding_configmap_name(names)))
-        self.mount = k8s.VolumeMount(name="branding", mount_path=BRANDING_DIR, read_only=True)
+        self.volume = {"name": "branding", "configMap": {"name": branding_configmap_name(names)}}
+        self.mount = {"name": "branding", "mountPath": BRANDING_DIR, "readOnly": True}

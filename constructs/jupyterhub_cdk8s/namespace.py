@@ -6,6 +6,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.guardrails import PodSecuritySettings
+from .kube import kube_object
 from .naming import NAMESPACE, Names
 
 
@@ -22,11 +23,14 @@ def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
 class Namespace(Construct):
     def __init__(self, scope: Construct, id: str, *, names: Names, pod_security: PodSecuritySettings):
         super().__init__(scope, id)
-        k8s.KubeNamespace(
+        kube_object(
             self,
             "namespace",
-            metadata=k8s.ObjectMeta(
-                name=names.namespace,
-                labels={**names.labels(NAMESPACE), **pod_security_labels(pod_security)},
-            ),
+            k8s.KubeNamespace,
+            {
+                "metadata": {
+                    "name": names.namespace,
+                    "labels": {**names.labels(NAMESPACE), **pod_security_labels(pod_security)},
+                },
+            },
         )

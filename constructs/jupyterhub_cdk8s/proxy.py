@@ -13,6 +13,7 @@ from .config.proxy import ProxySettings
 from .config.secrets import PROXY_TOKEN_KEY
 from .hub.config_file import ConfigFile
 from .hub.settings import HUB_PORT
+from .kube import kube_object
 from .naming import PROXY, Names
 from .rbac import Identity
 from .workload import (
@@ -79,67 +80,76 @@ class Proxy(Construct):
         selector = names.selector(PROXY)
         # Its own identity without any grant or token, rather than the namespace's shared default.
         Identity(self, "identity", name=names.proxy, labels=labels)
-        container = k8s.Container(
-            name="chp",
-            image=proxy.image,
-            image_pull_policy="IfNotPresent",
-            command=proxy_command(names, base_url, metrics),
-            env=[secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY)],
-            ports=[
-                k8s.ContainerPort(name="http", container_port=PUBLIC_PORT),
-                k8s.ContainerPort(name="api", container_port=API_PORT),
-                *([k8s.ContainerPort(name="metrics", container_port=METRICS_PORT)] if metrics else []),
+        container = {
+            "name": "chp",
+            "image": proxy.image,
+            "imagePullPolicy": "IfNotPresent",
+            "command": proxy_command(names, base_url, metrics),
+            "env": [secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY)],
+            "ports": [
+                {"name": "http", "containerPort": PUBLIC_PORT},
+                {"name": "api", "containerPort": API_PORT},
+                *([{"name": "metrics", "containerPort": METRICS_PORT}] if metrics else []),
             ],
-            resources=resource_requirements(proxy.resources),
-            security_context=restricted_container_security(),
-            readiness_probe=http_probe("/_chp_healthz", "http", period=10, failures=3),
-            liveness_probe=http_probe("/_chp_healthz", "http", period=10, failures=6, initial_delay=30),
-        )
-        k8s.KubeDeployment(
+            "resources": resource_requirements(proxy.resources),
+            "securityContext": restricted_container_security(),
+            "readinessProbe": http_probe("/_chp_healthz", "http", period=10, failures=3),
+            "livenessProbe": http_probe("/_chp_healthz", "http", period=10, failures=6, initial_delay=30),
+        }
+        kube_object(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(
-                name=names.proxy,
-                labels=labels,
-                annotations=accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, SECRET_FROM_ENV),
-            ),
-            spec=k8s.DeploymentSpec(
-                replicas=1,
-                # Two proxies at once would each hold a partial routing table.
-                strategy=k8s.DeploymentStrategy(type="Recreate"),
-                revision_history_limit=5,
-                selector=k8s.LabelSelector(match_labels=selector),
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=labels),
-                    spec=k8s.PodSpec(
-                        service_account_name=names.proxy,
-                        automount_service_account_token=False,
-                        priority_class_name=priority_class_name,
-                        security_context=restricted_pod_security(PROXY_UID),
-                        containers=[container],
-                        enable_service_links=False,
-                    ),
-                ),
-            ),
+            k8s.KubeDeployment,
+            {
+                "metadata": {
+                    "name": names.proxy,
+                    "labels": labels,
+                    "annotations": accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, SECRET_FROM_ENV),
+                },
+                "spec": {
+                    "replicas": 1,
+                    # Two proxies at once would each hold a partial routing table.
+                    "strategy": {"type": "Recreate"},
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": selector},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "serviceAccountName": names.proxy,
+                            "automountServiceAccountToken": False,
+                            "priorityClassName": priority_class_name,
+                            "securityContext": restricted_pod_security(PROXY_UID),
+                            "containers": [container],
+                            "enableServiceLinks": False,
+                        },
+                    },
+                },
+            },
         )
-        k8s.KubeService(
+        kube_object(
             self,
             "api-service",
-            metadata=k8s.ObjectMeta(name=names.proxy_api, labels=labels),
-            spec=k8s.ServiceSpec(
-                type="ClusterIP",
-                selector=selector,
-                ports=[k8s.ServicePort(name="api", port=API_PORT, target_port=int_or_string("api"), protocol="TCP")],
-            ),
+            k8s.KubeService,
+            {
+                "metadata": {"name": names.proxy_api, "labels": labels},
+                "spec": {
+                    "type": "ClusterIP",
+                    "selector": selector,
+                    "ports": [{"name": "api", "port": API_PORT, "targetPort": int_or_string("api"), "protocol": "TCP"}],
+                },
+            },
         )
-        k8s.KubeService(
+        kube_object(
             self,
             "public-service",
-            metadata=k8s.ObjectMeta(name=names.proxy_public, labels=labels, annotations=proxy.service.annotations or None),
-            spec=k8s.ServiceSpec(
-                type=proxy.service.type,
-                selector=selector,
-                ports=[k8s.ServicePort(name="http", port=80, target_port=int_or_string("http"), protocol="TCP")],
-            ),
+            k8s.KubeService,
+            {
+                "metadata": {"name": names.proxy_public, "labels": labels, "annotations": proxy.service.annotations or None},
+                "spec": {
+                    "type": proxy.service.type,
+                    "selector": selector,
+                    "ports": [{"name": "http", "port": 80, "targetPort": int_or_string("http"), "protocol": "TCP"}],
+                },
+            },
         )
         singleton_disruption_budget(self, "disruption-budget", names.proxy, labels, selector)

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from .config.base import byte_count, cores
 from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize
+from .kube import kube_object
 from .naming import QUOTA, Names
 from .workload import quantity
 
@@ -20,21 +21,24 @@ class NamespaceQuota(Construct):
 
     def __init__(self, scope: Construct, id: str, *, quota: QuotaSettings, names: Names):
         super().__init__(scope, id)
-        k8s.KubeResourceQuota(
+        kube_object(
             self,
             "quota",
-            metadata=k8s.ObjectMeta(name=names.of("quota"), labels=names.labels(QUOTA)),
-            spec=k8s.ResourceQuotaSpec(
-                hard={
-                    "requests.cpu": quantity(quota.cpu.requests),
-                    "limits.cpu": quantity(quota.cpu.limits),
-                    "requests.memory": quantity(quota.memory.requests),
-                    "limits.memory": quantity(quota.memory.limits),
-                    "persistentvolumeclaims": k8s.Quantity.from_number(quota.persistent_volume_claims),
-                    "requests.storage": quantity(quota.storage),
-                    "requests.nvidia.com/gpu": k8s.Quantity.from_number(quota.gpus),
-                }
-            ),
+            k8s.KubeResourceQuota,
+            {
+                "metadata": {"name": names.of("quota"), "labels": names.labels(QUOTA)},
+                "spec": {
+                    "hard": {
+                        "requests.cpu": quantity(quota.cpu.requests),
+                        "limits.cpu": quantity(quota.cpu.limits),
+                        "requests.memory": quantity(quota.memory.requests),
+                        "limits.memory": quantity(quota.memory.limits),
+                        "persistentvolumeclaims": k8s.Quantity.from_number(quota.persistent_volume_claims),
+                        "requests.storage": quantity(quota.storage),
+                        "requests.nvidia.com/gpu": k8s.Quantity.from_number(quota.gpus),
+                    }
+                },
+            },
         )
 
 
@@ -55,21 +59,24 @@ class ContainerLimits(Construct):
     ):
         super().__init__(scope, id)
         max_cpu, max_memory = container_ceiling(limits, user, own)
-        k8s.KubeLimitRange(
+        kube_object(
             self,
             "limit-range",
-            metadata=k8s.ObjectMeta(name=names.of("limits"), labels=names.labels(QUOTA)),
-            spec=k8s.LimitRangeSpec(
-                limits=[
-                    k8s.LimitRangeItem(
-                        type="Container",
-                        default_request={
-                            "cpu": quantity(limits.default_request.cpu),
-                            "memory": quantity(limits.default_request.memory),
-                        },
-                        default={"cpu": quantity(limits.default_limit.cpu), "memory": quantity(limits.default_limit.memory)},
-                        max={"cpu": quantity(max_cpu), "memory": quantity(max_memory)},
-                    )
-                ]
-            ),
+            k8s.KubeLimitRange,
+            {
+                "metadata": {"name": names.of("limits"), "labels": names.labels(QUOTA)},
+                "spec": {
+                    "limits": [
+                        {
+                            "type": "Container",
+                            "defaultRequest": {
+                                "cpu": quantity(limits.default_request.cpu),
+                                "memory": quantity(limits.default_request.memory),
+                            },
+                            "default": {"cpu": quantity(limits.default_limit.cpu), "memory": quantity(limits.default_limit.memory)},
+                            "max": {"cpu": quantity(max_cpu), "memory": quantity(max_memory)},
+                        }
+                    ]
+                },
+            },
         )

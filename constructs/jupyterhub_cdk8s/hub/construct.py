@@ -9,6 +9,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from ..config.hub import HubSettings, SqliteDatabase
+from ..kube import kube_object
 from ..naming import HUB, Names
 from ..rbac import Identity
 from ..workload import (
@@ -50,7 +51,7 @@ class Hub(Construct):
         config_text: str,
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
-        extra_volumes: Sequence[tuple[k8s.Volume, k8s.VolumeMount]] = (),
+        extra_volumes: Sequence[tuple[dict, dict]] = (),
     ):
         super().__init__(scope, id)
         self.names = names
@@ -65,115 +66,112 @@ class Hub(Construct):
             .allow(["list", "watch"], ["events"])
         )
 
-        k8s.KubeConfigMap(
+        kube_object(
             self,
             "config",
-            metadata=k8s.ObjectMeta(name=names.hub_config, labels=labels),
-            data={"jupyterhub_config.py": config_text},
+            k8s.KubeConfigMap,
+            {"metadata": {"name": names.hub_config, "labels": labels}, "data": {"jupyterhub_config.py": config_text}},
         )
 
         volumes = [
-            k8s.Volume(
-                name="config",
-                config_map=k8s.ConfigMapVolumeSource(name=names.hub_config),
-            ),
-            k8s.Volume(name="tmp", empty_dir=k8s.EmptyDirVolumeSource(size_limit=quantity("256Mi"))),
+            {"name": "config", "configMap": {"name": names.hub_config}},
+            {"name": "tmp", "emptyDir": {"sizeLimit": quantity("256Mi")}},
         ]
         mounts = [
-            k8s.VolumeMount(name="config", mount_path=CONFIG_DIR, read_only=True),
-            k8s.VolumeMount(name="tmp", mount_path="/tmp"),
-            k8s.VolumeMount(name="data", mount_path=DATA_DIR),
+            {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
+            {"name": "tmp", "mountPath": "/tmp"},
+            {"name": "data", "mountPath": DATA_DIR},
         ]
         # Files other components show the hub (e.g. branding), each with its mount.
         volumes += [volume for volume, _ in extra_volumes]
         mounts += [mount for _, mount in extra_volumes]
         if isinstance(hub.database, SqliteDatabase):
-            k8s.KubePersistentVolumeClaim(
+            kube_object(
                 self,
                 "database",
-                metadata=k8s.ObjectMeta(name=names.hub_database, labels=labels, annotations=KEEP_USER_DATA),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteOnce"],
-                    storage_class_name=hub.database.storage_class,
-                    resources=k8s.ResourceRequirements(requests={"storage": quantity(hub.database.capacity)}),
-                ),
+                k8s.KubePersistentVolumeClaim,
+                {
+                    "metadata": {"name": names.hub_database, "labels": labels, "annotations": KEEP_USER_DATA},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "storageClassName": hub.database.storage_class,
+                        "resources": {"requests": {"storage": quantity(hub.database.capacity)}},
+                    },
+                },
             )
-            volumes.append(
-                k8s.Volume(
-                    name="data",
-                    persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(claim_name=names.hub_database),
-                )
-            )
+            volumes.append({"name": "data", "persistentVolumeClaim": {"claimName": names.hub_database}})
         else:
-            volumes.append(k8s.Volume(name="data", empty_dir=k8s.EmptyDirVolumeSource(size_limit=quantity("64Mi"))))
+            volumes.append({"name": "data", "emptyDir": {"sizeLimit": quantity("64Mi")}})
 
         health = f"{hub.base_url}hub/health"
-        container = k8s.Container(
-            name="hub",
-            image=hub.image,
-            image_pull_policy="IfNotPresent",
-            command=["jupyterhub", "--config", CONFIG_PATH],
-            ports=[k8s.ContainerPort(name="http", container_port=HUB_PORT)],
-            env=[secret_env(env.name, env.secret, env.key) for env in secret_envs],
-            resources=resource_requirements(hub.resources),
-            security_context=restricted_container_security(),
-            volume_mounts=mounts,
+        container = {
+            "name": "hub",
+            "image": hub.image,
+            "imagePullPolicy": "IfNotPresent",
+            "command": ["jupyterhub", "--config", CONFIG_PATH],
+            "ports": [{"name": "http", "containerPort": HUB_PORT}],
+            "env": [secret_env(env.name, env.secret, env.key) for env in secret_envs],
+            "resources": resource_requirements(hub.resources),
+            "securityContext": restricted_container_security(),
+            "volumeMounts": mounts,
             # A database migration can make the first start slow: allow 5 minutes.
-            startup_probe=http_probe(health, "http", period=5, failures=60),
-            readiness_probe=http_probe(health, "http", period=10, failures=3),
-            liveness_probe=http_probe(health, "http", period=10, failures=6),
-        )
+            "startupProbe": http_probe(health, "http", period=5, failures=60),
+            "readinessProbe": http_probe(health, "http", period=10, failures=3),
+            "livenessProbe": http_probe(health, "http", period=10, failures=6),
+        }
         checksum = hashlib.sha256(config_text.encode()).hexdigest()
-        k8s.KubeDeployment(
+        kube_object(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(
-                name=names.hub,
-                labels=labels,
-                annotations=accepted_findings(
-                    PINNED_BY_TAG,
-                    PULLED_IF_NOT_PRESENT,
-                    SECRET_FROM_ENV,
-                    api_client("KubeSpawner creates and watches user pods and PVCs"),
-                    ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
-                ),
-            ),
-            spec=k8s.DeploymentSpec(
-                replicas=1,
-                # Never two hubs at once: they would share one database.
-                strategy=k8s.DeploymentStrategy(type="Recreate"),
-                revision_history_limit=5,
-                selector=k8s.LabelSelector(match_labels=names.selector(HUB)),
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(
-                        labels=labels,
-                        # A config change must restart the hub: the file is read once at start.
-                        annotations={"checksum/config": checksum},
+            k8s.KubeDeployment,
+            {
+                "metadata": {
+                    "name": names.hub,
+                    "labels": labels,
+                    "annotations": accepted_findings(
+                        PINNED_BY_TAG,
+                        PULLED_IF_NOT_PRESENT,
+                        SECRET_FROM_ENV,
+                        api_client("KubeSpawner creates and watches user pods and PVCs"),
+                        ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
                     ),
-                    spec=k8s.PodSpec(
-                        service_account_name=names.hub,
-                        automount_service_account_token=True,
-                        priority_class_name=priority_class_name,
-                        security_context=restricted_pod_security(HUB_UID, fs_group=HUB_UID),
-                        containers=[container],
-                        volumes=volumes,
-                        enable_service_links=False,
-                    ),
-                ),
-            ),
+                },
+                "spec": {
+                    "replicas": 1,
+                    # Never two hubs at once: they would share one database.
+                    "strategy": {"type": "Recreate"},
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": names.selector(HUB)},
+                    "template": {
+                        "metadata": {
+                            "labels": labels,
+                            # A config change must restart the hub: the file is read once at start.
+                            "annotations": {"checksum/config": checksum},
+                        },
+                        "spec": {
+                            "serviceAccountName": names.hub,
+                            "automountServiceAccountToken": True,
+                            "priorityClassName": priority_class_name,
+                            "securityContext": restricted_pod_security(HUB_UID, fs_group=HUB_UID),
+                            "containers": [container],
+                            "volumes": volumes,
+                            "enableServiceLinks": False,
+                        },
+                    },
+                },
+            },
         )
-        k8s.KubeService(
+        kube_object(
             self,
             "service",
-            metadata=k8s.ObjectMeta(name=names.hub, labels=labels),
-            spec=k8s.ServiceSpec(
-                type="ClusterIP",
-                selector=names.selector(HUB),
-                ports=[
-                    k8s.ServicePort(
-                        name="http", port=HUB_PORT, target_port=int_or_string("http"), protocol="TCP"
-                    )
-                ],
-            ),
+            k8s.KubeService,
+            {
+                "metadata": {"name": names.hub, "labels": labels},
+                "spec": {
+                    "type": "ClusterIP",
+                    "selector": names.selector(HUB),
+                    "ports": [{"name": "http", "port": HUB_PORT, "targetPort": int_or_string("http"), "protocol": "TCP"}],
+                },
+            },
         )
         singleton_disruption_budget(self, "disruption-budget", names.hub, labels, names.selector(HUB))

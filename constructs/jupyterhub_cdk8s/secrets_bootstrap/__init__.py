@@ -14,6 +14,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from ..config.secrets import SECRET_KEYS
+from ..kube import kube_object
 from ..naming import SECRETS_BOOTSTRAP, Names
 from ..rbac import Identity
 from ..workload import (
@@ -57,35 +58,38 @@ class SecretsBootstrap(Construct):
         container = script_container(
             "ensure-secret", image, SCRIPT, [names.namespace, secret, *SECRET_KEYS, *extra_keys], cpu="200m", memory="128Mi"
         )
-        k8s.KubeJob(
+        kube_object(
             self,
             "job",
-            metadata=k8s.ObjectMeta(
-                name=names.secrets_bootstrap,
-                labels=labels,
-                annotations={
-                    **JOB_HOOK,
-                    **accepted_findings(
-                        PINNED_BY_TAG,
-                        PULLED_IF_NOT_PRESENT,
-                        api_client("the Job creates the hub's Secret"),
-                        ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
-                    ),
+            k8s.KubeJob,
+            {
+                "metadata": {
+                    "name": names.secrets_bootstrap,
+                    "labels": labels,
+                    "annotations": {
+                        **JOB_HOOK,
+                        **accepted_findings(
+                            PINNED_BY_TAG,
+                            PULLED_IF_NOT_PRESENT,
+                            api_client("the Job creates the hub's Secret"),
+                            ("CKV_K8S_40", "uid 1000 is jovyan, the owner of the k8s-hub image's files"),
+                        ),
+                    },
                 },
-            ),
-            spec=k8s.JobSpec(
-                backoff_limit=4,
-                active_deadline_seconds=300,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=labels),
-                    spec=k8s.PodSpec(
-                        restart_policy="OnFailure",
-                        service_account_name=names.secrets_bootstrap,
-                        automount_service_account_token=True,
-                        security_context=restricted_pod_security(uid),
-                        containers=[container],
-                        enable_service_links=False,
-                    ),
-                ),
-            ),
+                "spec": {
+                    "backoffLimit": 4,
+                    "activeDeadlineSeconds": 300,
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "restartPolicy": "OnFailure",
+                            "serviceAccountName": names.secrets_bootstrap,
+                            "automountServiceAccountToken": True,
+                            "securityContext": restricted_pod_security(uid),
+                            "containers": [container],
+                            "enableServiceLinks": False,
+                        },
+                    },
+                },
+            },
         )

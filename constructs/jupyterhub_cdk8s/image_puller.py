@@ -29,6 +29,7 @@ from constructs import Construct
 
 from .config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
 from .config.singleuser import SingleuserSettings
+from .kube import kube_object
 from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, Names
 from .rbac import Identity
 from .scheduling import user_pod_placement
@@ -40,6 +41,7 @@ from .workload import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
+    int_or_string,
     quantity,
     restricted_container_security,
     restricted_pod_security,
@@ -95,43 +97,43 @@ def puller_findings(images: list[str]) -> dict[str, str]:
     return accepted_findings(*findings)
 
 
-def _small(cpu: str, memory: str) -> k8s.ResourceRequirements:
-    return k8s.ResourceRequirements(
-        requests={"cpu": quantity("1m"), "memory": quantity("8Mi")},
-        limits={"cpu": quantity(cpu), "memory": quantity(memory)},
-    )
+def _small(cpu: str, memory: str) -> dict:
+    return {
+        "requests": {"cpu": quantity("1m"), "memory": quantity("8Mi")},
+        "limits": {"cpu": quantity(cpu), "memory": quantity(memory)},
+    }
 
 
-def puller_pod_spec(images: list[str], user_pods: UserPods, priority_class_name: str | None) -> k8s.PodSpec:
+def puller_pod_spec(images: list[str], user_pods: UserPods, priority_class_name: str | None) -> dict:
     """A pod that pulls `images` one after the other, then idles in a pause container."""
-    return k8s.PodSpec(
-        init_containers=[
-            k8s.Container(
-                name=f"pull-{index}",
-                image=image,
-                image_pull_policy="IfNotPresent",
-                command=PULL_COMMAND,
-                resources=_small("100m", "32Mi"),
-                security_context=restricted_container_security(),
-            )
+    return {
+        "initContainers": [
+            {
+                "name": f"pull-{index}",
+                "image": image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": PULL_COMMAND,
+                "resources": _small("100m", "32Mi"),
+                "securityContext": restricted_container_security(),
+            }
             for index, image in enumerate(images)
         ],
-        containers=[
-            k8s.Container(
-                name="pause",
-                image=PAUSE_IMAGE,
-                image_pull_policy="IfNotPresent",
-                resources=_small("10m", "16Mi"),
-                security_context=restricted_container_security(),
-            )
+        "containers": [
+            {
+                "name": "pause",
+                "image": PAUSE_IMAGE,
+                "imagePullPolicy": "IfNotPresent",
+                "resources": _small("10m", "16Mi"),
+                "securityContext": restricted_container_security(),
+            }
         ],
-        priority_class_name=priority_class_name,
-        automount_service_account_token=False,
-        security_context=restricted_pod_security(PULLER_UID),
-        termination_grace_period_seconds=0,
-        enable_service_links=False,
+        "priorityClassName": priority_class_name,
+        "automountServiceAccountToken": False,
+        "securityContext": restricted_pod_security(PULLER_UID),
+        "terminationGracePeriodSeconds": 0,
+        "enableServiceLinks": False,
         **user_pod_placement(user_pods),
-    )
+    }
 
 
 def _daemonset(
@@ -141,19 +143,22 @@ def _daemonset(
     labels: dict[str, str],
     selector: dict[str, str],
     annotations: dict[str, str],
-    strategy: k8s.DaemonSetUpdateStrategy,
-    pod: k8s.PodSpec,
+    strategy: dict,
+    pod: dict,
 ) -> k8s.KubeDaemonSet:
-    return k8s.KubeDaemonSet(
+    return kube_object(
         scope,
         "daemonset",
-        metadata=k8s.ObjectMeta(name=name, labels=labels, annotations=annotations),
-        spec=k8s.DaemonSetSpec(
-            selector=k8s.LabelSelector(match_labels=selector),
-            update_strategy=strategy,
-            revision_history_limit=3,
-            template=k8s.PodTemplateSpec(metadata=k8s.ObjectMeta(labels=labels), spec=pod),
-        ),
+        k8s.KubeDaemonSet,
+        {
+            "metadata": {"name": name, "labels": labels, "annotations": annotations},
+            "spec": {
+                "selector": {"matchLabels": selector},
+                "updateStrategy": strategy,
+                "revisionHistoryLimit": 3,
+                "template": {"metadata": {"labels": labels}, "spec": pod},
+            },
+        },
     )
 
 
@@ -171,10 +176,7 @@ class ContinuousImagePuller(Construct):
             selector=names.selector(CONTINUOUS_IMAGE_PULLER),
             annotations=puller_findings(images),
             # Pullers serve nobody: replace them all at once.
-            strategy=k8s.DaemonSetUpdateStrategy(
-                type="RollingUpdate",
-                rolling_update=k8s.RollingUpdateDaemonSet(max_unavailable=k8s.IntOrString.from_string("100%")),
-            ),
+            strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": int_or_string("100%")}},
             pod=puller_pod_spec(images, user_pods, priority_class_name),
         )
 
@@ -205,7 +207,7 @@ class HookImagePuller(Construct):
             # Distinct per image set: a DaemonSet left by a failed sync never adopts the new one's pods.
             selector={**names.selector(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set},
             annotations={**DAEMONSET_HOOK, **puller_findings(images)},
-            strategy=k8s.DaemonSetUpdateStrategy(type="OnDelete"),
+            strategy={"type": "OnDelete"},
             # No priority class: on the first sync this hook runs before the
             # PriorityClasses exist, and a pod naming a missing class is refused.
             pod=puller_pod_spec(images, user_pods, None),
@@ -218,31 +220,36 @@ class HookImagePuller(Construct):
         container = script_container(
             "wait", hub_image, WAITER, [names.namespace, name, str(timeout)], cpu="100m", memory="64Mi"
         )
-        k8s.KubeJob(
+        kube_object(
             self,
             "job",
-            metadata=k8s.ObjectMeta(
-                name=waiter,
-                labels=waiter_labels,
-                annotations={
-                    **JOB_HOOK,
-                    **accepted_findings(PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, api_client("the Job watches the DaemonSet")),
+            k8s.KubeJob,
+            {
+                "metadata": {
+                    "name": waiter,
+                    "labels": waiter_labels,
+                    "annotations": {
+                        **JOB_HOOK,
+                        **accepted_findings(
+                            PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, api_client("the Job watches the DaemonSet")
+                        ),
+                    },
                 },
-            ),
-            spec=k8s.JobSpec(
-                backoff_limit=2,
-                # The script gives up by itself at `timeout`; this only stops a hung process.
-                active_deadline_seconds=timeout + 120,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=waiter_labels),
-                    spec=k8s.PodSpec(
-                        restart_policy="Never",
-                        service_account_name=waiter,
-                        automount_service_account_token=True,
-                        security_context=restricted_pod_security(PULLER_UID),
-                        containers=[container],
-                        enable_service_links=False,
-                    ),
-                ),
-            ),
+                "spec": {
+                    "backoffLimit": 2,
+                    # The script gives up by itself at `timeout`; this only stops a hung process.
+                    "activeDeadlineSeconds": timeout + 120,
+                    "template": {
+                        "metadata": {"labels": waiter_labels},
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "serviceAccountName": waiter,
+                            "automountServiceAccountToken": True,
+                            "securityContext": restricted_pod_security(PULLER_UID),
+                            "containers": [container],
+                            "enableServiceLinks": False,
+                        },
+                    },
+                },
+            },
         )

@@ -15,6 +15,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.platform_services import PlatformServices, spark_plain_variables
+from .kube import kube_object
 from .naming import PLATFORM_SERVICES, SINGLEUSER, SPARK_EXECUTOR, Names
 from .network import Connections, component, ip_block, namespace, tcp
 from .rbac import Identity
@@ -108,11 +109,14 @@ class PlatformServicesAccess(Construct):
                 egress.allow_to(namespace(target), tcp(port))
         if platform.helper_module and (platform.services or platform.spark.enabled):
             catalog = json.dumps(helper_catalog(platform, names), indent=2, sort_keys=True) + "\n"
-            k8s.KubeConfigMap(
+            kube_object(
                 self,
                 "helper",
-                metadata=k8s.ObjectMeta(name=helper_configmap_name(names), labels=labels),
-                data={HELPER_FILE: HELPER_SOURCE, CATALOG_FILE: catalog},
+                k8s.KubeConfigMap,
+                {
+                    "metadata": {"name": helper_configmap_name(names), "labels": labels},
+                    "data": {HELPER_FILE: HELPER_SOURCE, CATALOG_FILE: catalog},
+                },
             )
         if platform.spark.executors:
             self._spark_executors(platform, names, labels, user_pods)

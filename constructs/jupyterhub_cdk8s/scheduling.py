@@ -15,6 +15,7 @@ from constructs import Construct
 from .config.scheduling import PAUSE_IMAGE, Priorities, SchedulingSettings, UserPods
 from .config.singleuser import SingleuserSettings
 from .hub.config_file import ConfigFile
+from .kube import kube_object
 from .naming import PRIORITY, USER_PLACEHOLDER, Names
 from .workload import (
     NO_ENDPOINT_LIVENESS,
@@ -48,29 +49,29 @@ class PriorityClasses(Construct):
     def __init__(self, scope: Construct, id: str, *, priorities: Priorities, tiers: list[str], names: Names):
         super().__init__(scope, id)
         for tier in tiers:
-            k8s.KubePriorityClass(
+            kube_object(
                 self,
                 tier,
-                metadata=k8s.ObjectMeta(
-                    name=names.priority_class(tier),
-                    labels=names.labels(PRIORITY),
-                    # Pods naming a class that does not exist yet are refused: apply the classes first.
-                    annotations={"argocd.argoproj.io/sync-wave": "-1"},
-                ),
-                value=priority_value(priorities, tier),
-                global_default=False,
-                description=self.DESCRIPTIONS[tier],
+                k8s.KubePriorityClass,
+                {
+                    "metadata": {
+                        "name": names.priority_class(tier),
+                        "labels": names.labels(PRIORITY),
+                        # Pods naming a class that does not exist yet are refused: apply the classes first.
+                        "annotations": {"argocd.argoproj.io/sync-wave": "-1"},
+                    },
+                    "value": priority_value(priorities, tier),
+                    "globalDefault": False,
+                    "description": self.DESCRIPTIONS[tier],
+                },
             )
 
 
 def user_pod_placement(user_pods: UserPods) -> dict:
-    """Keyword arguments of `k8s.PodSpec` that put a pod on the nodes user pods go to."""
+    """Fields of a PodSpec that put a pod on the nodes user pods go to."""
     return {
-        "node_selector": dict(sorted(user_pods.node_selector.items())) or None,
-        "tolerations": [
-            k8s.Toleration(key=t.key, operator=t.operator, value=t.value, effect=t.effect) for t in user_pods.tolerations
-        ]
-        or None,
+        "nodeSelector": dict(sorted(user_pods.node_selector.items())) or None,
+        "tolerations": [toleration.to_kubernetes() for toleration in user_pods.tolerations] or None,
     }
 
 
@@ -103,44 +104,47 @@ class UserPlaceholders(Construct):
         labels = names.labels(USER_PLACEHOLDER)
         name = names.of("user-placeholder")
         requests = {"cpu": quantity(singleuser.cpu.guarantee), "memory": quantity(singleuser.memory.guarantee)}
-        container = k8s.Container(
-            name="pause",
-            image=PAUSE_IMAGE,
-            image_pull_policy="IfNotPresent",
-            resources=k8s.ResourceRequirements(requests=requests, limits=requests),
-            security_context=restricted_container_security(),
-        )
-        k8s.KubeStatefulSet(
+        container = {
+            "name": "pause",
+            "image": PAUSE_IMAGE,
+            "imagePullPolicy": "IfNotPresent",
+            "resources": {"requests": requests, "limits": requests},
+            "securityContext": restricted_container_security(),
+        }
+        kube_object(
             self,
             "statefulset",
-            metadata=k8s.ObjectMeta(
-                name=name,
-                labels=labels,
-                annotations=accepted_findings(
-                    PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS
-                ),
-            ),
-            spec=k8s.StatefulSetSpec(
-                replicas=scheduling.user_placeholders.replicas,
-                # No Service: placeholders are never reached; the field only names the pods' domain.
-                service_name=name,
-                pod_management_policy="Parallel",
-                revision_history_limit=5,
-                selector=k8s.LabelSelector(match_labels=names.selector(USER_PLACEHOLDER)),
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(labels=labels),
-                    spec=k8s.PodSpec(
-                        priority_class_name=names.priority_class(PLACEHOLDER),
-                        # Placed like users, so the room they keep is where users will go.
-                        scheduler_name=names.user_scheduler_name if scheduling.user_scheduler.enabled else None,
-                        automount_service_account_token=False,
-                        security_context=restricted_pod_security(PAUSE_UID),
-                        # Pre-emption must free the room at once.
-                        termination_grace_period_seconds=0,
-                        containers=[container],
-                        enable_service_links=False,
-                        **user_pod_placement(scheduling.user_pods),
+            k8s.KubeStatefulSet,
+            {
+                "metadata": {
+                    "name": name,
+                    "labels": labels,
+                    "annotations": accepted_findings(
+                        PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS
                     ),
-                ),
-            ),
+                },
+                "spec": {
+                    "replicas": scheduling.user_placeholders.replicas,
+                    # No Service: placeholders are never reached; the field only names the pods' domain.
+                    "serviceName": name,
+                    "podManagementPolicy": "Parallel",
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": names.selector(USER_PLACEHOLDER)},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "priorityClassName": names.priority_class(PLACEHOLDER),
+                            # Placed like users, so the room they keep is where users will go.
+                            "schedulerName": names.user_scheduler_name if scheduling.user_scheduler.enabled else None,
+                            "automountServiceAccountToken": False,
+                            "securityContext": restricted_pod_security(PAUSE_UID),
+                            # Pre-emption must free the room at once.
+                            "terminationGracePeriodSeconds": 0,
+                            "containers": [container],
+                            "enableServiceLinks": False,
+                            **user_pod_placement(scheduling.user_pods),
+                        },
+                    },
+                },
+            },
         )

@@ -26,6 +26,7 @@ from .config.singleuser import (
 )
 from .hub.config_file import ConfigFile
 from .hub.construct import KEEP_USER_DATA
+from .kube import kube_object
 from .naming import PART_OF, SHARED_STORAGE, SINGLEUSER, Names
 from .network import Connections, ip_block, tcp
 from .workload import quantity
@@ -442,18 +443,21 @@ class UserServers(Construct):
                 pods=names.selector(SINGLEUSER),
             ).allow_to(ip_block("0.0.0.0/0", PRIVATE_RANGES), tcp(443))
         for volume in singleuser.storage.shared_volumes:
-            k8s.KubePersistentVolumeClaim(
+            kube_object(
                 self,
                 volume.name,
-                metadata=k8s.ObjectMeta(
-                    name=shared_claim_name(names, volume),
-                    labels=names.labels(SHARED_STORAGE),
-                    # Users' data: never pruned or deleted by a sync.
-                    annotations=KEEP_USER_DATA,
-                ),
-                spec=k8s.PersistentVolumeClaimSpec(
-                    access_modes=["ReadWriteMany"],
-                    storage_class_name=volume.storage_class,
-                    resources=k8s.ResourceRequirements(requests={"storage": quantity(volume.capacity)}),
-                ),
+                k8s.KubePersistentVolumeClaim,
+                {
+                    "metadata": {
+                        "name": shared_claim_name(names, volume),
+                        "labels": names.labels(SHARED_STORAGE),
+                        # Users' data: never pruned or deleted by a sync.
+                        "annotations": KEEP_USER_DATA,
+                    },
+                    "spec": {
+                        "accessModes": ["ReadWriteMany"],
+                        "storageClassName": volume.storage_class,
+                        "resources": {"requests": {"storage": quantity(volume.capacity)}},
+                    },
+                },
             )

@@ -16,6 +16,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.scheduling import UserScheduler
+from .kube import kube_object
 from .naming import USER_SCHEDULER, Names
 from .rbac import Identity
 from .workload import (
@@ -23,6 +24,7 @@ from .workload import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
+    int_or_string,
     resource_requirements,
     restricted_container_security,
     restricted_pod_security,
@@ -76,14 +78,14 @@ def scheduler_configuration(settings: UserScheduler, names: Names) -> dict:
     }
 
 
-def _health_probe(*, period: int, failures: int, initial_delay: int) -> k8s.Probe:
-    return k8s.Probe(
-        http_get=k8s.HttpGetAction(path="/healthz", port=k8s.IntOrString.from_number(SECURE_PORT), scheme="HTTPS"),
-        period_seconds=period,
-        failure_threshold=failures,
-        initial_delay_seconds=initial_delay,
-        timeout_seconds=3,
-    )
+def _health_probe(*, period: int, failures: int, initial_delay: int) -> dict:
+    return {
+        "httpGet": {"path": "/healthz", "port": int_or_string(SECURE_PORT), "scheme": "HTTPS"},
+        "periodSeconds": period,
+        "failureThreshold": failures,
+        "initialDelaySeconds": initial_delay,
+        "timeoutSeconds": 3,
+    }
 
 
 class UserSchedulerDeployment(Construct):
@@ -99,89 +101,104 @@ class UserSchedulerDeployment(Construct):
             ["get", "update"], ["leases"], api_group="coordination.k8s.io", names=[names.user_scheduler_lock]
         )
         for key, role in BUILT_IN_ROLES.items():
-            k8s.KubeClusterRoleBinding(
+            kube_object(
                 self,
                 f"{key}-binding",
-                metadata=k8s.ObjectMeta(name=names.cluster_scoped(f"user-scheduler-{key}"), labels=labels),
-                role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role),
-                subjects=[k8s.Subject(kind="ServiceAccount", name=account, namespace=names.namespace)],
+                k8s.KubeClusterRoleBinding,
+                {
+                    "metadata": {"name": names.cluster_scoped(f"user-scheduler-{key}"), "labels": labels},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                    "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": names.namespace}],
+                },
             )
 
         config_text = yaml.safe_dump(scheduler_configuration(settings, names), sort_keys=False)
-        k8s.KubeConfigMap(
-            self, "config", metadata=k8s.ObjectMeta(name=account, labels=labels), data={CONFIG_FILE: config_text}
+        kube_object(
+            self,
+            "config",
+            k8s.KubeConfigMap,
+            {"metadata": {"name": account, "labels": labels}, "data": {CONFIG_FILE: config_text}},
         )
-        container = k8s.Container(
-            name="kube-scheduler",
-            image=settings.image,
-            image_pull_policy="IfNotPresent",
-            command=[
+        container = {
+            "name": "kube-scheduler",
+            "image": settings.image,
+            "imagePullPolicy": "IfNotPresent",
+            "command": [
                 "kube-scheduler",
                 f"--config={CONFIG_DIR}/{CONFIG_FILE}",
                 # Delegated authentication would read a ConfigMap in kube-system;
                 # /healthz needs none, so the scheduler gets no access there.
                 "--authentication-skip-lookup=true",
             ],
-            ports=[k8s.ContainerPort(name="https", container_port=SECURE_PORT)],
-            resources=resource_requirements(settings.resources),
-            security_context=restricted_container_security(),
-            volume_mounts=[k8s.VolumeMount(name="config", mount_path=CONFIG_DIR, read_only=True)],
-            liveness_probe=_health_probe(period=10, failures=3, initial_delay=15),
-            readiness_probe=_health_probe(period=10, failures=3, initial_delay=0),
-        )
-        k8s.KubeDeployment(
+            "ports": [{"name": "https", "containerPort": SECURE_PORT}],
+            "resources": resource_requirements(settings.resources),
+            "securityContext": restricted_container_security(),
+            "volumeMounts": [{"name": "config", "mountPath": CONFIG_DIR, "readOnly": True}],
+            "livenessProbe": _health_probe(period=10, failures=3, initial_delay=15),
+            "readinessProbe": _health_probe(period=10, failures=3, initial_delay=0),
+        }
+        kube_object(
             self,
             "deployment",
-            metadata=k8s.ObjectMeta(
-                name=account,
-                labels=labels,
-                annotations=accepted_findings(
-                    PINNED_BY_TAG,
-                    PULLED_IF_NOT_PRESENT,
-                    api_client("kube-scheduler watches pods and nodes and binds pods"),
-                    ("CKV_K8S_114", "--profiling is ignored next to --config; the config file sets enableProfiling: false"),
-                    ("CKV_K8S_115", "binding to 127.0.0.1 would fail the kubelet's HTTPS health probes on the pod IP"),
-                ),
-            ),
-            spec=k8s.DeploymentSpec(
-                replicas=settings.replicas,
-                revision_history_limit=5,
-                selector=k8s.LabelSelector(match_labels=selector),
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(
-                        labels=labels,
-                        # The config is read once at start: a change must restart the scheduler.
-                        annotations={"checksum/config": hashlib.sha256(config_text.encode()).hexdigest()},
+            k8s.KubeDeployment,
+            {
+                "metadata": {
+                    "name": account,
+                    "labels": labels,
+                    "annotations": accepted_findings(
+                        PINNED_BY_TAG,
+                        PULLED_IF_NOT_PRESENT,
+                        api_client("kube-scheduler watches pods and nodes and binds pods"),
+                        (
+                            "CKV_K8S_114",
+                            "--profiling is ignored next to --config; the config file sets enableProfiling: false",
+                        ),
+                        ("CKV_K8S_115", "binding to 127.0.0.1 would fail the kubelet's HTTPS health probes on the pod IP"),
                     ),
-                    spec=k8s.PodSpec(
-                        service_account_name=account,
-                        automount_service_account_token=True,
-                        priority_class_name=priority_class_name,
-                        security_context=restricted_pod_security(SCHEDULER_UID),
-                        containers=[container],
-                        volumes=[k8s.Volume(name="config", config_map=k8s.ConfigMapVolumeSource(name=account))],
-                        enable_service_links=False,
-                        # One replica per node where possible, so a node loss never takes both;
-                        # a one-node cluster still runs both (ScheduleAnyway).
-                        topology_spread_constraints=[
-                            k8s.TopologySpreadConstraint(
-                                max_skew=1,
-                                topology_key="kubernetes.io/hostname",
-                                when_unsatisfiable="ScheduleAnyway",
-                                label_selector=k8s.LabelSelector(match_labels=selector),
-                            )
-                        ],
-                    ),
-                ),
-            ),
+                },
+                "spec": {
+                    "replicas": settings.replicas,
+                    "revisionHistoryLimit": 5,
+                    "selector": {"matchLabels": selector},
+                    "template": {
+                        "metadata": {
+                            "labels": labels,
+                            # The config is read once at start: a change must restart the scheduler.
+                            "annotations": {"checksum/config": hashlib.sha256(config_text.encode()).hexdigest()},
+                        },
+                        "spec": {
+                            "serviceAccountName": account,
+                            "automountServiceAccountToken": True,
+                            "priorityClassName": priority_class_name,
+                            "securityContext": restricted_pod_security(SCHEDULER_UID),
+                            "containers": [container],
+                            "volumes": [{"name": "config", "configMap": {"name": account}}],
+                            "enableServiceLinks": False,
+                            # One replica per node where possible, so a node loss never takes both;
+                            # a one-node cluster still runs both (ScheduleAnyway).
+                            "topologySpreadConstraints": [
+                                {
+                                    "maxSkew": 1,
+                                    "topologyKey": "kubernetes.io/hostname",
+                                    "whenUnsatisfiable": "ScheduleAnyway",
+                                    "labelSelector": {"matchLabels": selector},
+                                }
+                            ],
+                        },
+                    },
+                },
+            },
         )
-        k8s.KubePodDisruptionBudget(
+        kube_object(
             self,
             "disruption-budget",
-            metadata=k8s.ObjectMeta(name=account, labels=labels),
-            spec=k8s.PodDisruptionBudgetSpec(
-                # Drains take one replica at a time; the other keeps scheduling users.
-                min_available=k8s.IntOrString.from_number(1),
-                selector=k8s.LabelSelector(match_labels=selector),
-            ),
+            k8s.KubePodDisruptionBudget,
+            {
+                "metadata": {"name": account, "labels": labels},
+                "spec": {
+                    # Drains take one replica at a time; the other keeps scheduling users.
+                    "minAvailable": int_or_string(1),
+                    "selector": {"matchLabels": selector},
+                },
+            },
         )

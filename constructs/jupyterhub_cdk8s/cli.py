@@ -7,17 +7,22 @@ problem printed, dist/ untouched) or a values file that cannot be imported.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import threading
 from pathlib import Path
 
-import yaml
+# Loading jsii (starting its Node process, loading the cdk8s assemblies) is most
+# of a synth's start-up and mostly waiting on Node. It runs in this thread while
+# pydantic builds the config models and checks the environment files; whatever
+# imports cdk8s meanwhile waits for it. Not a daemon: an early exit (bad input)
+# still lets jsii stop its Node process cleanly.
+threading.Thread(target=importlib.import_module, args=("cdk8s_plus_27",), name="load-jsii").start()
 
-from .config import ConfigError, load_environments
-from .naming import Names
-from .platform_services import platform_notices
-from .singleuser import user_pod_notices
-from .synth import config_schema, differences, manifests, write_tree
-from .z2jh_import import migrate, render, validate
+import yaml  # noqa: E402
+
+from .config import ConfigError, load_environments  # noqa: E402
+from .naming import Names  # noqa: E402
 
 SCHEMA_FILE = "schema.json"
 IMPORT_Z2JH = "import-z2jh"
@@ -43,6 +48,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     for env in environments:
         for warning in env.warnings:
             print(f"WARNING: {warning}", file=sys.stderr)
+
+    # Imported once the environments are valid: these wait for jsii (see above).
+    from .platform_services import platform_notices
+    from .singleuser import user_pod_notices
+    from .synth import config_schema, differences, manifests, write_tree
 
     for env in environments:
         names = Names(release=env.config.name, namespace=env.config.namespace)
@@ -72,6 +82,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 def import_z2jh(argv: list[str]) -> int:
     """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
+    from .z2jh_import import migrate, render, validate
+
     parser = argparse.ArgumentParser(
         prog=f"python main.py {IMPORT_Z2JH}",
         description="Turn a values file of the JupyterHub Helm chart (z2jh 4.x) into an environment file on stdout.",

@@ -33,9 +33,9 @@ class NamespaceQuota(Construct):
                         "limits.cpu": quantity(quota.cpu.limits),
                         "requests.memory": quantity(quota.memory.requests),
                         "limits.memory": quantity(quota.memory.limits),
-                        "persistentvolumeclaims": k8s.Quantity.from_number(quota.persistent_volume_claims),
+                        "persistentvolumeclaims": quantity(quota.persistent_volume_claims),
                         "requests.storage": quantity(quota.storage),
-                        "requests.nvidia.com/gpu": k8s.Quantity.from_number(quota.gpus),
+                        "requests.nvidia.com/gpu": quantity(quota.gpus),
                     }
                 },
             },

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import traceback
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -27,41 +32,117 @@ class Manifest:
     path: str
     objects: list[dict]
 
+    @cached_property
+    def text(self) -> str:
+        """The file's YAML; made once, in whichever process synthesized it."""
+        return render(self)
+
 
 ARGOCD_DIR = "argocd"
 FLEET_FILE = f"{ARGOCD_DIR}/fleet/applicationset.yaml"
+# Below this many environments a second process costs more than it saves:
+# a worker is ready to help only after about the time of ten environments.
+FAN_OUT_MIN = 16
 
 
-def manifests(environments: list[Environment]) -> list[Manifest]:
+def manifests(environments: list[Environment], *, fan_out: bool | None = None) -> list[Manifest]:
     """Every file of dist/ for these environments, in a stable order.
 
     First each environment's workload folder, then (for environments with
     `gitops`) its ArgoCD objects in argocd/<env>.yaml, derived from what the
     first pass wrote, and the fleet ApplicationSet over all of them.
+    The workload folders of a fleet are shared with a second process
+    (`fan_out`, by default from FAN_OUT_MIN environments on a machine with two
+    cores); the files are the same either way.
     """
+    if fan_out is None:
+        fan_out = len(environments) >= FAN_OUT_MIN and len(os.sched_getaffinity(0)) > 1
+    workloads = _fanned_out(environments) if fan_out else [_workload(App(), env) for env in environments]
+    files = [manifest for workload in workloads for manifest in workload]
+    gitops = [(env, workload) for env, workload in zip(environments, workloads) if env.config.gitops is not None]
+    return files + (_argocd(gitops) if gitops else [])
+
+
+def _workload(app: App, env: Environment) -> list[Manifest]:
+    """The files of dist/<env>/, their YAML rendered."""
+    workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
+    for manifest in workload:
+        manifest.text  # noqa: B018 -- rendered here, so a worker process sends the text too
+    return workload
+
+
+def _argocd(gitops: list[tuple[Environment, list[Manifest]]]) -> list[Manifest]:
+    """argocd/<env>.yaml for each environment with `gitops`, and the fleet ApplicationSet over them."""
+    # Imported here: the ArgoCD bindings are slow to load and only needed now.
+    from .gitops import FleetChart, GitOpsChart
+
     app = App()
-    files: list[Manifest] = []
-    argocd: list[Manifest] = []
-    for env in environments:
-        workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
-        files.extend(workload)
-        if env.config.gitops is not None:
-            # Imported here: the ArgoCD bindings are slow to load and only needed now.
-            from .gitops import GitOpsChart
+    argocd = []
+    for env, workload in gitops:
+        objects = [obj for manifest in workload for obj in manifest.objects]
+        chart = GitOpsChart(
+            app, f"{env.name}-argocd", env_name=env.name, config=env.config, gitops=env.config.gitops, objects=objects
+        )
+        argocd.append(Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json()))
+    projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]
+    applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
+    fleet = FleetChart(app, "fleet", applications=applications).to_json()
+    return argocd + [Manifest(FLEET_FILE, projects + fleet)]
 
-            objects = [obj for manifest in workload for obj in manifest.objects]
-            chart = GitOpsChart(
-                app, f"{env.name}-argocd", env_name=env.name, config=env.config, gitops=env.config.gitops, objects=objects
-            )
-            argocd.append(Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json()))
-    if argocd:
-        from .gitops import FleetChart
 
-        projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]
-        applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
-        fleet = FleetChart(app, "fleet", applications=applications).to_json()
-        argocd.append(Manifest(FLEET_FILE, projects + fleet))
-    return files + argocd
+def _fanned_out(environments: list[Environment]) -> list[list[Manifest]]:
+    """Each environment's workload files, synthesized by this process and one worker together.
+
+    Both take the next environment from one queue until it is empty, so the
+    worker's start-up (a fresh Python and jsii Node process: spawned, since
+    jsii's Node process cannot be shared by a fork) is made up by the parent
+    working meanwhile. Results are put back in input order.
+    """
+    context = multiprocessing.get_context("spawn")
+    tasks, results = context.Queue(), context.Queue()
+    for index, env in enumerate(environments):
+        tasks.put((index, env))
+    for _consumer in ("parent", "worker"):
+        tasks.put(None)
+    worker = context.Process(target=_work, args=(tasks, results), name="synth-worker", daemon=True)
+    worker.start()
+    done: dict[int, list[Manifest]] = {}
+    app = App()
+    while (task := tasks.get()) is not None:
+        index, env = task
+        done[index] = _workload(app, env)
+    while (message := _receive(results, worker)) is not None:
+        index, workload = message
+        done[index] = workload
+    worker.join()
+    return [done[index] for index in range(len(environments))]
+
+
+def _receive(results, worker):
+    """The worker's next message; raises if it failed or died."""
+    while True:
+        try:
+            message = results.get(timeout=1)
+        except queue.Empty:
+            if not worker.is_alive():
+                raise RuntimeError(f"the synth worker exited with code {worker.exitcode}") from None
+            continue
+        if message is not None and message[0] is None:
+            raise RuntimeError(f"the synth worker failed:\n{message[1]}")
+        return message
+
+
+def _work(tasks, results) -> None:
+    """The worker of `_fanned_out`: one message per environment it takes, then None (or the error)."""
+    try:
+        app = App()
+        while (task := tasks.get()) is not None:
+            index, env = task
+            results.put((index, _workload(app, env)))
+        results.put(None)
+    except BaseException:
+        results.put((None, traceback.format_exc()))
+    gc.freeze()  # as in main.py, which disabled the collector of this process
 
 
 def _group_by_component(env_name: str, objects: list[dict]) -> list[Manifest]:
@@ -133,7 +214,7 @@ def write_tree(files: list[Manifest], extra: dict[str, str], target: Path) -> No
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         for manifest in files:
-            _write(staging / manifest.path, render(manifest))
+            _write(staging / manifest.path, manifest.text)
         for path, text in extra.items():
             _write(staging / path, text)
         retired = target.with_name(f".{target.name}-old-{os.getpid()}")
@@ -148,7 +229,7 @@ def write_tree(files: list[Manifest], extra: dict[str, str], target: Path) -> No
 
 def differences(files: list[Manifest], extra: dict[str, str], target: Path) -> list[str]:
     """Paths below `target` that a fresh synth would add, change or remove."""
-    expected = {m.path: render(m) for m in files} | extra
+    expected = {m.path: m.text for m in files} | extra
     actual = {
         str(path.relative_to(target)): path.read_text(encoding="utf-8")
         for path in sorted(target.rglob("*"))

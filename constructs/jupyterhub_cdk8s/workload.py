@@ -11,6 +11,7 @@ from functools import cache
 from cdk8s_plus_27 import k8s
 
 from .config.base import Resources
+from .kube import kube_object
 
 
 PINNED_BY_TAG = (
@@ -44,8 +45,9 @@ def accepted_findings(*findings: tuple[str, str]) -> dict[str, str]:
 # Quantity and IntOrString are immutable values; making one is a round trip to
 # the jsii Node process, so each distinct value is made once per process.
 @cache
-def quantity(value: str) -> k8s.Quantity:
-    return k8s.Quantity.from_string(value)
+def quantity(value: str | int) -> k8s.Quantity:
+    """A resource amount: "500m", "2Gi", or a count such as 10 (PVCs, GPUs)."""
+    return k8s.Quantity.from_number(value) if isinstance(value, int) else k8s.Quantity.from_string(value)
 
 
 @cache
@@ -54,51 +56,52 @@ def int_or_string(value: int | str) -> k8s.IntOrString:
     return k8s.IntOrString.from_number(value) if isinstance(value, int) else k8s.IntOrString.from_string(value)
 
 
-def resource_requirements(resources: Resources) -> k8s.ResourceRequirements:
-    return k8s.ResourceRequirements(
-        requests={"cpu": quantity(resources.cpu.request), "memory": quantity(resources.memory.request)},
-        limits={"cpu": quantity(resources.cpu.limit), "memory": quantity(resources.memory.limit)},
-    )
+def resource_requirements(resources: Resources) -> dict:
+    return {
+        "requests": {"cpu": quantity(resources.cpu.request), "memory": quantity(resources.memory.request)},
+        "limits": {"cpu": quantity(resources.cpu.limit), "memory": quantity(resources.memory.limit)},
+    }
 
 
-def restricted_pod_security(uid: int, fs_group: int | None = None) -> k8s.PodSecurityContext:
-    return k8s.PodSecurityContext(
-        run_as_non_root=True,
-        run_as_user=uid,
-        run_as_group=uid,
-        fs_group=fs_group,
-        seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
-    )
+RUNTIME_DEFAULT_SECCOMP = {"type": "RuntimeDefault"}
 
 
-def restricted_container_security(read_only_root: bool = True) -> k8s.SecurityContext:
-    return k8s.SecurityContext(
-        allow_privilege_escalation=False,
-        read_only_root_filesystem=read_only_root,
-        run_as_non_root=True,
-        capabilities=k8s.Capabilities(drop=["ALL"]),
-        seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
-    )
+def restricted_pod_security(uid: int, fs_group: int | None = None) -> dict:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "fsGroup": fs_group,
+        "seccompProfile": RUNTIME_DEFAULT_SECCOMP,
+    }
 
 
-def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0) -> k8s.Probe:
-    return k8s.Probe(
-        http_get=k8s.HttpGetAction(path=path, port=int_or_string(port)),
-        period_seconds=period,
-        failure_threshold=failures,
-        initial_delay_seconds=initial_delay or None,
-        timeout_seconds=3,
-    )
+def restricted_container_security(read_only_root: bool = True) -> dict:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": read_only_root,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": RUNTIME_DEFAULT_SECCOMP,
+    }
 
 
-def secret_env(name: str, secret: str, key: str) -> k8s.EnvVar:
-    return k8s.EnvVar(
-        name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(name=secret, key=key))
-    )
+def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0) -> dict:
+    return {
+        "httpGet": {"path": path, "port": int_or_string(port)},
+        "periodSeconds": period,
+        "failureThreshold": failures,
+        "initialDelaySeconds": initial_delay or None,
+        "timeoutSeconds": 3,
+    }
 
 
-def env_list(values: dict[str, str]) -> list[k8s.EnvVar]:
-    return [k8s.EnvVar(name=name, value=value) for name, value in values.items()]
+def secret_env(name: str, secret: str, key: str) -> dict:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def env_list(values: dict[str, str]) -> list[dict]:
+    return [{"name": name, "value": value} for name, value in values.items()]
 
 
 def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selector: dict) -> k8s.KubePodDisruptionBudget:
@@ -108,32 +111,32 @@ def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selecto
     would block every drain forever); it records that voluntary disruptions of
     this singleton are accepted, one at a time.
     """
-    return k8s.KubePodDisruptionBudget(
+    return kube_object(
         scope,
         id,
-        metadata=k8s.ObjectMeta(name=name, labels=labels),
-        spec=k8s.PodDisruptionBudgetSpec(
-            max_unavailable=int_or_string(1),
-            selector=k8s.LabelSelector(match_labels=selector),
-        ),
+        k8s.KubePodDisruptionBudget,
+        {
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"maxUnavailable": int_or_string(1), "selector": {"matchLabels": selector}},
+        },
     )
 
 
-def script_container(name: str, image: str, script: str, args: list[str], *, cpu: str, memory: str) -> k8s.Container:
+def script_container(name: str, image: str, script: str, args: list[str], *, cpu: str, memory: str) -> dict:
     """A container running a standard-library Python script with the hub image's Python.
 
     The hooks (secrets bootstrap, image awaiter) need no image of their own:
     the script's source is the command, so what runs is what is in git.
     `cpu` and `memory` are the limits; the requests are the minimum.
     """
-    return k8s.Container(
-        name=name,
-        image=image,
-        image_pull_policy="IfNotPresent",
-        command=["python3", "-c", script, *args],
-        resources=k8s.ResourceRequirements(
-            requests={"cpu": quantity("10m"), "memory": quantity("32Mi")},
-            limits={"cpu": quantity(cpu), "memory": quantity(memory)},
-        ),
-        security_context=restricted_container_security(),
-    )
+    return {
+        "name": name,
+        "image": image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python3", "-c", script, *args],
+        "resources": {
+            "requests": {"cpu": quantity("10m"), "memory": quantity("32Mi")},
+            "limits": {"cpu": quantity(cpu), "memory": quantity(memory)},
+        },
+        "securityContext": restricted_container_security(),
+    }

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT / "constructs"), str(ROOT)]
 # jsii warns on every start that Node 20 is past end-of-life; the warning is not actionable here.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# pydantic looks for plugins in the entry points of every installed distribution; none is used here.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from jupyterhub_cdk8s.cli import main  # noqa: E402
 

@@ -167,10 +167,20 @@ def test_bad_file_name_is_refused(project: Path):
 
 
 def test_schema_json_is_current():
-    """environments/schema.json is what the models export (python main.py rewrites it)."""
-    from jupyterhub_cdk8s.synth import config_schema
+    """environments/schema.json is what the models export."""
+    from jupyterhub_cdk8s.config import config_schema
 
-    assert (ROOT / "environments" / "schema.json").read_text() == config_schema()
+    committed = (ROOT / "environments" / "schema.json").read_text()
+    assert committed == config_schema(), "environments/schema.json is stale: run `python main.py schema` and commit it"
+
+
+def test_schema_command_writes_the_schema_beside_the_environments(project: Path):
+    from jupyterhub_cdk8s.config import config_schema
+
+    command = [sys.executable, str(ROOT / "main.py"), "schema", "--environments", str(project / "environments")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (project / "environments" / "schema.json").read_text() == config_schema()
 
 
 def test_repository_dist_is_fresh():

@@ -36,7 +36,8 @@ def test_the_worker_answers_each_environment_it_takes_then_none(environments):
     _work(tasks, results)
     messages = [results.get_nowait() for _ in range(results.qsize())]
     assert [message and message[0] for message in messages] == [7, 3, None]
-    assert messages[0][1][0].path.startswith(f"{environments[0].name}/") and messages[0][1][0].text
+    workload, _argocd = messages[0][1]
+    assert workload[0].path.startswith(f"{environments[0].name}/") and workload[0].text
 
 
 def test_the_worker_reports_its_failure_instead_of_a_result():

@@ -8,6 +8,7 @@ import html
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.branding import Branding
 from .hub.config_file import ConfigFile
 from .kube import kube_object
@@ -56,7 +57,7 @@ def configure_branding(file: ConfigFile, branding: Branding) -> None:
         file.set("JupyterHub", "logo_file", f"{BRANDING_DIR}/{LOGO_FILE}")
 
 
-class BrandingFiles(Construct):
+class BrandingFiles(Part):
     """The ConfigMap and the hub volume that shows it at BRANDING_DIR."""
 
     def __init__(self, scope: Construct, id: str, *, branding: Branding, names: Names):

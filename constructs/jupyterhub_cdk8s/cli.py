@@ -1,4 +1,4 @@
-"""Command line: `python main.py [--check]` and `python main.py import-z2jh values.yaml`.
+"""Command line: `python main.py [--check]`, `python main.py schema` and `python main.py import-z2jh values.yaml`.
 
 Exit codes: 0 done; 1 `--check` found dist/ stale; 2 a config problem (every
 problem printed, dist/ untouched) or a values file that cannot be imported.
@@ -21,18 +21,21 @@ threading.Thread(target=importlib.import_module, args=("cdk8s_plus_27",), name="
 
 import yaml  # noqa: E402
 
-from .config import ConfigError, load_environments  # noqa: E402
+from .config import ConfigError, config_schema, load_environments  # noqa: E402
 from .naming import Names  # noqa: E402
 
 SCHEMA_FILE = "schema.json"
+SCHEMA = "schema"
 IMPORT_Z2JH = "import-z2jh"
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    root = root or Path.cwd()
     if argv[:1] == [IMPORT_Z2JH]:
         return import_z2jh(argv[1:])
-    root = root or Path.cwd()
+    if argv[:1] == [SCHEMA]:
+        return export_schema(argv[1:], root)
     parser = argparse.ArgumentParser(prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/.")
     parser.add_argument("--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing")
     parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
@@ -52,19 +55,15 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     # Imported once the environments are valid: these wait for jsii (see above).
     from .platform_services import platform_notices
     from .singleuser import user_pod_notices
-    from .synth import config_schema, differences, manifests, write_tree
+    from .synth import differences, manifests, write_tree
 
     for env in environments:
         names = Names(release=env.config.name, namespace=env.config.namespace)
         for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
             print(f"notice: {env.file}: {line}")
     files = manifests(environments)
-    schema_path = args.environments / SCHEMA_FILE
-    schema = config_schema()
     if args.check:
         stale = differences(files, {}, args.dist)
-        if not schema_path.exists() or schema_path.read_text(encoding="utf-8") != schema:
-            stale.append(f"changed: {schema_path}")
         for line in stale:
             print(line, file=sys.stderr)
         if stale:
@@ -74,9 +73,23 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return 0
 
     write_tree(files, {}, args.dist)
-    schema_path.write_text(schema, encoding="utf-8")
     objects = sum(len(m.objects) for m in files)
     print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
+    return 0
+
+
+def export_schema(argv: list[str], root: Path) -> int:
+    """Write the JSON Schema of environment files beside them, for editors.
+
+    Only the config models change it, so it is its own command (the test suite
+    fails while the committed one is stale) rather than a cost of every synth.
+    """
+    parser = argparse.ArgumentParser(prog=f"python main.py {SCHEMA}", description=export_schema.__doc__.split("\n")[0])
+    parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
+    args = parser.parse_args(argv)
+    path = args.environments / SCHEMA_FILE
+    path.write_text(config_schema(), encoding="utf-8")
+    print(f"wrote {path}")
     return 0
 
 

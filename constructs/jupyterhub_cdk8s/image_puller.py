@@ -27,6 +27,7 @@ from importlib import resources
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
 from .config.singleuser import SingleuserSettings
 from .kube import kube_object
@@ -162,7 +163,7 @@ def _daemonset(
     )
 
 
-class ContinuousImagePuller(Construct):
+class ContinuousImagePuller(Part):
     """DaemonSet that keeps every user image on every user node."""
 
     def __init__(
@@ -181,7 +182,7 @@ class ContinuousImagePuller(Construct):
         )
 
 
-class HookImagePuller(Construct):
+class HookImagePuller(Part):
     """PreSync DaemonSet named after the image set, and the Job that waits for it."""
 
     def __init__(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.ingress import IngressSettings
 from .kube import kube_object
 from .naming import INGRESS, Names
 
 
-class PublicIngress(Construct):
+class PublicIngress(Part):
     def __init__(self, scope: Construct, id: str, *, ingress: IngressSettings, host: str | None, names: Names):
         super().__init__(scope, id)
         backend = {"service": {"name": names.proxy_public, "port": {"number": 80}}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.guardrails import PodSecuritySettings
 from .kube import kube_object
 from .naming import NAMESPACE, Names
@@ -20,7 +21,7 @@ def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
     return labels
 
 
-class Namespace(Construct):
+class Namespace(Part):
     def __init__(self, scope: Construct, id: str, *, names: Names, pod_security: PodSecuritySettings):
         super().__init__(scope, id)
         kube_object(

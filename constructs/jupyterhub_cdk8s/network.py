@@ -15,7 +15,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .config.guardrails import PodsElsewhere
-from .assembly import on_complete
+from .assembly import Part, on_complete
 from .kube import kube_object
 from .naming import Names
 from .workload import int_or_string
@@ -84,7 +84,7 @@ def tcp(*numbers: int) -> list[Port]:
     return [Port(number) for number in numbers]
 
 
-class Connections(Construct):
+class Connections(Part):
     """One NetworkPolicy: the connections one purpose opens for the pods it selects.
 
     `allow_from` adds an ingress rule, `allow_to` an egress rule; a policy

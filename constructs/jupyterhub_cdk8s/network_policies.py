@@ -13,6 +13,7 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.guardrails import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
 from .hub.settings import HUB_PORT
 from .kube import kube_object
@@ -48,7 +49,7 @@ def api_server_only(scope: Construct, names: Names, component_name: str, api_ser
     return policy
 
 
-class NetworkPolicies(Construct):
+class NetworkPolicies(Part):
     """The namespace's default deny and the connections of the hub, proxy, user servers and bootstrap hook."""
 
     def __init__(

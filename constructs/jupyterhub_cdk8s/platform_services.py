@@ -14,6 +14,7 @@ from typing import Any
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.platform_services import PlatformServices, spark_plain_variables
 from .kube import kube_object
 from .naming import PLATFORM_SERVICES, SINGLEUSER, SPARK_EXECUTOR, Names
@@ -94,7 +95,7 @@ def helper_catalog(platform: PlatformServices, names: Names) -> dict[str, Any]:
     return {"services": services, "spark": spark}
 
 
-class PlatformServicesAccess(Construct):
+class PlatformServicesAccess(Part):
     """Egress from user pods to each declared service, the helper module, and Spark executors' access."""
 
     def __init__(self, scope: Construct, id: str, *, platform: PlatformServices, names: Names):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.proxy import ProxySettings
 from .config.secrets import PROXY_TOKEN_KEY
 from .hub.config_file import ConfigFile
@@ -60,7 +61,7 @@ def proxy_command(names: Names, base_url: str, metrics: bool = False) -> list[st
     ]
 
 
-class Proxy(Construct):
+class Proxy(Part):
     """Proxy Deployment with its proxy-api (hub only) and proxy-public Services."""
 
     def __init__(

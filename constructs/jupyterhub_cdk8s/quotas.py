@@ -9,6 +9,7 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.base import byte_count, cores
 from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize
 from .kube import kube_object
@@ -16,7 +17,7 @@ from .naming import QUOTA, Names
 from .workload import quantity
 
 
-class NamespaceQuota(Construct):
+class NamespaceQuota(Part):
     """A ResourceQuota over CPU, memory, PVC count, storage and GPUs of the whole namespace."""
 
     def __init__(self, scope: Construct, id: str, *, quota: QuotaSettings, names: Names):
@@ -51,7 +52,7 @@ def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: lis
     return max(cpu_limits, key=cores), max(memory_limits, key=byte_count)
 
 
-class ContainerLimits(Construct):
+class ContainerLimits(Part):
     """A LimitRange: defaults for containers that declare no resources, and a ceiling no container may pass."""
 
     def __init__(

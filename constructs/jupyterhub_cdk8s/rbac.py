@@ -5,11 +5,11 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from .assembly import on_complete
+from .assembly import Part, on_complete
 from .kube import kube_object
 
 
-class Identity(Construct):
+class Identity(Part):
     """A ServiceAccount with its own namespaced Role, granted rule by rule with `allow`.
 
     No wildcard verbs or resources can be expressed, and the token is mounted

@@ -12,6 +12,7 @@ from __future__ import annotations
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.scheduling import PAUSE_IMAGE, Priorities, SchedulingSettings, UserPods
 from .config.singleuser import SingleuserSettings
 from .hub.config_file import ConfigFile
@@ -36,7 +37,7 @@ def priority_value(priorities: Priorities, tier: str) -> int:
     return {CORE: priorities.core, USER: priorities.user, IMAGE_PULLER: priorities.image_puller, PLACEHOLDER: priorities.placeholder}[tier]
 
 
-class PriorityClasses(Construct):
+class PriorityClasses(Part):
     """The cluster-scoped PriorityClasses of one environment, one per tier in use."""
 
     DESCRIPTIONS = {
@@ -88,7 +89,7 @@ def configure_scheduling(file: ConfigFile, scheduling: SchedulingSettings, names
         file.set("KubeSpawner", "tolerations", [toleration.to_kubernetes() for toleration in user_pods.tolerations])
 
 
-class UserPlaceholders(Construct):
+class UserPlaceholders(Part):
     """A StatefulSet of pause pods that each request what one user server is guaranteed."""
 
     def __init__(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.base import byte_count, cores
 from .config.singleuser import (
     CpuAllotment,
@@ -428,7 +429,7 @@ def configure_culler(file: ConfigFile, culling: IdleCulling, hub_api_url: str) -
 # --- objects -----------------------------------------------------------------
 
 
-class UserServers(Construct):
+class UserServers(Part):
     """What user servers use besides their own pod: the shared ReadWriteMany PVCs, egress to the examples repo."""
 
     def __init__(self, scope: Construct, id: str, *, singleuser: SingleuserSettings, names: Names):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 import queue
@@ -17,7 +16,6 @@ from pathlib import Path
 import yaml
 from cdk8s import App
 
-from .config import HubConfig
 from .config.loader import Environment
 from .sync_waves import annotate_sync_waves
 from .stack import JupyterHubChart
@@ -50,48 +48,49 @@ def manifests(environments: list[Environment], *, fan_out: bool | None = None) -
 
     First each environment's workload folder, then (for environments with
     `gitops`) its ArgoCD objects in argocd/<env>.yaml, derived from what the
-    first pass wrote, and the fleet ApplicationSet over all of them.
-    The workload folders of a fleet are shared with a second process
-    (`fan_out`, by default from FAN_OUT_MIN environments on a machine with two
-    cores); the files are the same either way.
+    workload folder holds, and the fleet ApplicationSet over all of them.
+    The environments of a fleet are shared with a second process (`fan_out`,
+    by default from FAN_OUT_MIN environments on a machine with two cores); the
+    files are the same either way.
     """
     if fan_out is None:
         fan_out = len(environments) >= FAN_OUT_MIN and len(os.sched_getaffinity(0)) > 1
-    workloads = _fanned_out(environments) if fan_out else [_workload(App(), env) for env in environments]
-    files = [manifest for workload in workloads for manifest in workload]
-    gitops = [(env, workload) for env, workload in zip(environments, workloads) if env.config.gitops is not None]
-    return files + (_argocd(gitops) if gitops else [])
+    synthesized = _fanned_out(environments) if fan_out else [_environment(App(), env) for env in environments]
+    workloads = [manifest for workload, _ in synthesized for manifest in workload]
+    argocd = [manifest for _, manifest in synthesized if manifest is not None]
+    return workloads + argocd + ([_fleet(argocd)] if argocd else [])
 
 
-def _workload(app: App, env: Environment) -> list[Manifest]:
-    """The files of dist/<env>/, their YAML rendered."""
+def _environment(app: App, env: Environment) -> tuple[list[Manifest], Manifest | None]:
+    """The files of dist/<env>/ and, with `gitops`, argocd/<env>.yaml; their YAML rendered."""
     workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
-    for manifest in workload:
-        manifest.text  # noqa: B018 -- rendered here, so a worker process sends the text too
-    return workload
+    argocd = None
+    if env.config.gitops is not None:
+        # Imported here: the ArgoCD bindings are slow to load and only needed now.
+        from .gitops import GitOpsChart
 
-
-def _argocd(gitops: list[tuple[Environment, list[Manifest]]]) -> list[Manifest]:
-    """argocd/<env>.yaml for each environment with `gitops`, and the fleet ApplicationSet over them."""
-    # Imported here: the ArgoCD bindings are slow to load and only needed now.
-    from .gitops import FleetChart, GitOpsChart
-
-    app = App()
-    argocd = []
-    for env, workload in gitops:
         objects = [obj for manifest in workload for obj in manifest.objects]
         chart = GitOpsChart(
             app, f"{env.name}-argocd", env_name=env.name, config=env.config, gitops=env.config.gitops, objects=objects
         )
-        argocd.append(Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json()))
+        argocd = Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json())
+    for manifest in [*workload, *([argocd] if argocd else [])]:
+        manifest.text  # noqa: B018 -- rendered here, so a worker process sends the text too
+    return workload, argocd
+
+
+def _fleet(argocd: list[Manifest]) -> Manifest:
+    """The AppProjects and the fleet ApplicationSet over every environment's Application."""
+    from .gitops import FleetChart
+
     projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]
     applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
-    fleet = FleetChart(app, "fleet", applications=applications).to_json()
-    return argocd + [Manifest(FLEET_FILE, projects + fleet)]
+    fleet = FleetChart(App(), "fleet", applications=applications).to_json()
+    return Manifest(FLEET_FILE, projects + fleet)
 
 
-def _fanned_out(environments: list[Environment]) -> list[list[Manifest]]:
-    """Each environment's workload files, synthesized by this process and one worker together.
+def _fanned_out(environments: list[Environment]) -> list[tuple[list[Manifest], Manifest | None]]:
+    """Each environment's files (`_environment`), synthesized by this process and one worker together.
 
     Both take the next environment from one queue until it is empty, so the
     worker's start-up (a fresh Python and jsii Node process: spawned, since
@@ -106,14 +105,14 @@ def _fanned_out(environments: list[Environment]) -> list[list[Manifest]]:
         tasks.put(None)
     worker = context.Process(target=_work, args=(tasks, results), name="synth-worker", daemon=True)
     worker.start()
-    done: dict[int, list[Manifest]] = {}
+    done: dict[int, tuple[list[Manifest], Manifest | None]] = {}
     app = App()
     while (task := tasks.get()) is not None:
         index, env = task
-        done[index] = _workload(app, env)
+        done[index] = _environment(app, env)
     while (message := _receive(results, worker)) is not None:
-        index, workload = message
-        done[index] = workload
+        index, files = message
+        done[index] = files
     worker.join()
     return [done[index] for index in range(len(environments))]
 
@@ -138,7 +137,7 @@ def _work(tasks, results) -> None:
         app = App()
         while (task := tasks.get()) is not None:
             index, env = task
-            results.put((index, _workload(app, env)))
+            results.put((index, _environment(app, env)))
         results.put(None)
     except BaseException:
         results.put((None, traceback.format_exc()))
@@ -244,11 +243,3 @@ def differences(files: list[Manifest], extra: dict[str, str], target: Path) -> l
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def config_schema() -> str:
-    """JSON Schema of an environment file, for editors."""
-    schema = HubConfig.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "jupyterhub-cdk8s environment"
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

@@ -15,6 +15,7 @@ import yaml
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from .assembly import Part
 from .config.scheduling import UserScheduler
 from .kube import kube_object
 from .naming import USER_SCHEDULER, Names
@@ -88,7 +89,7 @@ def _health_probe(*, period: int, failures: int, initial_delay: int) -> dict:
     }
 
 
-class UserSchedulerDeployment(Construct):
+class UserSchedulerDeployment(Part):
     """Deployment, config, RBAC and disruption budget of the user scheduler."""
 
     def __init__(self, scope: Construct, id: str, *, settings: UserScheduler, names: Names, priority_class_name: str):

@@ -8,6 +8,7 @@ so one run shows everything to fix.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import types
 import typing
@@ -279,3 +280,11 @@ def _message(item: dict[str, Any], owner: type[BaseModel] | None, field: str | N
         return [("", f"must be a mapping of settings, not {given!r}")]
     message = item["msg"][0].lower() + item["msg"][1:]
     return [("", f"{message} (got {given!r})")]
+
+
+def config_schema() -> str:
+    """JSON Schema of an environment file, for editors (environments/schema.json)."""
+    schema = HubConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "jupyterhub-cdk8s environment"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"

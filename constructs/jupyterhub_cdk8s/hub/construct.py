@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from ..assembly import Part
 from ..config.hub import HubSettings, SqliteDatabase
 from ..kube import kube_object
 from ..naming import HUB, Names
@@ -34,7 +35,7 @@ HUB_UID = 1000  # jovyan in the k8s-hub image
 KEEP_USER_DATA = {"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"}
 
 
-class Hub(Construct):
+class Hub(Part):
     """Hub Deployment, its config, database volume, Service and the RBAC KubeSpawner needs.
 
     Takes the rendered jupyterhub_config.py and the secret environment it

@@ -16,6 +16,7 @@ from constructs import Construct
 from imports.monitoring.coreos.com_prometheusrules.com.coreos import monitoring as rule_crd
 from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring as monitor_crd
 
+from ..assembly import Part
 from ..config.monitoring import Dashboards, MonitoringSettings, PrometheusTarget
 from ..hub.settings import HUB_PORT
 from ..kube import kube_object
@@ -87,7 +88,7 @@ def dashboard_files() -> list[str]:
     return sorted(entry.name for entry in DASHBOARDS.iterdir() if entry.name.endswith(".json"))
 
 
-class Monitoring(Construct):
+class Monitoring(Part):
     """What Prometheus and Grafana need to watch one environment."""
 
     def __init__(

@@ -13,6 +13,7 @@ from importlib import resources
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from ..assembly import Part
 from ..config.secrets import SECRET_KEYS
 from ..kube import kube_object
 from ..naming import SECRETS_BOOTSTRAP, Names
@@ -43,7 +44,7 @@ JOB_HOOK = {
 }
 
 
-class SecretsBootstrap(Construct):
+class SecretsBootstrap(Part):
     def __init__(
         self, scope: Construct, id: str, *, names: Names, image: str, uid: int, extra_keys: tuple[str, ...] = ()
     ):

@@ -34,9 +34,10 @@ synth: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) main.py --check
 
-## The whole suite, end-to-end tests included (what CI runs).
+## The whole suite, end-to-end tests included (what CI runs). Two workers: half
+## the time a test waits on a process it started (hub, proxy, synth, checkov).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## Time `python main.py` against the import floor (see bench/README.md); BENCH_ARGS="--runs 3 --results bench/RESULTS.md".
 bench: $(VENV)/.installed
@@ -44,7 +45,7 @@ bench: $(VENV)/.installed
 
 ## Everything but the tests that start real processes.
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -n 2 -m "not e2e"
 
 ## Re-generate imports/ (typed custom resource bindings) from the CRD URLs in cdk8s.yaml (needs internet).
 imports: node_modules/.installed

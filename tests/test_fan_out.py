@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 
 import pytest
@@ -9,27 +10,37 @@ import yaml
 
 from bench.benchmark import fleet, shipped_environments
 from conftest import environment
-from jupyterhub_cdk8s.synth import _work, manifests
+from jupyterhub_cdk8s.fan_out import FAN_OUT_MIN, Helper, _work, helper_for
+from jupyterhub_cdk8s.synth import manifests
 
 
 @pytest.fixture(scope="module")
 def environments(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fleet")
     templates = {name: yaml.safe_load(text) for name, text in shipped_environments().items()}
-    # Enough environments that the worker, ready about a second after the parent, takes some.
     members = fleet(templates, 6 * len(templates))
     return [environment(yaml.safe_dump(data), folder, name) for name, data in members.items()]
 
 
 def test_two_processes_write_what_one_writes(environments):
-    alone = manifests(environments, fan_out=False)
-    shared = manifests(environments, fan_out=True)
+    alone = manifests(environments)
+    shared = manifests(environments, Helper())
 
     assert [(m.path, m.text) for m in shared] == [(m.path, m.text) for m in alone]
     assert len({m.path.split("/")[0] for m in alone}) == len(environments) + 1  # every workload folder, and argocd/
 
 
-def test_the_worker_answers_each_environment_it_takes_then_none(environments):
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a helper is started only with a second core")
+def test_a_helper_is_started_only_for_a_fleet():
+    with helper_for(FAN_OUT_MIN - 1) as none:
+        assert none is None
+    with helper_for(FAN_OUT_MIN) as helper:
+        assert isinstance(helper, Helper)
+    # Never given work, it was told to stop and has exited.
+    assert helper._process.exitcode == 0
+
+
+def test_the_helper_answers_each_environment_it_takes_then_none(environments):
     tasks, results = queue.Queue(), queue.Queue()
     for task in [(7, environments[0]), (3, environments[1]), None]:
         tasks.put(task)
@@ -40,10 +51,10 @@ def test_the_worker_answers_each_environment_it_takes_then_none(environments):
     assert workload[0].path.startswith(f"{environments[0].name}/") and workload[0].text
 
 
-def test_the_worker_reports_its_failure_instead_of_a_result():
+def test_the_helper_reports_its_failure_instead_of_a_result():
     tasks, results = queue.Queue(), queue.Queue()
     tasks.put((0, "not an environment"))
     _work(tasks, results)
     index, error = results.get_nowait()
     assert index is None and "AttributeError" in error
-    assert results.empty()
+    assert results.get_nowait() is None

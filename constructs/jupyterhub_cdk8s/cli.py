@@ -16,13 +16,11 @@ from pathlib import Path
 # of a synth's start-up and mostly waiting on Node. It runs in this thread while
 # pydantic builds the config models and checks the environment files; whatever
 # imports cdk8s meanwhile waits for it. Not a daemon: an early exit (bad input)
-# still lets jsii stop its Node process cleanly.
+# still lets jsii stop its Node process cleanly. The modules that need pydantic
+# or cdk8s are imported where they are used, after this has started.
 threading.Thread(target=importlib.import_module, args=("cdk8s_plus_27",), name="load-jsii").start()
 
-import yaml  # noqa: E402
-
-from .config import ConfigError, config_schema, load_environments  # noqa: E402
-from .naming import Names  # noqa: E402
+from .fan_out import Helper, helper_for  # noqa: E402
 
 SCHEMA_FILE = "schema.json"
 SCHEMA = "schema"
@@ -41,6 +39,15 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
     parser.add_argument("--dist", type=Path, default=root / "dist", help="output folder")
     args = parser.parse_args(argv)
+    # A fleet's second process starts first, so it loads jsii and the config while this one does.
+    with helper_for(len(list(args.environments.glob("*.yaml")))) as helper:
+        return synthesize(args, helper)
+
+
+def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
+    """Load, check and synthesize the environments of `args` into `args.dist` (or only compare, with --check)."""
+    from .config import ConfigError, load_environments
+    from .naming import Names
 
     try:
         environments = load_environments(args.environments, display_root=args.environments.parent)
@@ -61,7 +68,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         names = Names(release=env.config.name, namespace=env.config.namespace)
         for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
             print(f"notice: {env.file}: {line}")
-    files = manifests(environments)
+    files = manifests(environments, helper)
     if args.check:
         stale = differences(files, {}, args.dist)
         for line in stale:
@@ -87,6 +94,8 @@ def export_schema(argv: list[str], root: Path) -> int:
     parser = argparse.ArgumentParser(prog=f"python main.py {SCHEMA}", description=export_schema.__doc__.split("\n")[0])
     parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
     args = parser.parse_args(argv)
+    from .config import config_schema
+
     path = args.environments / SCHEMA_FILE
     path.write_text(config_schema(), encoding="utf-8")
     print(f"wrote {path}")
@@ -95,6 +104,9 @@ def export_schema(argv: list[str], root: Path) -> int:
 
 def import_z2jh(argv: list[str]) -> int:
     """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
+    import yaml
+
+    from .config import ConfigError
     from .z2jh_import import migrate, render, validate
 
     parser = argparse.ArgumentParser(

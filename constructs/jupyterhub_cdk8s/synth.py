@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
-import queue
 import shutil
 import tempfile
-import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +13,7 @@ import yaml
 from cdk8s import App
 
 from .config.loader import Environment
+from .fan_out import Helper
 from .sync_waves import annotate_sync_waves
 from .stack import JupyterHubChart
 
@@ -38,30 +35,30 @@ class Manifest:
 
 ARGOCD_DIR = "argocd"
 FLEET_FILE = f"{ARGOCD_DIR}/fleet/applicationset.yaml"
-# Below this many environments a second process costs more than it saves:
-# a worker is ready to help only after about the time of ten environments.
-FAN_OUT_MIN = 16
+# An environment's workload files, and its argocd/<env>.yaml when it has `gitops`.
+EnvironmentFiles = tuple[list[Manifest], "Manifest | None"]
 
 
-def manifests(environments: list[Environment], *, fan_out: bool | None = None) -> list[Manifest]:
+def manifests(environments: list[Environment], helper: Helper | None = None) -> list[Manifest]:
     """Every file of dist/ for these environments, in a stable order.
 
     First each environment's workload folder, then (for environments with
     `gitops`) its ArgoCD objects in argocd/<env>.yaml, derived from what the
     workload folder holds, and the fleet ApplicationSet over all of them.
-    The environments of a fleet are shared with a second process (`fan_out`,
-    by default from FAN_OUT_MIN environments on a machine with two cores); the
-    files are the same either way.
+    With a `helper` (see fan_out.py) the environments are shared with a second
+    process; the files are the same either way.
     """
-    if fan_out is None:
-        fan_out = len(environments) >= FAN_OUT_MIN and len(os.sched_getaffinity(0)) > 1
-    synthesized = _fanned_out(environments) if fan_out else [_environment(App(), env) for env in environments]
+    if helper is not None:
+        synthesized = helper.share(environments)
+    else:
+        app = App()
+        synthesized = [environment_files(app, env) for env in environments]
     workloads = [manifest for workload, _ in synthesized for manifest in workload]
     argocd = [manifest for _, manifest in synthesized if manifest is not None]
     return workloads + argocd + ([_fleet(argocd)] if argocd else [])
 
 
-def _environment(app: App, env: Environment) -> tuple[list[Manifest], Manifest | None]:
+def environment_files(app: App, env: Environment) -> EnvironmentFiles:
     """The files of dist/<env>/ and, with `gitops`, argocd/<env>.yaml; their YAML rendered."""
     workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
     argocd = None
@@ -87,61 +84,6 @@ def _fleet(argocd: list[Manifest]) -> Manifest:
     applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
     fleet = FleetChart(App(), "fleet", applications=applications).to_json()
     return Manifest(FLEET_FILE, projects + fleet)
-
-
-def _fanned_out(environments: list[Environment]) -> list[tuple[list[Manifest], Manifest | None]]:
-    """Each environment's files (`_environment`), synthesized by this process and one worker together.
-
-    Both take the next environment from one queue until it is empty, so the
-    worker's start-up (a fresh Python and jsii Node process: spawned, since
-    jsii's Node process cannot be shared by a fork) is made up by the parent
-    working meanwhile. Results are put back in input order.
-    """
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    for index, env in enumerate(environments):
-        tasks.put((index, env))
-    for _consumer in ("parent", "worker"):
-        tasks.put(None)
-    worker = context.Process(target=_work, args=(tasks, results), name="synth-worker", daemon=True)
-    worker.start()
-    done: dict[int, tuple[list[Manifest], Manifest | None]] = {}
-    app = App()
-    while (task := tasks.get()) is not None:
-        index, env = task
-        done[index] = _environment(app, env)
-    while (message := _receive(results, worker)) is not None:
-        index, files = message
-        done[index] = files
-    worker.join()
-    return [done[index] for index in range(len(environments))]
-
-
-def _receive(results, worker):
-    """The worker's next message; raises if it failed or died."""
-    while True:
-        try:
-            message = results.get(timeout=1)
-        except queue.Empty:
-            if not worker.is_alive():
-                raise RuntimeError(f"the synth worker exited with code {worker.exitcode}") from None
-            continue
-        if message is not None and message[0] is None:
-            raise RuntimeError(f"the synth worker failed:\n{message[1]}")
-        return message
-
-
-def _work(tasks, results) -> None:
-    """The worker of `_fanned_out`: one message per environment it takes, then None (or the error)."""
-    try:
-        app = App()
-        while (task := tasks.get()) is not None:
-            index, env = task
-            results.put((index, _environment(app, env)))
-        results.put(None)
-    except BaseException:
-        results.put((None, traceback.format_exc()))
-    gc.freeze()  # as in main.py, which disabled the collector of this process
 
 
 def _group_by_component(env_name: str, objects: list[dict]) -> list[Manifest]:

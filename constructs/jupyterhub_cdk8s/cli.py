@@ -7,20 +7,12 @@ problem printed, dist/ untouched) or a values file that cannot be imported.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-import threading
 from pathlib import Path
 
-# Loading jsii (starting its Node process, loading the cdk8s assemblies) is most
-# of a synth's start-up and mostly waiting on Node. It runs in this thread while
-# pydantic builds the config models and checks the environment files; whatever
-# imports cdk8s meanwhile waits for it. Not a daemon: an early exit (bad input)
-# still lets jsii stop its Node process cleanly. The modules that need pydantic
-# or cdk8s are imported where they are used, after this has started.
-threading.Thread(target=importlib.import_module, args=("cdk8s_plus_27",), name="load-jsii").start()
-
-from .fan_out import Helper, helper_for  # noqa: E402
+# pydantic and cdk8s are imported where they are used: a fleet's helper
+# process (fan_out.py) starts before either is loaded here.
+from .fan_out import Helper, helper_for
 
 SCHEMA_FILE = "schema.json"
 SCHEMA = "schema"
@@ -59,7 +51,7 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
         for warning in env.warnings:
             print(f"WARNING: {warning}", file=sys.stderr)
 
-    # Imported once the environments are valid: these wait for jsii (see above).
+    # Imported once the environments are valid: loading jsii is most of a synth's start-up.
     from .platform_services import platform_notices
     from .singleuser import user_pod_notices
     from .synth import differences, manifests, write_tree

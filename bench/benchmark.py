@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine(args.python) + [
         f"- {args.runs} measured run(s) per case after {args.warmup} warm-up round(s), interleaved; "
         f"load average before {load_before}, after {_load()}",
-        "- peak MB: sum of the peak RSS of every process of the run (Python, its Node process, any worker)",
+        "- peak MB: sum of the peak RSS of every process of the run (Python, its Node processes, and a fleet's helper process with its own)",
         "- the project's bytecode is compiled before the runs (`compileall`), as after any first run",
     ]
     report = "\n".join(header) + "\n\n" + table(rows) + "\n"

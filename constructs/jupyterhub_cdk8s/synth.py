@@ -72,7 +72,7 @@ def environment_files(app: App, env: Environment) -> EnvironmentFiles:
         )
         argocd = Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json())
     for manifest in [*workload, *([argocd] if argocd else [])]:
-        manifest.text  # noqa: B018 -- rendered here, so a worker process sends the text too
+        manifest.text  # noqa: B018 -- rendered here, so the helper process sends the text too
     return workload, argocd
 
 

@@ -17,8 +17,8 @@ from .assembly import Part
 from .config.guardrails import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
 from .hub.settings import HUB_PORT
 from .kube import kube_object
-from .naming import HUB, NETWORK_POLICY, PROXY, SECRETS_BOOTSTRAP, SINGLEUSER, Names
-from .network import EVERYWHERE, Connections, Peer, Port, component, ip_block, namespace, pods_elsewhere, tcp
+from .naming import HUB, NETWORK_POLICY, PROXY, SINGLEUSER, Names
+from .network import EVERYWHERE, Connections, Peer, Port, component, ip_block, pods_elsewhere, tcp
 from .proxy import API_PORT, PUBLIC_PORT
 from .singleuser import SERVER_PORT
 

@@ -12,7 +12,6 @@ setting: it is derived from the environment's `host` and `hub.base_url`.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urlencode, urlsplit

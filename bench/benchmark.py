@@ -121,7 +121,7 @@ def _high_water_mark(pid: int) -> int:
 class TreeMemory:
     """Peak memory of a process tree: the sum of each process's peak RSS.
 
-    Python and its jsii Node process (and any worker) live side by side, so
+    Python and its jsii Node processes (and a fleet's helper) live side by side, so
     their peaks add up. Sampled from /proc every 50 ms; on systems
     without /proc the peak is unknown (None).
     """
@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     header = machine(args.python) + [
         f"- {args.runs} measured run(s) per case after {args.warmup} warm-up round(s), interleaved; "
         f"load average before {load_before}, after {_load()}",
-        "- peak MB: sum of the peak RSS of every process of the run (Python, its Node processes, and a fleet's helper process with its own)",
+        "- peak MB: sum of the peak RSS of every process of the run "
+        "(Python, its Node processes, and a fleet's helper process with its own)",
         "- the project's bytecode is compiled before the runs (`compileall`), as after any first run",
     ]
     report = "\n".join(header) + "\n\n" + table(rows) + "\n"

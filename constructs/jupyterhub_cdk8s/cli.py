@@ -62,7 +62,7 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
             print(f"notice: {env.file}: {line}")
     files = manifests(environments, helper)
     if args.check:
-        stale = differences(files, {}, args.dist)
+        stale = differences(files, args.dist)
         for line in stale:
             print(line, file=sys.stderr)
         if stale:
@@ -71,7 +71,7 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
         print(f"dist/ is up to date ({len(files)} files, {len(environments)} environments).")
         return 0
 
-    write_tree(files, {}, args.dist)
+    write_tree(files, args.dist)
     objects = sum(len(m.objects) for m in files)
     print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
     return 0

@@ -5,10 +5,10 @@ and its nested structs) check every field of every struct with typeguard before
 the object crosses to jsii's Node process; that was about a third of a synth.
 `kube_object` hands the same L1 class its props as plain JSON, keyed by the
 L1's own property names: the API's camelCase names, with acronyms written as
-words where the bindings do (`repoUrl` for `repoURL`). The Node side deserializes them into the
-typed props, refusing a value of the wrong type (a bare string where a
-`Quantity` belongs, say), and serializes the object exactly as the typed
-constructor would.
+words where the bindings do (`repoUrl` for `repoURL`). The Node side
+deserializes them into the typed props, refusing a value of the wrong type (a
+bare string where a `Quantity` belongs, say), and serializes the object
+exactly as the typed constructor would.
 
 A key the L1 schema does not know would be dropped by that serialization, not
 refused: `every_prop_is_written` finds such keys, and the tests run it on every

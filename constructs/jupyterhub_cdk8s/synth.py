@@ -146,7 +146,7 @@ def render(manifest: Manifest) -> str:
     return header + "---\n".join(render_document(obj) for obj in manifest.objects)
 
 
-def write_tree(files: list[Manifest], extra: dict[str, str], target: Path) -> None:
+def write_tree(files: list[Manifest], target: Path) -> None:
     """Write all files to a fresh directory beside `target`, then swap it in.
 
     A failure at any point leaves `target` exactly as it was.
@@ -156,8 +156,6 @@ def write_tree(files: list[Manifest], extra: dict[str, str], target: Path) -> No
     try:
         for manifest in files:
             _write(staging / manifest.path, manifest.text)
-        for path, text in extra.items():
-            _write(staging / path, text)
         retired = target.with_name(f".{target.name}-old-{os.getpid()}")
         if target.exists():
             target.rename(retired)
@@ -168,9 +166,9 @@ def write_tree(files: list[Manifest], extra: dict[str, str], target: Path) -> No
         raise
 
 
-def differences(files: list[Manifest], extra: dict[str, str], target: Path) -> list[str]:
+def differences(files: list[Manifest], target: Path) -> list[str]:
     """Paths below `target` that a fresh synth would add, change or remove."""
-    expected = {m.path: m.text for m in files} | extra
+    expected = {m.path: m.text for m in files}
     actual = {
         str(path.relative_to(target)): path.read_text(encoding="utf-8")
         for path in sorted(target.rglob("*"))

@@ -6,7 +6,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check test test-fast bench imports clean
+.PHONY: install synth check lint test test-fast bench imports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ check: $(VENV)/.installed
 
 ## The whole suite, end-to-end tests included (what CI runs). Two workers: half
 ## the time a test waits on a process it started (hub, proxy, synth, checkov).
-test: install
+## Lint and format gates: zero findings.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install lint
 	$(PY) -m pytest -n 2
 
 ## Time `python main.py` against the import floor (see bench/README.md); BENCH_ARGS="--runs 3 --results bench/RESULTS.md".

@@ -15,6 +15,7 @@ machine. Usage: `python bench/benchmark.py [--runs 5] [--fleet 10 50]`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import os
 import platform
@@ -100,10 +101,8 @@ def shipped_environments() -> dict[str, str]:
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 

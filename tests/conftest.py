@@ -11,8 +11,8 @@ import yaml
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from jupyterhub_cdk8s.config.loader import Environment, load_file  # noqa: E402
-from jupyterhub_cdk8s.synth import manifests  # noqa: E402
+from jupyterhub_cdk8s.config.loader import Environment, load_file
+from jupyterhub_cdk8s.synth import manifests
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = sorted(path.stem for path in (ROOT / "environments").glob("*.yaml"))

@@ -16,6 +16,7 @@ flags, so what runs is what the cluster would run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets as random
 import signal
@@ -23,10 +24,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import requests
@@ -200,10 +201,8 @@ def _process(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> I
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError):  # nothing of its group is left
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # nothing of its group is left
 
 
 def _wait(what: str, ready, processes: dict[str, subprocess.Popen], logs) -> None:
@@ -304,7 +303,12 @@ def running_hub(
                 route.get("hub") and route.get("target") == hub_origin for route in routes.json().values()
             )
 
-        _wait(f"answer on {hub.hub_url}{HEALTH}", lambda: requests.get(hub.hub_url + HEALTH, timeout=2).ok, processes, hub.logs)
+        _wait(
+            f"answer on {hub.hub_url}{HEALTH}",
+            lambda: requests.get(hub.hub_url + HEALTH, timeout=2).ok,
+            processes,
+            hub.logs,
+        )
         _wait("hub route in the proxy", hub_route_registered, processes, hub.logs)
         try:
             yield hub

@@ -84,13 +84,25 @@ CASES: dict[str, AlertCases] = {
             Case(
                 {f'up{{{HUB}, instance="10.0.0.1:8081"}}': "0x30"},
                 "10m",
-                [{"severity": "critical", "namespace": NAMESPACE, "summary": f"JupyterHub in namespace {NAMESPACE} is down or not scraped."}],
+                [
+                    {
+                        "severity": "critical",
+                        "namespace": NAMESPACE,
+                        "summary": f"JupyterHub in namespace {NAMESPACE} is down or not scraped.",
+                    }
+                ],
             ),
             # No target at all (Service selector broken, ServiceMonitor not picked up): also down.
             Case(
                 {f'up{{{PROXY}, instance="10.0.0.2:8002"}}': "1x30"},
                 "10m",
-                [{"severity": "critical", "namespace": NAMESPACE, "summary": f"JupyterHub in namespace {NAMESPACE} is down or not scraped."}],
+                [
+                    {
+                        "severity": "critical",
+                        "namespace": NAMESPACE,
+                        "summary": f"JupyterHub in namespace {NAMESPACE} is down or not scraped.",
+                    }
+                ],
             ),
         ],
         healthy=[
@@ -127,7 +139,13 @@ CASES: dict[str, AlertCases] = {
             Case(
                 _spawns("0+3x40", "0+7x40"),
                 "30m",
-                [{"severity": "warning", "namespace": NAMESPACE, "summary": f"30% of server spawns in namespace {NAMESPACE} fail."}],
+                [
+                    {
+                        "severity": "warning",
+                        "namespace": NAMESPACE,
+                        "summary": f"30% of server spawns in namespace {NAMESPACE} fail.",
+                    }
+                ],
             )
         ],
         healthy=[Case(_spawns("0+1x40", "0+19x40"), "30m"), Case(_spawns("0x40", "0x40"), "30m")],
@@ -200,7 +218,12 @@ CASES: dict[str, AlertCases] = {
                 ],
             )
         ],
-        healthy=[Case({**_volume("jupyterhub-hub-db", 500, 1000), **_volume("jupyterhub-hub-db", 999, 1000, "elsewhere")}, "20m")],
+        healthy=[
+            Case(
+                {**_volume("jupyterhub-hub-db", 500, 1000), **_volume("jupyterhub-hub-db", 999, 1000, "elsewhere")},
+                "20m",
+            )
+        ],
     ),
     "JupyterHubUserVolumeFull": AlertCases(
         # alice's home is 95 % full; another claim of the namespace that is no user home is ignored.

@@ -9,7 +9,7 @@ control reads.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 # Capabilities the baseline level lets a container add (the container runtime's default set).
 BASELINE_CAPABILITIES = frozenset(
@@ -110,9 +110,10 @@ def app_armor(spec: dict, annotations: dict) -> Iterator[str]:
         if profile is not None and profile not in allowed_types:
             yield f"{where}.securityContext.appArmorProfile.type is {profile}"
     for key, value in (annotations or {}).items():
-        if key.startswith("container.apparmor.security.beta.kubernetes.io/"):
-            if value != "runtime/default" and not value.startswith("localhost/"):
-                yield f"annotation {key} is {value}"
+        if key.startswith("container.apparmor.security.beta.kubernetes.io/") and not (
+            value == "runtime/default" or value.startswith("localhost/")
+        ):
+            yield f"annotation {key} is {value}"
 
 
 def se_linux(spec: dict, annotations: dict) -> Iterator[str]:

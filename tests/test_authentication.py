@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from conftest import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
-
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.config.secrets import CRYPT_KEY_KEY
 
@@ -55,8 +54,11 @@ def load_authenticator(objects: list[dict], tmp_path: Path, monkeypatch: pytest.
 
 def allowed(authenticator, username: str, user_info: dict) -> bool:
     """The real check_allowed on an auth model as OAuthenticator builds it after login."""
-    model = {"name": username, "admin": True if username in authenticator.admin_users else None,
-             "auth_state": {"oauth_user": user_info}}
+    model = {
+        "name": username,
+        "admin": True if username in authenticator.admin_users else None,
+        "auth_state": {"oauth_user": user_info},
+    }
     return asyncio.run(authenticator.check_allowed(username, model))
 
 
@@ -324,7 +326,10 @@ def test_reference_environments_authenticate_as_their_seeds(tmp_path, monkeypatc
     assert thinkube.oauth_callback_url == "https://jupyter.example.com/hub/oauth_callback"
     assert thinkube.client_id == "jupyterhub"
     assert thinkube.admin_users == {"admin"}
-    assert hub_env(dist_objects("thinkube"))["JUPYTERHUB_OAUTH_CLIENT_SECRET"] == ("jupyterhub-oidc-secret", "client_secret")
+    assert hub_env(dist_objects("thinkube"))["JUPYTERHUB_OAUTH_CLIENT_SECRET"] == (
+        "jupyterhub-oidc-secret",
+        "client_secret",
+    )
 
     carbon = load_authenticator(dist_objects("254carbon"), tmp_path, monkeypatch)
     assert carbon.authorize_url.startswith("https://254carbon.cloudflareaccess.com/cdn-cgi/access/sso/oidc/")
@@ -334,7 +339,10 @@ def test_reference_environments_authenticate_as_their_seeds(tmp_path, monkeypatc
 
     urbalurba = load_authenticator(dist_objects("urbalurba"), tmp_path, monkeypatch)
     assert type(urbalurba).__name__ == "SharedPasswordAuthenticator"
-    assert hub_env(dist_objects("urbalurba"))["JUPYTERHUB_SHARED_PASSWORD"] == ("urbalurba-secrets", "JUPYTERHUB_AUTH_PASSWORD")
+    assert hub_env(dist_objects("urbalurba"))["JUPYTERHUB_SHARED_PASSWORD"] == (
+        "urbalurba-secrets",
+        "JUPYTERHUB_AUTH_PASSWORD",
+    )
 
 
 # --- bad input: one line per problem, exit 2, dist untouched ------------------------------------
@@ -364,7 +372,8 @@ BAD = {
     ),
     "oauth-without-host": (
         "namespace: e\nauth:\n  type: cloudflare-access\n  team_domain: t.cloudflareaccess.com\n  client_id: c\n"
-        "  client_secret: {name: cf, key: s}\n  allowed_email_domains: [example.com]\n  egress: [{cidr: 104.16.0.0/13}]\n",
+        "  client_secret: {name: cf, key: s}\n  allowed_email_domains: "
+        "[example.com]\n  egress: [{cidr: 104.16.0.0/13}]\n",
         "host: auth.type cloudflare-access needs the public host: the provider sends users back to "
         "https://<host><hub.base_url>hub/oauth_callback; write e.g. `host: jupyter.example.com`",
     ),
@@ -486,5 +495,6 @@ def test_identity_provider_egress_may_never_contain_the_metadata_address(tmp_pat
     with pytest.raises(ConfigError) as refused:
         environment(GITHUB_HUB.replace("EGRESS", "{cidr: 169.254.0.0/16}"), tmp_path)
     assert str(refused.value).startswith(
-        "environments/test.yaml: auth.egress[0].cidr: 169.254.0.0/16 contains the cloud metadata address 169.254.169.254/32"
+        "environments/test.yaml: auth.egress[0].cidr: 169.254.0.0/16 "
+        "contains the cloud metadata address 169.254.169.254/32"
     )

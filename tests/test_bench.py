@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import yaml
-
-from bench.benchmark import fleet, shipped_environments
 from conftest import ROOT
 from jupyterhub_cdk8s.config import HubConfig
+
+from bench.benchmark import fleet, shipped_environments
 
 
 def test_fleet_varies_namespace_cluster_host_and_resources_of_every_template():
@@ -27,7 +27,18 @@ def test_fleet_varies_namespace_cluster_host_and_resources_of_every_template():
 def test_benchmark_prints_one_row_per_case_on_a_fleet_of_two(tmp_path):
     results = tmp_path / "RESULTS.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "benchmark.py"), "--runs", "1", "--warmup", "0", "--fleet", "2", "--results", str(results)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "benchmark.py"),
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--fleet",
+            "2",
+            "--results",
+            str(results),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -36,8 +47,13 @@ def test_benchmark_prints_one_row_per_case_on_a_fleet_of_two(tmp_path):
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and not line.startswith("| case")]
     names = [row.split("|")[1].strip() for row in rows]
     shipped = len(shipped_environments())
-    assert names == ["floor: import cdk8s, cdk8s_plus_27", "default environment", f"shipped environments ({shipped})", "fleet of 2"]
-    objects = {name: row.split("|")[3].strip() for name, row in zip(names, rows)}
+    assert names == [
+        "floor: import cdk8s, cdk8s_plus_27",
+        "default environment",
+        f"shipped environments ({shipped})",
+        "fleet of 2",
+    ]
+    objects = {name: row.split("|")[3].strip() for name, row in zip(names, rows, strict=False)}
     assert int(objects["fleet of 2"]) > 0 and int(objects["default environment"]) > 0
     assert all(row.split("|")[7].strip() not in ("", "n/a") for row in rows), "peak memory measured for every row"
     assert results.read_text(encoding="utf-8").endswith(done.stdout)

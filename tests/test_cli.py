@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL, ROOT
 
 GOOD = textwrap.dedent(MINIMAL)
@@ -19,7 +18,15 @@ GOOD = textwrap.dedent(MINIMAL)
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--environments", str(tmp_path / "environments"), "--dist", str(tmp_path / "dist"), *args],
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--environments",
+            str(tmp_path / "environments"),
+            "--dist",
+            str(tmp_path / "dist"),
+            *args,
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -76,7 +83,10 @@ BAD_CASES = {
     ),
     "wrong quantity": (
         GOOD + "singleuser:\n  memory: {guarantee: 8 gigs, limit: 16Gi}\n",
-        "environments/bad.yaml: singleuser.memory.guarantee: '8 gigs' is not a memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi or 1Ti",
+        (
+            "environments/bad.yaml: singleuser.memory.guarantee: '8 gigs' is not a "
+            "memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi or 1Ti"
+        ),
     ),
     "missing required field": (
         GOOD.replace("namespace: hub-test\n", ""),
@@ -84,15 +94,24 @@ BAD_CASES = {
     ),
     "invalid host name": (
         GOOD.replace("host: hub.example.com", "host: https://hub.example.com/"),
-        "environments/bad.yaml: host: 'https://hub.example.com/' is not a valid host name; write a lower-case DNS name without scheme, port or path",
+        (
+            "environments/bad.yaml: host: 'https://hub.example.com/' is not a valid "
+            "host name; write a lower-case DNS name without scheme, port or path"
+        ),
     ),
     "two hub replicas": (
         GOOD + "hub:\n  replicas: 2\n",
-        "environments/bad.yaml: hub.replicas: 2 replicas refused: JupyterHub keeps its state in its database and in memory",
+        (
+            "environments/bad.yaml: hub.replicas: 2 replicas refused: "
+            "JupyterHub keeps its state in its database and in memory"
+        ),
     ),
     "two proxy replicas": (
         GOOD + "proxy:\n  replicas: 3\n",
-        "environments/bad.yaml: proxy.replicas: 3 replicas refused: configurable-http-proxy keeps its routing table in memory",
+        (
+            "environments/bad.yaml: proxy.replicas: 3 replicas refused: "
+            "configurable-http-proxy keeps its routing table in memory"
+        ),
     ),
     "request above limit": (
         GOOD + "hub:\n  resources: {cpu: {request: '4', limit: '2'}, memory: {request: 1Gi, limit: 1Gi}}\n",
@@ -100,11 +119,17 @@ BAD_CASES = {
     ),
     "no access rule": (
         GOOD.replace("  allowed_users: [alice]\n  admin_users: [admin]\n", ""),
-        "environments/bad.yaml: auth.allow_all: no access rule: nobody could log in; list who may (allowed_users, admin_users), or write `allow_all: true`",
+        (
+            "environments/bad.yaml: auth.allow_all: no access rule: nobody could log "
+            "in; list who may (allowed_users, admin_users), or write `allow_all: true`"
+        ),
     ),
     "unknown auth type": (
         GOOD.replace("type: shared-password", "type: pam"),
-        "environments/bad.yaml: auth.type: unknown type 'pam'; write one of: 'keycloak', 'oidc', 'cloudflare-access', 'github', 'shared-password', 'dummy'",
+        (
+            "environments/bad.yaml: auth.type: unknown type 'pam'; write one of: "
+            "'keycloak', 'oidc', 'cloudflare-access', 'github', 'shared-password', 'dummy'"
+        ),
     ),
     "untagged image": (
         GOOD + "singleuser:\n  image: jupyter/scipy-notebook\n",
@@ -152,9 +177,9 @@ def test_two_environments_writing_one_namespace_are_refused(project: Path):
     result = run(project)
     assert result.returncode == 2
     assert (
-        "environments/twin.yaml: namespace: 'hub-test' on cluster 'in-cluster' is already written by environments/good.yaml"
-        in result.stderr
-    )
+        "environments/twin.yaml: namespace: 'hub-test' on cluster "
+        "'in-cluster' is already written by environments/good.yaml"
+    ) in result.stderr
     (project / "environments" / "twin.yaml").write_text(GOOD + "cluster: other\n")
     assert run(project).returncode == 0
 
@@ -186,5 +211,7 @@ def test_schema_command_writes_the_schema_beside_the_environments(project: Path)
 def test_repository_dist_is_fresh():
     """CI gate: dist/ in git is exactly what the environments synthesize to."""
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    result = subprocess.run([sys.executable, "main.py", "--check"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "main.py", "--check"], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stderr

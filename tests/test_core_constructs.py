@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from conftest import ENVIRONMENTS, MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.base import byte_count, cores
 from jupyterhub_cdk8s.singleuser import kubespawner_bytes
@@ -88,7 +87,9 @@ def test_proxy_routes_to_the_hub_service_with_the_shared_token(tmp_path):
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert "--default-target=http://jupyterhub-hub.hub-test.svc:8081" in container["command"]
     assert env_sources(container) == {"CONFIGPROXY_AUTH_TOKEN": ("jupyterhub-hub-secret", "proxy-auth-token")}
-    assert "c.ConfigurableHTTPProxy.api_url = 'http://jupyterhub-proxy-api.hub-test.svc:8001'" in hub_config_text(objects)
+    assert "c.ConfigurableHTTPProxy.api_url = 'http://jupyterhub-proxy-api.hub-test.svc:8001'" in hub_config_text(
+        objects
+    )
     public = find(objects, "Service", "jupyterhub-proxy-public")
     assert public["spec"]["type"] == "ClusterIP"
     assert public["spec"]["ports"][0]["targetPort"] == "http"

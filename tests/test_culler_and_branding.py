@@ -8,17 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from jupyterhub.app import JupyterHub
 from jupyterhub.scopes import scope_definitions
 from user_pods import load_hub_config
 
-from conftest import MINIMAL, dist_objects, find, hub_config_text, synth_objects
-
-CULLING = MINIMAL + """
+CULLING = (
+    MINIMAL
+    + """
 singleuser:
   culling: {timeout: 1800, every: 300, max_age: 86400, cull_users: true, remove_named_servers: true, concurrency: 5}
 """
+)
 
 
 def hub_app(config_text: str, directory: Path) -> JupyterHub:
@@ -30,13 +32,23 @@ def test_culler_is_a_hub_managed_service_with_exactly_its_scopes(tmp_path: Path)
     app = hub_app(hub_config_text(synth_objects(CULLING, tmp_path)), tmp_path)
     [service] = [s for s in app.services if s["name"] == "idle-culler"]
     assert service["command"] == [
-        "python3", "-m", "jupyterhub_idle_culler", "--url=http://127.0.0.1:8081/hub/api", "--timeout=1800", "--cull-every=300", "--max-age=86400",
-        "--concurrency=5", "--cull-users", "--remove-named-servers",
+        "python3",
+        "-m",
+        "jupyterhub_idle_culler",
+        "--url=http://127.0.0.1:8081/hub/api",
+        "--timeout=1800",
+        "--cull-every=300",
+        "--max-age=86400",
+        "--concurrency=5",
+        "--cull-users",
+        "--remove-named-servers",
     ]
     [role] = [r for r in app.load_roles if r["name"] == "idle-culler"]
     assert role["services"] == ["idle-culler"]
     # The culler's README: list users, read activity and servers, stop servers; admin:users only to delete users.
-    assert sorted(role["scopes"]) == sorted(["list:users", "read:users:activity", "read:servers", "delete:servers", "admin:users"])
+    assert sorted(role["scopes"]) == sorted(
+        ["list:users", "read:users:activity", "read:servers", "delete:servers", "admin:users"]
+    )
     assert set(role["scopes"]) <= set(scope_definitions)
 
 
@@ -72,7 +84,9 @@ def render_page(files: dict[str, str], directory: Path) -> str:
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     base = JupyterHub()._template_paths_default()[0]
-    loader = ChoiceLoader([PrefixLoader({"templates": FileSystemLoader([base])}, "/"), FileSystemLoader([str(directory)])])
+    loader = ChoiceLoader(
+        [PrefixLoader({"templates": FileSystemLoader([base])}, "/"), FileSystemLoader([str(directory)])]
+    )
     env = Environment(loader=loader, autoescape=True)
     return env.get_template("page.html").render(static_url=lambda path, **_: f"/hub/static/{path}", base_url="/hub/")
 
@@ -105,6 +119,8 @@ def test_announcement_is_text_not_html(tmp_path: Path):
 def test_branding_change_restarts_the_hub(tmp_path: Path):
     def checksum(announcement: str) -> str:
         objects = synth_objects(MINIMAL + f"hub: {{branding: {{announcement: {announcement}}}}}\n", tmp_path)
-        return find(objects, "Deployment", "jupyterhub-hub")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        return find(objects, "Deployment", "jupyterhub-hub")["spec"]["template"]["metadata"]["annotations"][
+            "checksum/config"
+        ]
 
     assert checksum("one") != checksum("two")

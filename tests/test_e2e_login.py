@@ -15,6 +15,7 @@ from hub_harness import RunningHub, fake_secrets, running_hub
 
 pytestmark = pytest.mark.e2e
 
+
 def log_in(public_url: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
     """Log in through the proxy like a browser; the POST's own response (not followed)."""
     session = requests.Session()
@@ -54,7 +55,9 @@ def shared_password_hub(tmp_path_factory):
     """conftest's MINIMAL shared-password environment under /jupyter/, running for this module, and its password."""
     tmp_path = tmp_path_factory.mktemp("shared-password")
     config = environment(SHARED_PASSWORD_ENV, tmp_path).config
-    assert (config.auth.allowed_users, config.auth.allow_all) == (["alice"], False), "these tests log in as alice and bob"
+    assert (config.auth.allowed_users, config.auth.allow_all) == (["alice"], False), (
+        "these tests log in as alice and bob"
+    )
     objects = synth_objects(SHARED_PASSWORD_ENV, tmp_path)
     secrets = fake_secrets(objects)
     with running_hub(objects, tmp_path, secrets=secrets) as hub:

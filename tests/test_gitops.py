@@ -10,7 +10,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.synth import manifests
@@ -118,7 +117,9 @@ def test_project_allows_exactly_what_the_environment_creates(env):
     assert allowed_cluster == {
         (o["apiVersion"].rpartition("/")[0], o["kind"], o["metadata"]["name"]) for o in cluster_scoped
     } | {("", "Namespace", namespace)}
-    assert spec["destinations"] == [next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")["spec"]["destination"]]
+    assert spec["destinations"] == [
+        next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")["spec"]["destination"]
+    ]
     assert "*" not in json.dumps(spec)
 
 
@@ -145,7 +146,9 @@ def test_project_whitelists_follow_the_config(tmp_path):
 
 
 def test_manual_sync_and_ignored_differences_are_rendered(tmp_path):
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 gitops:
   repo_url: https://git.example.com/hubs.git
   automated: false
@@ -156,6 +159,7 @@ gitops:
       json_pointers: [/spec/replicas]
       reason: an autoscaler owns the replica count
 """
+    )
     files = manifests([environment(text, tmp_path)])
     application = next(m for m in files if m.path == "argocd/test.yaml").objects[1]
     _validate(application)
@@ -166,12 +170,15 @@ gitops:
 
 
 def test_ignored_difference_without_a_reason_is_refused(tmp_path):
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 gitops:
   repo_url: https://git.example.com/hubs.git
   ignore_differences:
     - {kind: Deployment, json_pointers: [/spec/replicas]}
 """
+    )
     with pytest.raises(ConfigError) as error:
         environment(text, tmp_path)
     assert "gitops.ignore_differences[0].reason: required but missing" in str(error.value)
@@ -235,7 +242,9 @@ def test_fleet_generates_the_same_applications():
     projects = [o for o in fleet if o["kind"] == "AppProject"]
     assert [p["metadata"]["name"] for p in projects] == GITOPS_ENVS
     for project in projects:
-        assert project == next(o for o in _load(ARGOCD / f"{project['metadata']['name']}.yaml") if o["kind"] == "AppProject")
+        assert project == next(
+            o for o in _load(ARGOCD / f"{project['metadata']['name']}.yaml") if o["kind"] == "AppProject"
+        )
 
 
 # --- sync waves and data safety -----------------------------------------------------------
@@ -258,7 +267,9 @@ def test_every_object_has_a_sync_wave_in_the_documented_order(env):
         assert all(w < first for w in waves.get(kind, ())), kind
     for kind in ("ServiceMonitor", "PodMonitor", "PrometheusRule"):
         assert all(w > max(workloads) for w in waves.get(kind, ())), kind
-    assert max(waves.get("Namespace", {first - 1})) < min(waves.get("NetworkPolicy", {first}) | waves.get("ResourceQuota", {first}))
+    assert max(waves.get("Namespace", {first - 1})) < min(
+        waves.get("NetworkPolicy", {first}) | waves.get("ResourceQuota", {first})
+    )
 
 
 def test_hooks_keep_their_own_waves():
@@ -291,7 +302,9 @@ def test_two_environments_may_not_share_a_project(tmp_path):
     gitops = "gitops: {repo_url: 'https://git.example.com/hubs.git', project: shared}\n"
     (tmp_path / "one.yaml").write_text(MINIMAL + gitops, encoding="utf-8")
     (tmp_path / "two.yaml").write_text(MINIMAL.replace("hub-test", "hub-two") + gitops, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"two.yaml: gitops.project: AppProject 'shared' is already written by .*one.yaml"):
+    with pytest.raises(
+        ConfigError, match=r"two.yaml: gitops.project: AppProject 'shared' is already written by .*one.yaml"
+    ):
         load_environments(tmp_path)
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.cli import main
 from pod_security import BASELINE, RESTRICTED, violations
@@ -21,9 +20,7 @@ WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
 
 
 def pod_templates(objects: list[dict]) -> list[tuple[str, dict]]:
-    return [
-        (f"{o['kind']}/{o['metadata']['name']}", o["spec"]["template"]) for o in objects if o["kind"] in WORKLOADS
-    ]
+    return [(f"{o['kind']}/{o['metadata']['name']}", o["spec"]["template"]) for o in objects if o["kind"] in WORKLOADS]
 
 
 # ------------------------------------------------------------------ checkov
@@ -34,14 +31,28 @@ def test_checkov_finds_no_failed_check_in_dist():
     if not CHECKOV.exists():
         pytest.fail(f"{CHECKOV} missing: run `make install` (checkov lives in its own venv)")
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(ROOT / "dist"), "--framework", "kubernetes", "--quiet", "--compact", "-o", "json", "--skip-download"],
+        [
+            str(CHECKOV),
+            "-d",
+            str(ROOT / "dist"),
+            "--framework",
+            "kubernetes",
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+            "--skip-download",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     report = json.loads(result.stdout)
     summary = report["summary"]
-    print(f"checkov {summary['checkov_version']}: {summary['passed']} passed, {summary['failed']} failed, {summary['skipped']} skipped")
+    print(
+        f"checkov {summary['checkov_version']}: {summary['passed']} "
+        f"passed, {summary['failed']} failed, {summary['skipped']} skipped"
+    )
     failed = [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in report["results"]["failed_checks"]]
     assert failed == [], "checkov failures:\n" + "\n".join(failed)
     assert summary["parsing_errors"] == 0
@@ -112,26 +123,44 @@ def with_container(**context) -> dict:
 
 
 BAD_PODS = [
-    ("host_process", with_pod(securityContext={**GOOD["securityContext"], "windowsOptions": {"hostProcess": True}}), None),
+    (
+        "host_process",
+        with_pod(securityContext={**GOOD["securityContext"], "windowsOptions": {"hostProcess": True}}),
+        None,
+    ),
     ("host_namespaces", with_pod(hostNetwork=True), None),
     ("host_namespaces", with_pod(hostPID=True), None),
     ("privileged", with_container(privileged=True), None),
     ("capabilities", with_container(capabilities={"drop": ["ALL"], "add": ["SYS_ADMIN"]}), None),
     ("host_path_volumes", with_pod(volumes=[{"name": "root", "hostPath": {"path": "/"}}]), None),
-    ("host_ports", {**GOOD, "containers": [{**GOOD["containers"][0], "ports": [{"containerPort": 80, "hostPort": 80}]}]}, None),
+    (
+        "host_ports",
+        {**GOOD, "containers": [{**GOOD["containers"][0], "ports": [{"containerPort": 80, "hostPort": 80}]}]},
+        None,
+    ),
     ("app_armor", with_container(appArmorProfile={"type": "Unconfined"}), None),
     ("app_armor", GOOD, {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}),
     ("se_linux", with_container(seLinuxOptions={"type": "spc_t"}), None),
     ("se_linux", with_container(seLinuxOptions={"user": "system_u"}), None),
     ("proc_mount", with_container(procMount="Unmasked"), None),
     ("seccomp", with_container(seccompProfile={"type": "Unconfined"}), None),
-    ("sysctls", with_pod(securityContext={**GOOD["securityContext"], "sysctls": [{"name": "kernel.msgmax", "value": "1"}]}), None),
+    (
+        "sysctls",
+        with_pod(securityContext={**GOOD["securityContext"], "sysctls": [{"name": "kernel.msgmax", "value": "1"}]}),
+        None,
+    ),
 ]
 RESTRICTED_ONLY_BAD_PODS = [
     ("volume_types", with_pod(volumes=[{"name": "share", "nfs": {"server": "nfs", "path": "/"}}])),
     ("privilege_escalation", with_container(allowPrivilegeEscalation=True)),
-    ("privilege_escalation", {**GOOD, "containers": [{**GOOD["containers"][0], "securityContext": {"capabilities": {"drop": ["ALL"]}}}]}),
-    ("running_as_non_root", with_pod(securityContext={"runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}})),
+    (
+        "privilege_escalation",
+        {**GOOD, "containers": [{**GOOD["containers"][0], "securityContext": {"capabilities": {"drop": ["ALL"]}}}]},
+    ),
+    (
+        "running_as_non_root",
+        with_pod(securityContext={"runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}}),
+    ),
     ("running_as_non_root", with_container(runAsNonRoot=False)),
     ("running_as_non_root_user", with_container(runAsUser=0)),
     ("seccomp_restricted", with_pod(securityContext={"runAsNonRoot": True, "runAsUser": 1000})),
@@ -165,7 +194,9 @@ def test_every_control_of_the_standard_is_a_check():
         "volume_types", "privilege_escalation", "running_as_non_root", "running_as_non_root_user",
         "seccomp_restricted", "capabilities_restricted",
     ]  # fmt: skip
-    assert {name for name, _, _ in BAD_PODS} | {name for name, _ in RESTRICTED_ONLY_BAD_PODS} == {c.__name__ for c in RESTRICTED}
+    assert {name for name, _, _ in BAD_PODS} | {name for name, _ in RESTRICTED_ONLY_BAD_PODS} == {
+        c.__name__ for c in RESTRICTED
+    }
 
 
 # ------------------------------------------------------------------ quota and limit range
@@ -186,7 +217,9 @@ def test_limit_range_admits_every_container_of_dist_and_the_user_server(env, tmp
     containers += user_pod(load_hub_config(hub_config_text(objects), tmp_path), {})["spec"]["containers"]
     for container in containers:
         for resource, measure in (("cpu", _cores), ("memory", _bytes)):
-            assert measure(str(container["resources"]["limits"][resource])) <= measure(str(limits["max"][resource])), container["name"]
+            assert measure(str(container["resources"]["limits"][resource])) <= measure(str(limits["max"][resource])), (
+                container["name"]
+            )
 
 
 def _cores(text: str) -> float:
@@ -194,7 +227,17 @@ def _cores(text: str) -> float:
 
 
 def _bytes(text: str) -> float:
-    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+    units = {
+        "Ki": 2**10,
+        "Mi": 2**20,
+        "Gi": 2**30,
+        "Ti": 2**40,
+        "K": 10**3,
+        "k": 10**3,
+        "M": 10**6,
+        "G": 10**9,
+        "T": 10**12,
+    }
     for suffix in sorted(units, key=len, reverse=True):
         if text.endswith(suffix):
             return float(text[: -len(suffix)]) * units[suffix]
@@ -220,7 +263,10 @@ def refused(tmp_path: Path, extra: str) -> str:
 
 
 def test_user_server_above_the_quota_is_refused_naming_both_numbers(tmp_path):
-    message = refused(tmp_path, "singleuser: {memory: {guarantee: 8Gi, limit: 16Gi}}\nquota: {memory: {requests: 6Gi, limits: 64Gi}}\n")
+    message = refused(
+        tmp_path,
+        "singleuser: {memory: {guarantee: 8Gi, limit: 16Gi}}\nquota: {memory: {requests: 6Gi, limits: 64Gi}}\n",
+    )
     assert "environments/bad.yaml: quota.memory.requests: 6Gi leaves no room for one user server" in message
     assert "singleuser.memory.guarantee is 8Gi" in message
     assert "raise quota.memory.requests to at least" in message
@@ -244,7 +290,9 @@ def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
 
 
 def test_limit_range_max_below_a_user_server_limit_is_refused(tmp_path):
-    message = refused(tmp_path, "singleuser: {cpu: {guarantee: '1', limit: '4'}}\nlimit_range: {max: {cpu: '2', memory: 8Gi}}\n")
+    message = refused(
+        tmp_path, "singleuser: {cpu: {guarantee: '1', limit: '4'}}\nlimit_range: {max: {cpu: '2', memory: 8Gi}}\n"
+    )
     assert "environments/bad.yaml: limit_range.max.cpu: 2 is below the cpu limit 4 of singleuser" in message
     assert "raise limit_range.max.cpu to at least 4" in message
 
@@ -279,11 +327,16 @@ def test_a_profile_above_the_quota_is_refused_naming_the_profile_and_both_number
         "(profile big) is 24Gi"
     ) in message
     # A drop-down choice counts as much as the profile's own numbers.
-    assert "quota.gpus: 1 is below the 2 GPUs of singleuser.profiles[1].options.gpu.choices.two.value (profile big)" in message
+    assert (
+        "quota.gpus: 1 is below the 2 GPUs of singleuser.profiles[1].options.gpu.choices.two.value (profile big)"
+        in message
+    )
 
 
 def test_a_limit_range_max_below_a_profile_choice_is_refused(tmp_path):
-    message = refused(tmp_path, PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\nlimit_range: {max: {cpu: '8', memory: 64Gi}}\n")
+    message = refused(
+        tmp_path, PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\nlimit_range: {max: {cpu: '8', memory: 64Gi}}\n"
+    )
     assert (
         "limit_range.max.cpu: 8 is below the cpu limit 12 of singleuser.profiles[1].options.size.choices.twelve.value "
         "(profile big), which could then never start"
@@ -315,7 +368,13 @@ def test_the_user_scheduler_limits_count_against_the_quota(tmp_path):
 
 
 def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
-    message = refused(tmp_path, "hub: {resources: {cpu: {request: 100m, limit: '1'}, memory: {request: 1Gi, limit: 4Gi}}}\nlimit_range: {max: {cpu: '2', memory: 3Gi}}\n")
+    message = refused(
+        tmp_path,
+        (
+            "hub: {resources: {cpu: {request: 100m, limit: '1'}, memory: {request: 1Gi, limit: 4Gi}}}\nlimit_range: "
+            "{max: {cpu: '2', memory: 3Gi}}\n"
+        ),
+    )
     assert "limit_range.max.memory: 3Gi is below the memory limit 4Gi of hub.resources" in message
 
 
@@ -387,15 +446,23 @@ def test_every_identity_has_only_what_its_process_uses(env):
         assert rules == {("", "secrets", ("get", "patch"), secret), ("", "secrets", ("create",), None)}
     if "jupyterhub-user-scheduler" in roles:
         lease = ("jupyterhub-user-scheduler-lock",)
-        assert role_rules(roles["jupyterhub-user-scheduler"]) == {("coordination.k8s.io", "leases", ("get", "update"), lease)}
+        assert role_rules(roles["jupyterhub-user-scheduler"]) == {
+            ("coordination.k8s.io", "leases", ("get", "update"), lease)
+        }
     for name, role in roles.items():
         if name == "jupyterhub-hook-image-awaiter":
-            (puller,) = [o["metadata"]["name"] for o in objects if o["kind"] == "DaemonSet" and "hook-image-puller" in o["metadata"]["name"]]
+            (puller,) = [
+                o["metadata"]["name"]
+                for o in objects
+                if o["kind"] == "DaemonSet" and "hook-image-puller" in o["metadata"]["name"]
+            ]
             assert role_rules(role) == {("apps", "daemonsets", ("get", "list", "watch"), (puller,))}
     for account in (o for o in objects if o["kind"] == "ServiceAccount"):
         assert account["automountServiceAccountToken"] is False, account["metadata"]["name"]
     mounting = sorted(
-        where for where, template in pod_templates(objects) if template["spec"].get("automountServiceAccountToken") is not False
+        where
+        for where, template in pod_templates(objects)
+        if template["spec"].get("automountServiceAccountToken") is not False
     )
     api_clients = {
         "Deployment/jupyterhub-hub",
@@ -406,9 +473,16 @@ def test_every_identity_has_only_what_its_process_uses(env):
     assert mounting == sorted(api_clients & {w for w, _ in pod_templates(objects)})
     # A pod with a token acts as its own account, never as the namespace's default one; pods without a
     # token (pullers, placeholders) cannot act as any account.
-    assert all(t["spec"].get("serviceAccountName") for w, t in pod_templates(objects) if w in mounting), "no pod of ours runs as default"
+    assert all(t["spec"].get("serviceAccountName") for w, t in pod_templates(objects) if w in mounting), (
+        "no pod of ours runs as default"
+    )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_user_pods_get_no_api_token(env, tmp_path):
-    assert user_pod(load_hub_config(hub_config_text(dist_objects(env)), tmp_path), {})["spec"]["automountServiceAccountToken"] is False
+    assert (
+        user_pod(load_hub_config(hub_config_text(dist_objects(env)), tmp_path), {})["spec"][
+            "automountServiceAccountToken"
+        ]
+        is False
+    )

@@ -24,15 +24,14 @@ from jupyterhub.app import JupyterHub
 from jupyterhub.auth import Authenticator
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.proxy import ConfigurableHTTPProxy
-from kubernetes_asyncio.config import kube_config
-from kubespawner import KubeSpawner
-from tornado.httpclient import AsyncHTTPClient
-from traitlets.config import Config
-
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
+from kubernetes_asyncio.config import kube_config
+from kubespawner import KubeSpawner
+from tornado.httpclient import AsyncHTTPClient
+from traitlets.config import Config
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
@@ -90,7 +89,9 @@ def load(tmp_path, monkeypatch):
 def pods_service(objects: list[dict], component: str, container_port: int) -> tuple[str, int]:
     """(name, port) of the Service that selects `component`'s pods and forwards to `container_port`."""
     deployment = next(
-        o for o in objects if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == component
+        o
+        for o in objects
+        if o["kind"] == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == component
     )
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     port_names = {
@@ -157,7 +158,9 @@ def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
     if config.secrets.existing_secret:
         return config.secrets.existing_secret
     job = next(
-        o for o in objects if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP
+        o
+        for o in objects
+        if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP
     )
     command = job["spec"]["template"]["spec"]["containers"][0]["command"]
     assert command[3] == config.namespace
@@ -211,7 +214,8 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
     shared = sorted(
         o["metadata"]["name"]
         for o in loaded.objects
-        if o["kind"] == "PersistentVolumeClaim" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SHARED_STORAGE
+        if o["kind"] == "PersistentVolumeClaim"
+        and o["metadata"]["labels"]["app.kubernetes.io/component"] == SHARED_STORAGE
     )
     assert len(shared) == len(user.storage.shared_volumes)
     assert sorted(c["claimName"] for c in claims if c["claimName"] in shared) == shared
@@ -268,7 +272,6 @@ def check_all(loaded: LoadedHub, config: HubConfig) -> None:
 
 def environment_config(env: str) -> HubConfig:
     return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
-
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -350,7 +353,11 @@ def test_extra_config_comes_last_and_overrides_the_generated_traits(load, tmp_pa
         exec(config.hub.extra_config[name], {"c": expected})
 
     async def instances():
-        return {"JupyterHub": loaded.app, "KubeSpawner": await loaded.spawner(), "Authenticator": loaded.authenticator()}
+        return {
+            "JupyterHub": loaded.app,
+            "KubeSpawner": await loaded.spawner(),
+            "Authenticator": loaded.authenticator(),
+        }
 
     made = asyncio.run(instances())
     assert set(expected) == set(made)

@@ -9,13 +9,11 @@ from __future__ import annotations
 import pytest
 from cdk8s import ApiObject, App, Chart
 from cdk8s_plus_27 import k8s
-
+from conftest import ENVIRONMENTS, ROOT
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.gitops import GitOpsChart
 from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_json
 from jupyterhub_cdk8s.stack import JupyterHubChart
-
-from conftest import ENVIRONMENTS, ROOT
 
 
 def charts(env: str) -> list[Chart]:
@@ -25,7 +23,10 @@ def charts(env: str) -> list[Chart]:
     workload = JupyterHubChart(app, env, config=config)
     if config.gitops is None:
         return [workload]
-    return [workload, GitOpsChart(app, "argocd", env_name=env, config=config, gitops=config.gitops, objects=workload.to_json())]
+    return [
+        workload,
+        GitOpsChart(app, "argocd", env_name=env, config=config, gitops=config.gitops, objects=workload.to_json()),
+    ]
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

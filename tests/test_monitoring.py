@@ -12,7 +12,6 @@ import jsonschema
 import kubespawner.objects
 import pytest
 import yaml
-
 from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
@@ -103,7 +102,8 @@ def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
         pods = [
             d
             for d in objects
-            if d["kind"] == "Deployment" and selects(matched[0]["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])
+            if d["kind"] == "Deployment"
+            and selects(matched[0]["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])
         ]
         container_ports = {p["name"] for p in pods[0]["spec"]["template"]["spec"]["containers"][0]["ports"]}
         target = next(p["targetPort"] for p in matched[0]["spec"]["ports"] if p["name"] == endpoint["port"])
@@ -127,12 +127,20 @@ def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
 
 def test_own_token_secret_is_not_bootstrapped(tmp_path):
     objects = synth_objects(
-        MINIMAL + "monitoring:\n  enabled: true\n  hub_metrics: {type: token, token_secret: {name: prom, key: token}}\n",
+        MINIMAL
+        + "monitoring:\n  enabled: true\n  hub_metrics: {type: token, token_secret: {name: prom, key: token}}\n",
         tmp_path,
     )
-    credentials = find(objects, "ServiceMonitor", "jupyterhub-hub")["spec"]["endpoints"][0]["authorization"]["credentials"]
+    credentials = find(objects, "ServiceMonitor", "jupyterhub-hub")["spec"]["endpoints"][0]["authorization"][
+        "credentials"
+    ]
     assert credentials == {"name": "prom", "key": "token"}
-    assert "prometheus-api-token" not in find(objects, "Job", "jupyterhub-secrets-bootstrap")["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert (
+        "prometheus-api-token"
+        not in find(objects, "Job", "jupyterhub-secrets-bootstrap")["spec"]["template"]["spec"]["containers"][0][
+            "command"
+        ]
+    )
 
 
 def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
@@ -194,7 +202,9 @@ def test_one_alert_setting_keeps_the_alerts_other_defaults(tmp_path):
 
 
 def dashboards(env: str) -> tuple[dict, dict[str, dict]]:
-    configmaps = [o for o in dist_objects(env) if o["kind"] == "ConfigMap" and "grafana_dashboard" in o["metadata"]["labels"]]
+    configmaps = [
+        o for o in dist_objects(env) if o["kind"] == "ConfigMap" and "grafana_dashboard" in o["metadata"]["labels"]
+    ]
     assert len(configmaps) == 1
     return configmaps[0], {name: json.loads(text) for name, text in configmaps[0]["data"].items()}
 
@@ -277,7 +287,9 @@ def test_panel_queries_use_only_defined_variables(env):
 def test_dashboard_finds_user_volumes_and_containers_as_kubespawner_names_them(env):
     objects = dist_objects(env)
     _, boards = dashboards(env)
-    constants = {v["name"]: v["query"] for v in next(iter(boards.values()))["templating"]["list"] if v["type"] == "constant"}
+    constants = {
+        v["name"]: v["query"] for v in next(iter(boards.values()))["templating"]["list"] if v["type"] == "constant"
+    }
     config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
     if config.singleuser.storage.type == "dynamic":  # thinkube has no per-user PVC, only shared volumes
         template = re.search(r"c\.KubeSpawner\.pvc_name_template = '([^']*)'", hub_config_text(objects)).group(1)

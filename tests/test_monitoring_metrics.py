@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
 from conftest import find, synth_objects
 from hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
 from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
@@ -148,7 +147,9 @@ def test_cluster_metric_list_holds_only_used_cluster_metrics(scraped):
 
 
 def test_network_mode_serves_metrics_without_a_token(tmp_path):
-    objects = synth_objects(ENVIRONMENT.replace("enabled: true", "enabled: true\n  hub_metrics: {type: network}"), tmp_path)
+    objects = synth_objects(
+        ENVIRONMENT.replace("enabled: true", "enabled: true\n  hub_metrics: {type: network}"), tmp_path
+    )
     with running_hub(objects, tmp_path, secrets=fake_secrets(objects), start_proxy=False) as hub:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(hub.hub_url))
         path = find(objects, "ServiceMonitor", "jupyterhub-hub")["spec"]["endpoints"][0]["path"]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ENVIRONMENTS, dist_objects, find, synth_objects
 from monitoring_alert_cases import CASES, ENVIRONMENT, AlertCases, Case
 
@@ -32,7 +31,9 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([promtool(), *args], capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("env", [env for env in ENVIRONMENTS if any(o["kind"] == "PrometheusRule" for o in dist_objects(env))])
+@pytest.mark.parametrize(
+    "env", [env for env in ENVIRONMENTS if any(o["kind"] == "PrometheusRule" for o in dist_objects(env))]
+)
 def test_promtool_checks_the_committed_rules(env, tmp_path):
     rules = rule_file(dist_objects(env), tmp_path / "rules.yaml")
     assert rules
@@ -72,7 +73,11 @@ def unit_tests(rules: dict[str, dict]) -> list[dict]:
                     "interval": "1m",
                     "input_series": [{"series": series, "values": values} for series, values in case.series.items()],
                     "alert_rule_test": [
-                        {"eval_time": case.eval_time, "alertname": name, "exp_alerts": expected_alerts(case, rules[name])}
+                        {
+                            "eval_time": case.eval_time,
+                            "alertname": name,
+                            "exp_alerts": expected_alerts(case, rules[name]),
+                        }
                     ],
                 }
             )
@@ -100,7 +105,9 @@ def test_alerts_fire_on_failures_and_stay_quiet_when_healthy(tmp_path):
 
 def test_the_unit_tests_can_fail(tmp_path):
     """A rule that never fires makes the firing cases fail: the suite above is not vacuous."""
-    objects = synth_objects(ENVIRONMENT.replace("enabled: true", "enabled: true\n  alerts: {quota: {threshold: 0.99}}"), tmp_path)
+    objects = synth_objects(
+        ENVIRONMENT.replace("enabled: true", "enabled: true\n  alerts: {quota: {threshold: 0.99}}"), tmp_path
+    )
     rules = rule_file(objects, tmp_path / "rules.yaml")
     test_file = tmp_path / "alerts_test.yaml"
     tests = [t for t in unit_tests(rules) if t["name"] == "JupyterHubQuotaNearlyExhausted firing"]

@@ -12,7 +12,6 @@ import ipaddress
 from dataclasses import dataclass, field
 
 import pytest
-
 from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import load_file
 from user_pods import load_hub_config, user_pod
@@ -94,7 +93,9 @@ def policy_types(policy: dict) -> list[str]:
     return ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
 
 
-def direction_allows(policies: list[dict], pod: Endpoint, other: Endpoint, port: int, protocol: str, direction: str) -> bool:
+def direction_allows(
+    policies: list[dict], pod: Endpoint, other: Endpoint, port: int, protocol: str, direction: str
+) -> bool:
     """Ingress to / egress from `pod`: open when no policy selects it for the direction, else when any rule allows."""
     key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     selecting = [
@@ -145,8 +146,21 @@ def test_evaluator_without_policies_allows_everything():
 
 def test_evaluator_default_deny_and_additive_rules():
     deny = policy({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
-    a_to_b = policy({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "b"}}}], "ports": [{"port": 80, "protocol": "TCP"}]}]})
-    b_from_a = policy({"podSelector": {"matchLabels": {"app": "b"}}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}]})
+    a_to_b = policy(
+        {
+            "podSelector": {"matchLabels": {"app": "a"}},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {"to": [{"podSelector": {"matchLabels": {"app": "b"}}}], "ports": [{"port": 80, "protocol": "TCP"}]}
+            ],
+        }
+    )
+    b_from_a = policy(
+        {
+            "podSelector": {"matchLabels": {"app": "b"}},
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}],
+        }
+    )
     assert not may_connect([deny], A, B, 80)
     assert not may_connect([deny, a_to_b], A, B, 80), "B's ingress is still denied"
     assert may_connect([deny, a_to_b, b_from_a], A, B, 80)
@@ -156,16 +170,42 @@ def test_evaluator_default_deny_and_additive_rules():
 
 
 def test_evaluator_pod_selector_alone_means_the_policy_namespace():
-    b_from_a = policy({"podSelector": {"matchLabels": {"app": "b"}}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}]})
+    b_from_a = policy(
+        {
+            "podSelector": {"matchLabels": {"app": "b"}},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}]}],
+        }
+    )
     assert may_connect([b_from_a], A, B, 80)
     assert not may_connect([b_from_a], ELSEWHERE, B, 80)
-    from_other = policy({"podSelector": {}, "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "other"}}, "podSelector": {"matchLabels": {"app": "a"}}}]}]})
+    from_other = policy(
+        {
+            "podSelector": {},
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "other"}},
+                            "podSelector": {"matchLabels": {"app": "a"}},
+                        }
+                    ]
+                }
+            ],
+        }
+    )
     assert may_connect([from_other], ELSEWHERE, B, 80)
     assert not may_connect([from_other], A, B, 80)
 
 
 def test_evaluator_ip_block_except():
-    internet = policy({"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["8.8.8.0/24"]}}]}]})
+    internet = policy(
+        {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["8.8.8.0/24"]}}]}],
+        }
+    )
     assert may_connect([internet], A, Endpoint("x", ip="1.1.1.1"), 443)
     assert not may_connect([internet], A, OUTSIDE, 443)
     assert not may_connect([internet], A, B, 443), "ipBlock does not select pods"
@@ -187,7 +227,11 @@ STRANGER = Endpoint("pod of another namespace", "somewhere-else", {"app": "x"})
 
 
 def pod_endpoint(objects: list[dict], component: str) -> Endpoint:
-    workload = next(o for o in objects if o["kind"] in {"Deployment", "Job"} and o["metadata"]["labels"]["app.kubernetes.io/component"] == component)
+    workload = next(
+        o
+        for o in objects
+        if o["kind"] in {"Deployment", "Job"} and o["metadata"]["labels"]["app.kubernetes.io/component"] == component
+    )
     return Endpoint(component, workload["metadata"]["namespace"], workload["spec"]["template"]["metadata"]["labels"])
 
 
@@ -204,7 +248,9 @@ def environment_endpoints(env: str, tmp_path) -> dict[str, Endpoint]:
         "hub": pod_endpoint(objects, "hub"),
         "proxy": pod_endpoint(objects, "proxy"),
         "user": Endpoint("user", config.namespace, user["metadata"]["labels"]),
-        "other user": Endpoint("other user", config.namespace, {**user["metadata"]["labels"], "hub.jupyter.org/username": "mallory"}),
+        "other user": Endpoint(
+            "other user", config.namespace, {**user["metadata"]["labels"], "hub.jupyter.org/username": "mallory"}
+        ),
         "ingress controller": Endpoint("ingress controller", controller.namespace, dict(controller.pod_labels)),
         "dns": Endpoint("dns", dns.namespace, dict(dns.pod_labels)),
     }
@@ -286,7 +332,13 @@ def test_connections_of_the_issue_table(env, tmp_path):
         denied += [("hub", name, 22, "TCP"), ("proxy", name, destination.ports[0], "TCP")]
         if destination.pods or not internet:
             denied.append(("user", name, destination.ports[0], "TCP"))
-    addresses = {"metadata": METADATA, "internet": INTERNET, "intranet": INTRANET, "api-server": API_SERVER, STRANGER.name: STRANGER}
+    addresses = {
+        "metadata": METADATA,
+        "internet": INTERNET,
+        "intranet": INTRANET,
+        "api-server": API_SERVER,
+        STRANGER.name: STRANGER,
+    }
     endpoint = {**addresses, **e}
     wrong = [
         f"{source} -> {target}:{port}/{protocol} should be {'allowed' if expected else 'denied'}"
@@ -300,7 +352,9 @@ def test_connections_of_the_issue_table(env, tmp_path):
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
     policies = network_policies(env)
-    ours = [e for e in environment_endpoints(env, tmp_path).values() if e.namespace == policies[0]["metadata"]["namespace"]]
+    ours = [
+        e for e in environment_endpoints(env, tmp_path).values() if e.namespace == policies[0]["metadata"]["namespace"]
+    ]
     assert {e.name for e in ours} >= {"hub", "proxy", "user"}
     for endpoint in ours:
         for port in (80, 443, 6443, 8080):
@@ -310,9 +364,19 @@ def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
 def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tmp_path):
     objects = synth_objects(MINIMAL + "network_policy: {user_internet: true, private_ranges: [10.0.0.0/8]}\n", tmp_path)
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
-    user = Endpoint("user", "hub-test", {"app.kubernetes.io/name": "jupyterhub", "app.kubernetes.io/instance": "jupyterhub", "app.kubernetes.io/component": "singleuser-server"})
+    user = Endpoint(
+        "user",
+        "hub-test",
+        {
+            "app.kubernetes.io/name": "jupyterhub",
+            "app.kubernetes.io/instance": "jupyterhub",
+            "app.kubernetes.io/component": "singleuser-server",
+        },
+    )
     assert may_connect(policies, user, INTERNET, 443)
-    assert may_connect(policies, user, Endpoint("lan", ip="192.168.1.5"), 22), "only the configured private ranges are closed"
+    assert may_connect(policies, user, Endpoint("lan", ip="192.168.1.5"), 22), (
+        "only the configured private ranges are closed"
+    )
     assert not may_connect(policies, user, INTRANET, 443)
     assert not may_connect(policies, user, METADATA, 80)
 
@@ -320,7 +384,8 @@ def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tm
 def test_extra_user_egress_and_database_open_only_their_destination(tmp_path):
     text = MINIMAL + (
         "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n"
-        "network_policy:\n  database: {cidrs: [10.0.5.10/32], port: 5432}\n  user_egress: [{cidr: 10.20.0.0/16, ports: [443]}]\n"
+        "network_policy:\n  database: {cidrs: [10.0.5.10/32], port: 5432}\n "
+        " user_egress: [{cidr: 10.20.0.0/16, ports: [443]}]\n"
     )
     policies = [o for o in synth_objects(text, tmp_path) if o["kind"] == "NetworkPolicy"]
     selector = {"app.kubernetes.io/name": "jupyterhub", "app.kubernetes.io/instance": "jupyterhub"}

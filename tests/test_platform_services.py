@@ -1,4 +1,4 @@
-"""The platform catalog: each service shows up in the pod env, one egress rule and the helper module, and nowhere else."""
+"""The platform catalog: each service shows up in the pod env, one egress rule and the helper module, only."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from user_pods import load_hub_config, user_pod
-
 from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import load_file
+from user_pods import load_hub_config, user_pod
 
 CARBON = load_file(ROOT / "environments" / "254carbon.yaml", "254carbon").config
 
@@ -121,7 +120,10 @@ def test_helper_module_builds_connections_from_the_pod_environment(carbon_pod: d
     monkeypatch.setenv("PLATFORM_SERVICES_CATALOG", str(tmp_path / "catalog.json"))
     module = import_helper(files, tmp_path)
     assert module.trino_connection_params() == {
-        "host": "iceberg.data-platform", "port": 8080, "user": "alice", "http_scheme": "http"
+        "host": "iceberg.data-platform",
+        "port": 8080,
+        "user": "alice",
+        "http_scheme": "http",
     }
     assert module.s3_client_params() == {
         "endpoint_url": "http://minio.data-platform:9000",
@@ -130,7 +132,11 @@ def test_helper_module_builds_connections_from_the_pod_environment(carbon_pod: d
     }
     assert module.mlflow_tracking_uri() == "http://mlflow.ml-platform:5000"
     assert module.postgres_connection_params(dbname="analytics") == {
-        "host": "postgres-shared.data-platform", "port": 5432, "user": "alice", "password": "pg-pass", "dbname": "analytics"
+        "host": "postgres-shared.data-platform",
+        "port": 5432,
+        "user": "alice",
+        "password": "pg-pass",
+        "dbname": "analytics",
     }
     assert module.datahub_gms_url() == "http://datahub-gms.data-platform:8080"
     assert module.ray_address() == "ray-cluster-head.data-platform:6379"
@@ -162,11 +168,14 @@ def test_urbalurba_notebooks_are_local_spark_drivers_without_api_access(tmp_path
     assert not [o for o in objects if o["kind"] in ("Role", "NetworkPolicy") and "spark" in o["metadata"]["name"]]
 
 
-SPARK_EXECUTORS = MINIMAL + """
+SPARK_EXECUTORS = (
+    MINIMAL
+    + """
 singleuser: {image: "jupyter/pyspark-notebook:spark-3.5.0"}
 platform_services:
   spark: {enabled: true, executors: true, api_server_cidrs: [10.43.0.1/32]}
 """
+)
 
 
 def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
@@ -185,7 +194,10 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert {"port": int(conf["spark.driver.port"]), "protocol": "TCP"} in executors["spec"]["egress"][0]["ports"]
     driver = find(objects, "NetworkPolicy", "jupyterhub-singleuser-spark-driver")
     assert driver["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": executor_labels}}]
-    assert {"to": [{"ipBlock": {"cidr": "10.43.0.1/32"}}], "ports": [{"port": 443, "protocol": "TCP"}, {"port": 6443, "protocol": "TCP"}]} in driver["spec"]["egress"]
+    assert {
+        "to": [{"ipBlock": {"cidr": "10.43.0.1/32"}}],
+        "ports": [{"port": 443, "protocol": "TCP"}, {"port": 6443, "protocol": "TCP"}],
+    } in driver["spec"]["egress"]
     # Least privilege: pods and configmaps, nothing else, no wildcard.
     role = find(objects, "Role", "jupyterhub-singleuser-spark")
     assert sorted(r for rule in role["rules"] for r in rule["resources"]) == ["configmaps", "pods"]
@@ -201,7 +213,9 @@ def test_no_catalog_no_objects(tmp_path: Path):
         """,
         tmp_path,
     )
-    assert not [o for o in objects if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "platform-services"]
+    assert not [
+        o for o in objects if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "platform-services"
+    ]
     assert "PYTHONPATH" not in hub_config_text(objects)
 
 
@@ -227,7 +241,8 @@ def test_objects_of_user_servers_are_valid_kubernetes(env: str, tmp_path: Path):
     objects = [
         o
         for o in dist_objects(env) + synth_objects(SPARK_EXECUTORS, tmp_path)
-        if o["metadata"]["labels"]["app.kubernetes.io/component"] in mine or o["metadata"]["name"].endswith("hub-branding")
+        if o["metadata"]["labels"]["app.kubernetes.io/component"] in mine
+        or o["metadata"]["name"].endswith("hub-branding")
     ]
     assert objects
     for obj in objects:

@@ -6,7 +6,6 @@ import kubernetes_validate
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.synth import manifests
@@ -46,7 +45,9 @@ environment = st.fixed_dictionaries(
             optional={
                 "cpu": st.fixed_dictionaries({}, optional={"guarantee": quantities, "limit": quantities}),
                 "memory": st.fixed_dictionaries({}, optional={"guarantee": quantities, "limit": quantities}),
-                "storage": st.fixed_dictionaries({}, optional={"type": st.sampled_from(["dynamic", "none", "nfs"]), "capacity": quantities}),
+                "storage": st.fixed_dictionaries(
+                    {}, optional={"type": st.sampled_from(["dynamic", "none", "nfs"]), "capacity": quantities}
+                ),
                 "start_timeout": st.integers(0, 1000),
             },
         ),

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import yaml
+from conftest import ENVIRONMENTS, dist_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import ENVIRONMENTS, dist_objects
 from jupyterhub_cdk8s.synth import BlockStyleDumper, render_document
 
 

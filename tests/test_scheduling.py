@@ -24,10 +24,9 @@ import pytest
 import yaml
 from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
-from kubernetes_asyncio.config import kube_config
-
 from jupyterhub_cdk8s.cli import main as cli_main
 from jupyterhub_cdk8s.config import ConfigError
+from kubernetes_asyncio.config import kube_config
 
 SCHEDULER_SCHEMA = json.loads((Path(__file__).parent / "data" / "kube-scheduler-config-v1.schema.json").read_text())
 OLDEST_KUBERNETES = "1.27.0"
@@ -198,7 +197,10 @@ def test_scheduler_schema_rejects_unknown_fields(everything):
     with pytest.raises(jsonschema.ValidationError, match="typ"):
         jsonschema.validate(config, SCHEDULER_SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({**scheduler_configuration(everything), "apiVersion": "kubescheduler.config.k8s.io/v1beta3"}, SCHEDULER_SCHEMA)
+        jsonschema.validate(
+            {**scheduler_configuration(everything), "apiVersion": "kubescheduler.config.k8s.io/v1beta3"},
+            SCHEDULER_SCHEMA,
+        )
 
 
 def test_scheduler_packs_users_under_the_name_kubespawner_uses(everything, tmp_path, monkeypatch):
@@ -478,11 +480,23 @@ def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
     ("section", "path", "advice"),
     [
         ("scheduling: {user_scheduler: {replicas: 1}}", "scheduling.user_scheduler.replicas", "leader election"),
-        ("scheduling: {user_placeholders: {replicas: -1}}", "scheduling.user_placeholders.replicas", "write 0 to keep no spare room"),
-        ("scheduling: {image_puller: {extra_images: [quay.io/jupyter/r-notebook]}}", "scheduling.image_puller.extra_images[0]", "pin the image"),
+        (
+            "scheduling: {user_placeholders: {replicas: -1}}",
+            "scheduling.user_placeholders.replicas",
+            "write 0 to keep no spare room",
+        ),
+        (
+            "scheduling: {image_puller: {extra_images: [quay.io/jupyter/r-notebook]}}",
+            "scheduling.image_puller.extra_images[0]",
+            "pin the image",
+        ),
         ("scheduling: {priorities: {user: 2000}}", "scheduling.priorities.core", "must be above user"),
         ("scheduling: {priorities: {placeholder: 5}}", "scheduling.priorities.placeholder", "must be below user"),
-        ("scheduling: {user_pods: {tolerations: [{operator: Exists, value: x}]}}", "scheduling.user_pods.tolerations[0].value", "operator: Equal"),
+        (
+            "scheduling: {user_pods: {tolerations: [{operator: Exists, value: x}]}}",
+            "scheduling.user_pods.tolerations[0].value",
+            "operator: Equal",
+        ),
         ("scheduling: {user_scheduler: {enable: false}}", "scheduling.user_scheduler.enable", ""),
     ],
 )

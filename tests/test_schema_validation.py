@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
 import kubernetes_validate
-
+import pytest
 from conftest import ENVIRONMENTS, dist_objects
 
 OLDEST = "1.27.0"
 NEWEST = kubernetes_validate.latest_version()
-CORE_GROUPS = ("v1", "apps/", "batch/", "policy/", "rbac.authorization.k8s.io/", "networking.k8s.io/", "scheduling.k8s.io/")
+CORE_GROUPS = (
+    "v1",
+    "apps/",
+    "batch/",
+    "policy/",
+    "rbac.authorization.k8s.io/",
+    "networking.k8s.io/",
+    "scheduling.k8s.io/",
+)
 
 
 def core_objects(env: str) -> list[dict]:

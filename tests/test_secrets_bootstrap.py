@@ -17,15 +17,14 @@ import ssl
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from conftest import ENVIRONMENTS, ROOT, dist_objects, find
 from hub_harness import deployment_container
-
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
 
@@ -218,7 +217,7 @@ def test_a_missing_key_is_added_and_existing_values_are_kept(api, tmp_path):
     values = api.data(NAMESPACE, NAME)
     assert {key: values[key] for key in KEYS[:-1]} == {key: f"existing-{key}" for key in KEYS[:-1]}
     assert HEX64.match(values[KEYS[-1]])
-    (method, _, body), = api.writes()
+    ((method, _, body),) = api.writes()
     assert method == "PATCH" and sorted(body["data"]) == [KEYS[-1]], "only the missing key is sent"
 
 
@@ -281,8 +280,9 @@ def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and its key, made by openssl."""
     cert, key = directory / f"{name}.crt", directory / f"{name}.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=kubernetes",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-days", "1", "-subj", "/CN=kubernetes", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
     return cert, key
@@ -350,7 +350,11 @@ def test_job_role_allows_only_get_and_patch_on_its_secret_and_create(env):
     pod = bootstrap_job(objects)["spec"]["template"]["spec"]
     account = pod["serviceAccountName"]
     secret = pod["containers"][0]["command"][4]
-    bindings = [o for o in objects if o["kind"] == "RoleBinding" and {"kind": "ServiceAccount", "name": account} in o["subjects"]]
+    bindings = [
+        o
+        for o in objects
+        if o["kind"] == "RoleBinding" and {"kind": "ServiceAccount", "name": account} in o["subjects"]
+    ]
     assert len(bindings) == 1
     role = find(objects, "Role", bindings[0]["roleRef"]["name"])
     rules = sorted(

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, dist_objects, find, hub_config_text
+from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 from kubespawner import KubeSpawner
 from traitlets.config import Config
 from user_pods import load_hub_config, on_spawner, spawn_form, user_pod, user_pvc
-
-from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
 GI = 2**30
 
@@ -114,7 +113,11 @@ def test_254carbon_namespace_host_and_cloudflare_access(tmp_path):
     oauth = hub_config(CARBON, tmp_path).GenericOAuthenticator
     assert oauth.oauth_callback_url == "https://jupyter.254carbon.com/hub/oauth_callback"
     # Cloudflare Access's OIDC endpoints: https://<team>.cloudflareaccess.com/cdn-cgi/access/sso/oidc/<client id>/...
-    for url, endpoint in ((oauth.authorize_url, "authorization"), (oauth.token_url, "token"), (oauth.userdata_url, "userinfo")):
+    for url, endpoint in (
+        (oauth.authorize_url, "authorization"),
+        (oauth.token_url, "token"),
+        (oauth.userdata_url, "userinfo"),
+    ):
         team, _, path = url.removeprefix("https://").partition("/")
         assert team.endswith(".cloudflareaccess.com")
         assert path == f"cdn-cgi/access/sso/oidc/{oauth.client_id}/{endpoint}"
@@ -134,7 +137,10 @@ def test_254carbon_user_pods_resources_storage_and_shared_data(tmp_path):
 
 
 def test_254carbon_hub_is_one_replica_with_the_seeds_resources():
-    assert resources(CARBON, "hub") == {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+    assert resources(CARBON, "hub") == {
+        "requests": {"cpu": "500m", "memory": "1Gi"},
+        "limits": {"cpu": "2", "memory": "4Gi"},
+    }
     hub = deployment(CARBON, "hub")["spec"]
     assert hub["replicas"] == 1
     assert hub["strategy"] == {"type": "Recreate"}
@@ -155,7 +161,9 @@ def test_254carbon_platform_services_in_user_env_and_egress(tmp_path):
     env = pod_env(user_pod(hub_config(CARBON, tmp_path), {}))
     for _, _, variables in CARBON_SERVICES.values():
         assert {name: env.get(name) for name in variables} == variables
-    egress = find(list(objects(CARBON)), "NetworkPolicy", "jupyterhub-singleuser-to-platform-services")["spec"]["egress"]
+    egress = find(list(objects(CARBON)), "NetworkPolicy", "jupyterhub-singleuser-to-platform-services")["spec"][
+        "egress"
+    ]
     opened = {
         (peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], port["port"])
         for rule in egress
@@ -169,7 +177,9 @@ def test_254carbon_monitoring():
     carbon = list(objects(CARBON))
     assert {o["metadata"]["name"] for o in carbon if o["kind"] == "ServiceMonitor"} >= {"jupyterhub-hub"}
     assert find(carbon, "PrometheusRule")["spec"]["groups"]
-    dashboards = [o for o in carbon if o["kind"] == "ConfigMap" and o["metadata"]["labels"].get("grafana_dashboard") == "1"]
+    dashboards = [
+        o for o in carbon if o["kind"] == "ConfigMap" and o["metadata"]["labels"].get("grafana_dashboard") == "1"
+    ]
     assert len(dashboards) == 1 and any(key.endswith(".json") for key in dashboards[0]["data"])
 
 
@@ -239,7 +249,11 @@ def test_thinkube_juicefs_volumes_scratch_and_examples(tmp_path):
 def test_thinkube_env_spawner_and_hub_settings(tmp_path):
     config = hub_config(THINKUBE, tmp_path)
     env = pod_env(user_pod(config, {}))
-    seed_env = {"NVIDIA_DRIVER_CAPABILITIES": "compute,utility", "JUPYTER_ENABLE_LAB": "yes", "JUPYTER_LAB_ENABLE_COLLABORATION": "true"}
+    seed_env = {
+        "NVIDIA_DRIVER_CAPABILITIES": "compute,utility",
+        "JUPYTER_ENABLE_LAB": "yes",
+        "JUPYTER_LAB_ENABLE_COLLABORATION": "true",
+    }
     assert {name: env.get(name) for name in seed_env} == seed_env
     # The seed's GRANT_SUDO=yes is deliberately not reproduced (see environments/thinkube.yaml).
     assert "GRANT_SUDO" not in env
@@ -287,7 +301,8 @@ def test_urbalurba_shared_password_from_urbalurba_secrets(tmp_path, monkeypatch)
     (password_env,) = [
         e["name"]
         for e in hub_env
-        if e.get("valueFrom", {}).get("secretKeyRef") == {"name": "urbalurba-secrets", "key": "JUPYTERHUB_AUTH_PASSWORD"}
+        if e.get("valueFrom", {}).get("secretKeyRef")
+        == {"name": "urbalurba-secrets", "key": "JUPYTERHUB_AUTH_PASSWORD"}
     ]
     monkeypatch.setenv(password_env, "the-password-in-urbalurba-secrets")
     config = hub_config(URBALURBA, tmp_path)
@@ -322,5 +337,7 @@ def test_urbalurba_hub_proxy_scheduler_and_puller():
         "limits": {"cpu": "1", "memory": "1Gi"},
     }
     assert deployment(URBALURBA, "user-scheduler")["spec"]["replicas"] == 2
-    puller = find(list(objects(URBALURBA)), "DaemonSet", "jupyterhub-continuous-image-puller")["spec"]["template"]["spec"]
+    puller = find(list(objects(URBALURBA)), "DaemonSet", "jupyterhub-continuous-image-puller")["spec"]["template"][
+        "spec"
+    ]
     assert PYSPARK_IMAGE in [c["image"] for c in puller.get("initContainers", []) + puller["containers"]]

@@ -6,11 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL, ROOT
 from jupyterhub_cdk8s.cli import main
-from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices
 
 PROFILES = """
 singleuser:
@@ -205,7 +204,10 @@ def test_security_level_is_reported_and_lowered_only_by_explicit_settings(tmp_pa
         "(Spark executors): any user can start a pod with any ServiceAccount or Secret of that namespace"
     ) in out
     assert 'notice: environments/plain.yaml: user pods meet Pod Security "restricted"' in out
-    assert 'notice: environments/sudo.yaml: user pods meet Pod Security "baseline" only: grant_sudo runs the server as root' in out
+    assert (
+        "notice: environments/sudo.yaml: user pods meet Pod Security "
+        '"baseline" only: grant_sudo runs the server as root'
+    ) in out
     assert user_pod_notices(load_file(environments / "plain.yaml", "x").config.singleuser) == [
         'user pods meet Pod Security "restricted"'
     ]

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from kubernetes_validate.utils import all_versions
-from pod_security import violations
-from user_pods import load_hub_config, spawn_form, user_pod
-
 from conftest import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.base import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
+from kubernetes_validate.utils import all_versions
+from pod_security import violations
+from user_pods import load_hub_config, spawn_form, user_pod
 
 K8S_VERSIONS = (all_versions()[0], all_versions()[-1])
 USER = "alice"
@@ -121,7 +120,11 @@ def check_pod(pod: dict, singleuser: SingleuserSettings, options: dict, config, 
         expected_paths.add("/opt/platform-services")
         assert env["PYTHONPATH"]["value"] == "/opt/platform-services"
     assert set(mounts) == expected_paths
-    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v}
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"]
+        for v in pod["spec"]["volumes"]
+        if "persistentVolumeClaim" in v
+    }
     for volume in storage.shared_volumes:
         mount = mounts[volume.mount_path]
         assert mount.get("subPath") == (volume.sub_path.replace("{username}", USER) if volume.sub_path else None)
@@ -136,7 +139,9 @@ def check_pod(pod: dict, singleuser: SingleuserSettings, options: dict, config, 
     if layout:
         script = init["prepare-layout"]["command"][-1]
         for volume in layout:
-            directory = f"/layout/{volume.name}" + (f"/{volume.sub_path.replace('{username}', USER)}" if volume.sub_path else "")
+            directory = f"/layout/{volume.name}" + (
+                f"/{volume.sub_path.replace('{username}', USER)}" if volume.sub_path else ""
+            )
             assert directory in script
             assert (f"chown {singleuser.uid}:{singleuser.fs_gid} " in script) == any(v.fix_ownership for v in layout)
         added = init["prepare-layout"]["securityContext"]["capabilities"].get("add")
@@ -161,7 +166,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("env", "options"), CASES, ids=[f"{e}-{'-'.join(map(str, o.values())) or 'default'}" for e, o in CASES])
+@pytest.mark.parametrize(
+    ("env", "options"), CASES, ids=[f"{e}-{'-'.join(map(str, o.values())) or 'default'}" for e, o in CASES]
+)
 def test_every_profile_of_every_environment(env: str, options: dict, tmp_path: Path):
     config = load_file(ROOT / "environments" / f"{env}.yaml", env).config
     objects = dist_objects(env)

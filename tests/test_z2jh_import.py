@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, find, hub_config_text, synth_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import ROOT, find, hub_config_text, synth_objects
-from user_pods import load_hub_config, spawn_form, user_pod
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import ConfigError
 from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render, validate
+from user_pods import load_hub_config, spawn_form, user_pod
 
 DATA = Path(__file__).parent / "data"
 URBALURBA = DATA / "urbalurba-values.yaml"
@@ -52,11 +51,16 @@ def test_urbalurba_values_become_a_hub_with_the_seed_facts(capsys, tmp_path):
     objects = synth_objects(out, tmp_path, name="urbalurba")
 
     hub = _container(objects, "Deployment", "jupyterhub-hub", "hub")
-    password = [e for e in hub["env"] if e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "urbalurba-secrets"]
+    password = [
+        e for e in hub["env"] if e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "urbalurba-secrets"
+    ]
     assert [e["valueFrom"]["secretKeyRef"]["key"] for e in password] == ["JUPYTERHUB_AUTH_PASSWORD"]
     assert hub["resources"] == {"requests": {"cpu": "200m", "memory": "512Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}
     proxy = _container(objects, "Deployment", "jupyterhub-proxy", "chp")
-    assert proxy["resources"] == {"requests": {"cpu": "200m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+    assert proxy["resources"] == {
+        "requests": {"cpu": "200m", "memory": "512Mi"},
+        "limits": {"cpu": "1", "memory": "1Gi"},
+    }
 
     config = hub_config_text(objects)
     assert "'jupyter/pyspark-notebook:spark-3.5.0'" in config
@@ -130,7 +134,10 @@ def test_wide_values_profiles_scheduling_pullers_and_culling_reach_the_hub(capsy
     assert gpu_pod["spec"]["nodeSelector"]["nvidia.com/gpu.present"] == "true"
     large = user_pod(hub_config, spawn_form(hub_config, {"profile": ["large"]})[1])["spec"]["containers"][0]
     # values: singleuser.cpu.guarantee 0.5 kept, cpu_limit 8, mem 8G/32G from the profile's override
-    assert large["resources"] == {"requests": {"cpu": 0.5, "memory": 8 * 2**30}, "limits": {"cpu": 8, "memory": 32 * 2**30}}
+    assert large["resources"] == {
+        "requests": {"cpu": 0.5, "memory": 8 * 2**30},
+        "limits": {"cpu": 8, "memory": 32 * 2**30},
+    }
     small = user_pod(hub_config, {})["spec"]
     assert {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"} in small[
         "tolerations"
@@ -210,8 +217,14 @@ def test_generic_oauth_against_a_keycloak_realm_becomes_keycloak(tmp_path):
     assert (auth["type"], auth["url"], auth["realm"]) == ("keycloak", "https://keycloak.example.com", "thinkube")
     assert auth["post_logout_redirect_url"] == "https://control.example.com"
     oauth = load_hub_config(hub_config_text(synth_objects(text, tmp_path, name="kc")), tmp_path).GenericOAuthenticator
-    assert (oauth.authorize_url, oauth.token_url, oauth.userdata_url) == (f"{realm}/auth", f"{realm}/token", f"{realm}/userinfo")
-    assert oauth.logout_redirect_url.startswith(f"{realm}/logout?") and "control.example.com" in oauth.logout_redirect_url
+    assert (oauth.authorize_url, oauth.token_url, oauth.userdata_url) == (
+        f"{realm}/auth",
+        f"{realm}/token",
+        f"{realm}/userinfo",
+    )
+    assert (
+        oauth.logout_redirect_url.startswith(f"{realm}/logout?") and "control.example.com" in oauth.logout_redirect_url
+    )
 
 
 def test_github_values_become_a_github_hub(tmp_path):
@@ -244,12 +257,24 @@ def test_github_values_become_a_github_hub(tmp_path):
             "require or ignore",
         ),
         ({"scheduling": {"podPriority": {"enabled": False}}}, "scheduling.podPriority.enabled", "always on"),
-        ({"singleuser": {"lifecycleHooks": {"postStart": {"httpGet": {"path": "/"}}}}}, "singleuser.lifecycleHooks", "exec"),
+        (
+            {"singleuser": {"lifecycleHooks": {"postStart": {"httpGet": {"path": "/"}}}}},
+            "singleuser.lifecycleHooks",
+            "exec",
+        ),
         ({"singleuser": {"profileList": "{{ computed }}"}}, "singleuser.profileList", "singleuser.profiles"),
         ({"cull": {"adminUsers": False}}, "cull.adminUsers", "culling"),
-        ({"hub": {"templateVars": {"announcement": "<b>Maintenance</b>"}}}, "hub.templateVars.announcement", "plain text"),
+        (
+            {"hub": {"templateVars": {"announcement": "<b>Maintenance</b>"}}},
+            "hub.templateVars.announcement",
+            "plain text",
+        ),
         ({"hub": {"templateVars": {"org": "x"}}}, "hub.templateVars.org", "announcement"),
-        ({"scheduling": {"userPlaceholder": {"replicas": 3, "extra": 1}}}, "scheduling.userPlaceholder.extra", "scheduling"),
+        (
+            {"scheduling": {"userPlaceholder": {"replicas": 3, "extra": 1}}},
+            "scheduling.userPlaceholder.extra",
+            "scheduling",
+        ),
     ],
 )
 def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(values, key, reason):
@@ -319,7 +344,9 @@ _scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(ma
 _values_of_any_shape = st.one_of(
     _scalars,
     st.lists(_scalars, max_size=2),
-    st.dictionaries(st.sampled_from(["name", "tag", "requests", "limits", "cpu", "memory", "secretName"]), _scalars, max_size=3),
+    st.dictionaries(
+        st.sampled_from(["name", "tag", "requests", "limits", "cpu", "memory", "secretName"]), _scalars, max_size=3
+    ),
 )
 
 

@@ -12,14 +12,15 @@ import functools
 import os
 import re
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
 
 from jupyterhub.app import JupyterHub
 from jupyterhub.objects import Hub, Server
 from kubernetes_asyncio.client import ApiClient
-from kubespawner import KubeSpawner
 from kubernetes_asyncio.config import kube_config
+from kubespawner import KubeSpawner
 from traitlets.config import Config
 
 NOWHERE_KUBECONFIG = """\

@@ -10,9 +10,10 @@ the construct tree, so the output is the same.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from cdk8s import Chart
+
 from constructs import Construct
 
 _WRITERS = "_writers_on_complete"

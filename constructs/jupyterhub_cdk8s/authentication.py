@@ -169,4 +169,3 @@ def allow_identity_provider(
             peer = pods_elsewhere(destination.pods)
         policy.allow_to(peer, tcp(*destination.ports))
     return policy
-

@@ -6,6 +6,7 @@ import hashlib
 import html
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -24,7 +25,9 @@ def branding_files(branding: Branding) -> dict[str, str]:
     blocks = ['{% extends "templates/page.html" %}']
     if branding.stylesheet:
         blocks.append(
-            "{% block stylesheet %}\n{{ super() }}\n<style>\n" + branding.stylesheet.strip() + "\n</style>\n{% endblock stylesheet %}"
+            "{% block stylesheet %}\n{{ super() }}\n<style>\n"
+            + branding.stylesheet.strip()
+            + "\n</style>\n{% endblock stylesheet %}"
         )
     if branding.announcement:
         # Plain text from the config, escaped: the announcement block renders HTML.

@@ -26,8 +26,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return import_z2jh(argv[1:])
     if argv[:1] == [SCHEMA]:
         return export_schema(argv[1:], root)
-    parser = argparse.ArgumentParser(prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/.")
-    parser.add_argument("--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing")
+    parser = argparse.ArgumentParser(
+        prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/."
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing"
+    )
     parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
     parser.add_argument("--dist", type=Path, default=root / "dist", help="output folder")
     args = parser.parse_args(argv)
@@ -126,7 +130,10 @@ def import_z2jh(argv: list[str]) -> int:
         validate(text)
     except ConfigError as error:
         print(error, file=sys.stderr)
-        print("the imported environment is not valid: fix the values above in the values file and import again", file=sys.stderr)
+        print(
+            "the imported environment is not valid: fix the values above in the values file and import again",
+            file=sys.stderr,
+        )
         return 2
     print(f"{len(migration.unmapped)} key(s) not mapped (listed above).", file=sys.stderr)
     sys.stdout.write(text)

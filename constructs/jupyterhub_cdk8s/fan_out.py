@@ -35,7 +35,9 @@ class Helper:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self._tasks, self._results = context.Queue(), context.Queue()
-        self._process = context.Process(target=_work, args=(self._tasks, self._results), name="synth-helper", daemon=True)
+        self._process = context.Process(
+            target=_work, args=(self._tasks, self._results), name="synth-helper", daemon=True
+        )
         self._process.start()
         self._open = True
 

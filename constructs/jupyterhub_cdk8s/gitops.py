@@ -8,8 +8,8 @@ app-of-apps can pick them up without syncing itself into a hub namespace.
 from __future__ import annotations
 
 from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
-from constructs import Construct
 
+from constructs import Construct
 from imports.argoproj_applications.io.argoproj import Application
 from imports.argoproj_appprojects.io.argoproj import AppProject
 
@@ -61,7 +61,14 @@ class GitOpsChart(Chart):
     """AppProject and Application of one environment, in ArgoCD's namespace."""
 
     def __init__(
-        self, scope: Construct, id: str, *, env_name: str, config: HubConfig, gitops: GitOpsSettings, objects: list[dict]
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        env_name: str,
+        config: HubConfig,
+        gitops: GitOpsSettings,
+        objects: list[dict],
     ):
         super().__init__(scope, id, namespace=gitops.argocd_namespace, disable_resource_name_hashes=True)
         names = Names(release=config.name, namespace=config.namespace)
@@ -219,7 +226,6 @@ class FleetChart(Chart):
                             },
                         },
                         "templatePatch": TEMPLATE_PATCH,
-                    }
+                    },
                 )
             )
-

@@ -25,6 +25,7 @@ import hashlib
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -92,7 +93,10 @@ def puller_findings(images: list[str]) -> dict[str, str]:
         findings.append(
             (
                 "CKV_K8S_14",
-                "these are the user images the hub starts anyway; their tags are the environment's choice in singleuser",
+                (
+                    "these are the user images the hub starts anyway; "
+                    "their tags are the environment's choice in singleuser"
+                ),
             )
         )
     return accepted_findings(*findings)
@@ -167,7 +171,14 @@ class ContinuousImagePuller(Part):
     """DaemonSet that keeps every user image on every user node."""
 
     def __init__(
-        self, scope: Construct, id: str, *, images: list[str], user_pods: UserPods, names: Names, priority_class_name: str
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        images: list[str],
+        user_pods: UserPods,
+        names: Names,
+        priority_class_name: str,
     ):
         super().__init__(scope, id)
         _daemonset(

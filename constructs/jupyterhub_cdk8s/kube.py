@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import jsii
 from cdk8s import ApiObject
+
 from constructs import Construct
 
 L1 = TypeVar("L1", bound=ApiObject)
@@ -68,5 +69,9 @@ def _missing(given, written, path: str) -> list[str]:
     if isinstance(given, list):
         if not isinstance(written, list) or len(written) != len(given):
             return [path]
-        return [missing for index, (a, b) in enumerate(zip(given, written)) for missing in _missing(a, b, f"{path}/{index}")]
+        return [
+            missing
+            for index, (a, b) in enumerate(zip(given, written, strict=False))
+            for missing in _missing(a, b, f"{path}/{index}")
+        ]
     return []

@@ -100,7 +100,7 @@ class Names:
 
     @property
     def user_scheduler_name(self) -> str:
-        """The scheduler name pods ask for: a scheduler handles its name's pods in every namespace, so it is cluster-unique."""
+        """The scheduler name pods ask for: cluster-unique, as a scheduler takes its name's pods in every namespace."""
         return self.cluster_scoped("user-scheduler")
 
     @property

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
-from .config.guardrails import PodsElsewhere
 from .assembly import Part, on_complete
+from .config.guardrails import PodsElsewhere
 from .kube import kube_object
 from .naming import Names
 from .workload import int_or_string
-
 
 EVERYWHERE = "0.0.0.0/0"
 
@@ -92,20 +92,18 @@ class Connections(Part):
     deny stays in force for the rest.
     """
 
-    def __init__(
-        self, scope: Construct, id: str, *, name: str, labels: dict[str, str], pods: dict[str, str]
-    ):
+    def __init__(self, scope: Construct, id: str, *, name: str, labels: dict[str, str], pods: dict[str, str]):
         super().__init__(scope, id)
         self._name, self._labels = name, labels
         self._spec: dict = {"podSelector": {"matchLabels": pods}, "policyTypes": []}
         on_complete(self, self._write)
 
-    def allow_from(self, peer: Peer, ports: list[Port]) -> "Connections":
+    def allow_from(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
         self._add("ingress", "Ingress", "from", peer, ports)
         return self
 
-    def allow_to(self, peer: Peer, ports: list[Port]) -> "Connections":
+    def allow_to(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let these pods open connections to `peer` on `ports` (all ports if empty)."""
         self._add("egress", "Egress", "to", peer, ports)
         return self

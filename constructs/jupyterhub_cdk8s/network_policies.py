@@ -11,6 +11,7 @@ the one for components that talk to the Kubernetes API and nothing else.
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part

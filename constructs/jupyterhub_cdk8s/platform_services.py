@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -127,18 +128,22 @@ class PlatformServicesAccess(Part):
         # Spark's driver creates, watches and deletes its executor pods and
         # their config maps; nothing else (no secrets, no services).
         verbs = ["create", "get", "list", "watch", "delete", "deletecollection"]
-        Identity(self, "spark-identity", name=spark_service_account(names), labels=labels).allow(
-            verbs, ["pods"]
-        ).allow(verbs, ["configmaps"])
+        Identity(self, "spark-identity", name=spark_service_account(names), labels=labels).allow(verbs, ["pods"]).allow(
+            verbs, ["configmaps"]
+        )
         executors = component(names, SPARK_EXECUTOR)
         drivers = component(names, SINGLEUSER)
-        driver = Connections(self, "spark-driver", name=names.of("singleuser-spark-driver"), labels=labels, pods=user_pods)
+        driver = Connections(
+            self, "spark-driver", name=names.of("singleuser-spark-driver"), labels=labels, pods=user_pods
+        )
         driver.allow_from(executors, tcp(spark.driver_port, spark.block_manager_port))
         driver.allow_to(executors, tcp(spark.block_manager_port))
         for cidr in spark.api_server_cidrs:
             driver.allow_to(ip_block(cidr), tcp(*API_SERVER_PORTS))
         (
-            Connections(self, "spark-executors", name=names.of("spark-executors"), labels=labels, pods=executor_labels(names))
+            Connections(
+                self, "spark-executors", name=names.of("spark-executors"), labels=labels, pods=executor_labels(names)
+            )
             .allow_from(drivers, tcp(spark.block_manager_port))
             .allow_from(executors, tcp(spark.block_manager_port))
             .allow_to(drivers, tcp(spark.driver_port, spark.block_manager_port))

@@ -7,6 +7,7 @@ restarts; the hub programs its routes through the proxy-api Service.
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -145,7 +146,11 @@ class Proxy(Part):
             "public-service",
             k8s.KubeService,
             {
-                "metadata": {"name": names.proxy_public, "labels": labels, "annotations": proxy.service.annotations or None},
+                "metadata": {
+                    "name": names.proxy_public,
+                    "labels": labels,
+                    "annotations": proxy.service.annotations or None,
+                },
                 "spec": {
                     "type": proxy.service.type,
                     "selector": selector,

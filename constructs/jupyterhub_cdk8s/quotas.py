@@ -7,6 +7,7 @@ The config already refused a user server that could never fit either (see
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -56,7 +57,14 @@ class ContainerLimits(Part):
     """A LimitRange: defaults for containers that declare no resources, and a ceiling no container may pass."""
 
     def __init__(
-        self, scope: Construct, id: str, *, limits: LimitRangeSettings, user: UserServerSize, own: list[Container], names: Names
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        limits: LimitRangeSettings,
+        user: UserServerSize,
+        own: list[Container],
+        names: Names,
     ):
         super().__init__(scope, id)
         max_cpu, max_memory = container_ceiling(limits, user, own)
@@ -74,7 +82,10 @@ class ContainerLimits(Part):
                                 "cpu": quantity(limits.default_request.cpu),
                                 "memory": quantity(limits.default_request.memory),
                             },
-                            "default": {"cpu": quantity(limits.default_limit.cpu), "memory": quantity(limits.default_limit.memory)},
+                            "default": {
+                                "cpu": quantity(limits.default_limit.cpu),
+                                "memory": quantity(limits.default_limit.memory),
+                            },
                             "max": {"cpu": quantity(max_cpu), "memory": quantity(max_memory)},
                         }
                     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part, on_complete
@@ -39,7 +40,7 @@ class Identity(Part):
 
     def allow(
         self, verbs: list[str], resources: list[str], *, api_group: str = "", names: list[str] | None = None
-    ) -> "Identity":
+    ) -> Identity:
         """Let this identity do `verbs` on `resources` (optionally only the objects `names`)."""
         if "*" in verbs or "*" in resources:
             raise ValueError("wildcards are not least privilege; name the verbs and resources")

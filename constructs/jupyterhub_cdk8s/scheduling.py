@@ -10,6 +10,7 @@ one instantly instead of waiting for a new node.
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -34,7 +35,12 @@ CORE, USER, IMAGE_PULLER, PLACEHOLDER = "core", "user", "image-puller", "user-pl
 
 
 def priority_value(priorities: Priorities, tier: str) -> int:
-    return {CORE: priorities.core, USER: priorities.user, IMAGE_PULLER: priorities.image_puller, PLACEHOLDER: priorities.placeholder}[tier]
+    return {
+        CORE: priorities.core,
+        USER: priorities.user,
+        IMAGE_PULLER: priorities.image_puller,
+        PLACEHOLDER: priorities.placeholder,
+    }[tier]
 
 
 class PriorityClasses(Part):

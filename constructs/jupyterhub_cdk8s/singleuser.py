@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -230,7 +231,9 @@ def _configure_storage(file: ConfigFile, singleuser: SingleuserSettings, names: 
         volumes.append({"name": "home", "persistentVolumeClaim": {"claimName": "{pvc_name}"}})
         mounts.append({"name": "home", "mountPath": storage.home_mount_path})
     for volume in storage.shared_volumes:
-        volumes.append({"name": f"shared-{volume.name}", "persistentVolumeClaim": {"claimName": shared_claim_name(names, volume)}})
+        volumes.append(
+            {"name": f"shared-{volume.name}", "persistentVolumeClaim": {"claimName": shared_claim_name(names, volume)}}
+        )
         mount = {"name": f"shared-{volume.name}", "mountPath": volume.mount_path}
         if volume.sub_path:
             mount["subPath"] = volume.sub_path
@@ -297,7 +300,9 @@ def _init_containers(singleuser: SingleuserSettings) -> list[dict]:
                 "command": ["sh", "-c", "\n".join(commands)],
                 "securityContext": context,
                 "resources": _init_resources(),
-                "volumeMounts": [{"name": f"shared-{v.name}", "mountPath": f"{LAYOUT_ROOT}/{v.name}"} for v in prepared],
+                "volumeMounts": [
+                    {"name": f"shared-{v.name}", "mountPath": f"{LAYOUT_ROOT}/{v.name}"} for v in prepared
+                ],
             }
         )
     if storage.examples:
@@ -310,7 +315,11 @@ def _init_containers(singleuser: SingleuserSettings) -> list[dict]:
                 "image": storage.examples.image,
                 "command": [*clone, storage.examples.url, EXAMPLES_DIR],
                 "env": [{"name": "HOME", "value": "/tmp"}],
-                "securityContext": {**_user_context(singleuser), "runAsGroup": singleuser.fs_gid, "readOnlyRootFilesystem": True},
+                "securityContext": {
+                    **_user_context(singleuser),
+                    "runAsGroup": singleuser.fs_gid,
+                    "readOnlyRootFilesystem": True,
+                },
                 "resources": _init_resources(),
                 "volumeMounts": [{"name": "examples", "mountPath": EXAMPLES_DIR}],
             }

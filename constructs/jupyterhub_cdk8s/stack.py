@@ -7,25 +7,26 @@ assembled here from every component's contribution, then handed to the hub.
 from __future__ import annotations
 
 from cdk8s import Chart
+
 from constructs import Construct
 
 from .assembly import complete
 from .authentication import allow_identity_provider, configure_authenticator
 from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
+from .config.guardrails import largest_user_server
 from .config.hub import SqliteDatabase
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .hub.settings import HUB_PORT
 from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images
 from .ingress import PublicIngress
-from .config.guardrails import largest_user_server
 from .monitoring import TOKEN_KEY, configure_hub_metrics, metrics_token
 from .namespace import Namespace
-from .network_policies import NetworkPolicies
-from .quotas import ContainerLimits, NamespaceQuota
 from .naming import HOOK_IMAGE_AWAITER, SECRETS_BOOTSTRAP, USER_SCHEDULER, Names
+from .network_policies import NetworkPolicies
 from .platform_services import PlatformServicesAccess, user_pod_additions
 from .proxy import Proxy, configure_hub_for_proxy
+from .quotas import ContainerLimits, NamespaceQuota
 from .scheduling import CORE, IMAGE_PULLER, PLACEHOLDER, USER, PriorityClasses, UserPlaceholders, configure_scheduling
 from .secrets_bootstrap import SecretsBootstrap
 from .singleuser import UserServers, configure_culler, configure_spawner
@@ -69,7 +70,12 @@ class JupyterHubChart(Chart):
             Namespace(self, "namespace", names=names, pod_security=config.pod_security)
         if config.secrets.existing_secret is None:
             SecretsBootstrap(
-                self, "secrets-bootstrap", names=names, image=config.hub.image, uid=1000, extra_keys=bootstrap_keys(config, hub_secret)
+                self,
+                "secrets-bootstrap",
+                names=names,
+                image=config.hub.image,
+                uid=1000,
+                extra_keys=bootstrap_keys(config, hub_secret),
             )
         hub_volumes = []
         if config.hub.branding.enabled:
@@ -123,7 +129,7 @@ class JupyterHubChart(Chart):
         complete(self)
 
     def _guardrails(self, config: HubConfig, names: Names, api_clients: list[str]) -> None:
-        """Quota, limit range and network policies; `api_clients` are the components that only talk to the API server."""
+        """Quota, limit range and network policies; `api_clients` only talk to the API server."""
         if config.quota.enabled:
             NamespaceQuota(self, "quota", quota=config.quota, names=names)
         if config.limit_range.enabled:
@@ -146,7 +152,7 @@ class JupyterHubChart(Chart):
             )
 
     def _scheduling(self, config: HubConfig, names: Names) -> list[str]:
-        """User scheduler, priority classes, placeholders and image pullers; returns the components that call the API."""
+        """User scheduler, priority classes, placeholders and image pullers; returns the API callers."""
         scheduling = config.scheduling
         tiers = [CORE, USER]
         api_clients = []
@@ -161,7 +167,9 @@ class JupyterHubChart(Chart):
             )
         if scheduling.user_placeholders.replicas:
             tiers.append(PLACEHOLDER)
-            UserPlaceholders(self, "user-placeholders", scheduling=scheduling, singleuser=config.singleuser, names=names)
+            UserPlaceholders(
+                self, "user-placeholders", scheduling=scheduling, singleuser=config.singleuser, names=names
+            )
         images = pulled_images(config.singleuser, scheduling.image_puller)
         if scheduling.image_puller.continuous:
             tiers.append(IMAGE_PULLER)

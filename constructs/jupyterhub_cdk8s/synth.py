@@ -14,8 +14,8 @@ from cdk8s import App
 
 from .config.loader import Environment
 from .fan_out import Helper
-from .sync_waves import annotate_sync_waves
 from .stack import JupyterHubChart
+from .sync_waves import annotate_sync_waves
 
 CLUSTER_SCOPED = {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"}
 
@@ -110,7 +110,7 @@ BlockStyleDumper.add_representer(str, _represent_str)
 
 
 class _FastDumper(getattr(yaml, "CSafeDumper", BlockStyleDumper)):
-    """libyaml's emitter: same bytes as `BlockStyleDumper` for the documents `_fast_emitter_agrees` accepts, 5x faster."""
+    """libyaml's emitter: 5x faster, same bytes as `BlockStyleDumper` where `_fast_emitter_agrees`."""
 
 
 _FastDumper.add_representer(str, _represent_str)
@@ -128,7 +128,11 @@ def _fast_emitter_agrees(value) -> bool:
         return _text_agrees(value)
     if isinstance(value, dict):
         return all(
-            isinstance(key, str) and 0 < len(key) <= 100 and key.isascii() and key.isprintable() and _fast_emitter_agrees(item)
+            isinstance(key, str)
+            and 0 < len(key) <= 100
+            and key.isascii()
+            and key.isprintable()
+            and _fast_emitter_agrees(item)
             for key, item in value.items()
         )
     if isinstance(value, list):
@@ -169,11 +173,15 @@ def write_tree(files: list[Manifest], target: Path) -> None:
 def differences(files: list[Manifest], target: Path) -> list[str]:
     """Paths below `target` that a fresh synth would add, change or remove."""
     expected = {m.path: m.text for m in files}
-    actual = {
-        str(path.relative_to(target)): path.read_text(encoding="utf-8")
-        for path in sorted(target.rglob("*"))
-        if path.is_file()
-    } if target.exists() else {}
+    actual = (
+        {
+            str(path.relative_to(target)): path.read_text(encoding="utf-8")
+            for path in sorted(target.rglob("*"))
+            if path.is_file()
+        }
+        if target.exists()
+        else {}
+    )
     changed = [f"changed: {p}" for p in sorted(expected) if p in actual and actual[p] != expected[p]]
     added = [f"missing: {p}" for p in sorted(expected) if p not in actual]
     removed = [f"not synthesized: {p}" for p in sorted(actual) if p not in expected]

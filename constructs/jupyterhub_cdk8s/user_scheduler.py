@@ -13,6 +13,7 @@ import hashlib
 
 import yaml
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from .assembly import Part
@@ -154,7 +155,10 @@ class UserSchedulerDeployment(Part):
                             "CKV_K8S_114",
                             "--profiling is ignored next to --config; the config file sets enableProfiling: false",
                         ),
-                        ("CKV_K8S_115", "binding to 127.0.0.1 would fail the kubelet's HTTPS health probes on the pod IP"),
+                        (
+                            "CKV_K8S_115",
+                            "binding to 127.0.0.1 would fail the kubelet's HTTPS health probes on the pod IP",
+                        ),
                     ),
                 },
                 "spec": {

@@ -27,7 +27,9 @@ def get(path):
     """(HTTP status, parsed body or {}) of a GET on the API server; status 0 when it cannot be reached."""
     with open(os.path.join(ACCOUNT, "token")) as token_file:
         token = token_file.read().strip()
-    request = urllib.request.Request(API + path, headers={"Authorization": "Bearer " + token, "Accept": "application/json"})
+    request = urllib.request.Request(
+        API + path, headers={"Authorization": "Bearer " + token, "Accept": "application/json"}
+    )
     context = None
     if API.startswith("https://"):
         context = ssl.create_default_context(cafile=os.path.join(ACCOUNT, "ca.crt"))
@@ -37,7 +39,7 @@ def get(path):
     except urllib.error.HTTPError as error:
         return error.code, {}
     except (urllib.error.URLError, OSError, ValueError) as error:
-        print("API server not reachable: %s" % error, file=sys.stderr)
+        print(f"API server not reachable: {error}", file=sys.stderr)
         return 0, {}
 
 
@@ -49,11 +51,11 @@ def progress(daemonset):
         return False, "the DaemonSet controller has not seen the current spec yet"
     desired = status.get("desiredNumberScheduled", 0)
     ready = status.get("numberReady", 0)
-    return desired == ready, "%d of %d nodes have pulled every image" % (ready, desired)
+    return desired == ready, f"{ready} of {desired} nodes have pulled every image"
 
 
 def wait(namespace, name, timeout, poll):
-    path = "/apis/apps/v1/namespaces/%s/daemonsets/%s" % (namespace, name)
+    path = f"/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}"
     deadline = time.monotonic() + timeout
     last = None
     while True:
@@ -61,7 +63,7 @@ def wait(namespace, name, timeout, poll):
         if status == 200:
             done, message = progress(daemonset)
         else:
-            done, message = False, "reading daemonset %s returned HTTP %s" % (name, status)
+            done, message = False, f"reading daemonset {name} returned HTTP {status}"
         if message != last:
             print(message, flush=True)
             last = message
@@ -69,7 +71,9 @@ def wait(namespace, name, timeout, poll):
             print("images pulled on every node", flush=True)
             return 0
         if time.monotonic() + poll > deadline:
-            print("gave up waiting after %d seconds; the sync goes on, images not yet pulled are pulled at spawn" % timeout)
+            print(
+                f"gave up waiting after {timeout} seconds; the sync goes on, images not yet pulled are pulled at spawn"
+            )
             return 0
         time.sleep(poll)
 

@@ -13,7 +13,6 @@ from cdk8s_plus_27 import k8s
 from .config.base import Resources
 from .kube import kube_object
 
-
 PINNED_BY_TAG = (
     "CKV_K8S_43",
     "images are pinned to release tags validated in config; an environment may write image@sha256:... to pin digests",

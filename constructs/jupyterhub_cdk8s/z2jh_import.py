@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import yaml
@@ -128,7 +129,10 @@ def _resources(defaults: Callable[[], Any]) -> Transform:
                 given = (value.get(theirs) or {}).get(resource)
                 if given is None:
                     migration.notes.append(
-                        (f"{source}.{theirs}.{resource}", f"not set; this project's default {default[resource][ours]} is used")
+                        (
+                            f"{source}.{theirs}.{resource}",
+                            f"not set; this project's default {default[resource][ours]} is used",
+                        )
                     )
                 result[resource][ours] = str(given) if given is not None else default[resource][ours]
         for key in sorted(set(value) - {"requests", "limits"}):
@@ -178,7 +182,13 @@ def _authenticator(value, migration, source):
         )
     if value in ("dummy", "jupyterhub.auth.DummyAuthenticator"):
         migration.notes.append(
-            (source, "DummyAuthenticator becomes SharedPasswordAuthenticator: the same shared password, a real authenticator")
+            (
+                source,
+                (
+                    "DummyAuthenticator becomes SharedPasswordAuthenticator: "
+                    "the same shared password, a real authenticator"
+                ),
+            )
         )
     return AUTHENTICATORS[value]
 
@@ -195,8 +205,11 @@ def _env_vars(target_kind: str) -> Transform:
             elif name == "GRANT_SUDO" and target_kind == "singleuser":
                 # The variable alone does nothing for a server started as uid 1000; the setting starts it as root.
                 migration.unmapped.append(
-                    (f"{source}.{name}", "not mapped: sudo is `singleuser.grant_sudo: true` here (user pods drop to "
-                     "Pod Security baseline); leave it off unless users need it")
+                    (
+                        f"{source}.{name}",
+                        "not mapped: sudo is `singleuser.grant_sudo: true` here (user pods drop to "
+                        "Pod Security baseline); leave it off unless users need it",
+                    )
                 )
             elif isinstance(item, (str, int, float, bool)) and target_kind == "singleuser":
                 plain[name] = str(item)
@@ -285,7 +298,9 @@ def _lifecycle_hooks(value, migration, source):
         if command and all(isinstance(part, str) for part in command) and set(hook) == {"exec"}:
             hooks[ours] = command
         else:
-            migration.unmapped.append((f"{source}.{theirs}", "not mapped: only exec hooks (a command) are lifecycle hooks here"))
+            migration.unmapped.append(
+                (f"{source}.{theirs}", "not mapped: only exec hooks (a command) are lifecycle hooks here")
+            )
     for key in sorted(set(value) - {"postStart", "preStop"}):
         migration.unmapped.append((f"{source}.{key}", "not mapped: only postStart and preStop hooks exist"))
     if not hooks:
@@ -312,7 +327,9 @@ def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict
         if key in PROFILE_OVERRIDES:
             section, _, part = PROFILE_OVERRIDES[key].partition(".")
             if section == "memory":
-                profile.setdefault(section, {})[part] = _spawner_bytes(value, migration, f"{where}.kubespawner_override.{key}")
+                profile.setdefault(section, {})[part] = _spawner_bytes(
+                    value, migration, f"{where}.kubespawner_override.{key}"
+                )
             elif part:
                 profile.setdefault(section, {})[part] = str(value)
             else:
@@ -328,7 +345,10 @@ def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict
             )
     for key in sorted(set(entry) - {"display_name", "slug", "description", "default", "kubespawner_override"}):
         migration.unmapped.append(
-            (f"{where}.{key}", "not mapped: write profile options as singleuser.profiles[].options (cpu, memory, gpu, image, node)")
+            (
+                f"{where}.{key}",
+                "not mapped: write profile options as singleuser.profiles[].options (cpu, memory, gpu, image, node)",
+            )
         )
     return profile
 
@@ -427,8 +447,15 @@ SHARED_VOLUMES = (
     "source cannot be mounted: move its data to a shared volume"
 )
 NODE_PURPOSE_LABEL = "hub.jupyter.org/node-purpose"
-CULL_SETTINGS = {"enabled": "enabled", "timeout": "timeout", "every": "every", "maxAge": "max_age", "users": "cull_users",
-                 "removeNamedServers": "remove_named_servers", "concurrency": "concurrency"}  # fmt: skip
+CULL_SETTINGS = {
+    "enabled": "enabled",
+    "timeout": "timeout",
+    "every": "every",
+    "maxAge": "max_age",
+    "users": "cull_users",
+    "removeNamedServers": "remove_named_servers",
+    "concurrency": "concurrency",
+}
 NOT_YET = "{} is not available in this version of the project"
 
 ROWS: list[Row] = [
@@ -456,13 +483,18 @@ ROWS: list[Row] = [
         "and set secrets.existing_secret",
     ),
     Row("hub.config.JupyterHub.authenticator_class", "auth.type", _authenticator),
-    Row("hub.config.JupyterHub.admin_access", reason="admins act as users through roles in JupyterHub 5, not admin_access"),
+    Row(
+        "hub.config.JupyterHub.admin_access",
+        reason="admins act as users through roles in JupyterHub 5, not admin_access",
+    ),
     Row("hub.config.Authenticator.admin_users", "auth.admin_users", _same),
     Row("hub.config.Authenticator.allowed_users", "auth.allowed_users", _same),
     Row("hub.config.Authenticator.allow_all", "auth.allow_all", _same),
     Row("hub.config.DummyAuthenticator.password", reason=PASSWORD_IN_GIT.format("password_secret")),
     Row("hub.config.SharedPasswordAuthenticator.user_password", reason=PASSWORD_IN_GIT.format("password_secret")),
-    Row("hub.config.SharedPasswordAuthenticator.admin_password", reason=PASSWORD_IN_GIT.format("admin_password_secret")),
+    Row(
+        "hub.config.SharedPasswordAuthenticator.admin_password", reason=PASSWORD_IN_GIT.format("admin_password_secret")
+    ),
     *(
         row
         for authenticator in ("GenericOAuthenticator", "GitHubOAuthenticator")
@@ -575,13 +607,22 @@ ROWS: list[Row] = [
     Row("scheduling.userScheduler.enabled", "scheduling.user_scheduler.enabled", _same),
     Row("scheduling.userScheduler.replicas", "scheduling.user_scheduler.replicas", _scheduler_replicas),
     Row("scheduling.userScheduler.image", "scheduling.user_scheduler.image", _image, keys=("name", "tag")),
-    Row("scheduling.userScheduler.resources", "scheduling.user_scheduler.resources", _resources(lambda: UserScheduler().resources)),
+    Row(
+        "scheduling.userScheduler.resources",
+        "scheduling.user_scheduler.resources",
+        _resources(lambda: UserScheduler().resources),
+    ),
     Row("scheduling.podPriority.enabled", None, _enabled_default_on),
     Row("scheduling.podPriority.globalDefault", reason="the classes apply to this hub's pods only, never cluster-wide"),
     Row("scheduling.podPriority.defaultPriority", "scheduling.priorities.user", _same),
     Row("scheduling.podPriority.imagePullerPriority", "scheduling.priorities.image_puller", _same),
     Row("scheduling.podPriority.userPlaceholderPriority", "scheduling.priorities.placeholder", _same),
-    Row("scheduling.userPlaceholder", "scheduling.user_placeholders.replicas", _placeholders, keys=("enabled", "replicas")),
+    Row(
+        "scheduling.userPlaceholder",
+        "scheduling.user_placeholders.replicas",
+        _placeholders,
+        keys=("enabled", "replicas"),
+    ),
     Row("scheduling.userPods.nodeAffinity.matchNodePurpose", "scheduling.user_pods.node_selector", _node_purpose),
     Row("scheduling.userPods.tolerations", "scheduling.user_pods.tolerations", _tolerations),
     Row("scheduling.corePods", reason=NOT_YET.format("placement of the hub and proxy")),
@@ -605,9 +646,8 @@ ROWS: list[Row] = [
 BY_SOURCE = {row.source: row for row in ROWS}
 # Why a key without a row of its own, below one of these, is not mapped.
 REASON_BELOW = {
-    "hub.templateVars": "only the announcement is a template variable here (hub.branding); " + NOT_YET.format(
-        "custom page templates"
-    ),
+    "hub.templateVars": "only the announcement is a template variable here (hub.branding); "
+    + NOT_YET.format("custom page templates"),
     "hub.config": "JupyterHub traitlets are set here from typed settings; one they lack can go in hub.extra_config",
     "hub": "no hub setting of this project corresponds",
     "proxy": "no proxy setting of this project corresponds",
@@ -623,6 +663,7 @@ def _reason_for_unknown(path: str) -> str:
     prefixes = [p for p in REASON_BELOW if path.startswith(p + ".")]
     return REASON_BELOW[max(prefixes, key=len)] if prefixes else UNKNOWN
 
+
 # Where the chart's default differs from this project's, the migrated hub keeps the chart's behaviour.
 CHART_DEFAULTS = {"proxy": {"service": {"type": "LoadBalancer"}}, "ingress": {"enabled": False}}
 DEFAULT_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "password"}
@@ -633,7 +674,9 @@ DEFAULT_ADMIN_PASSWORD_SECRET = {"name": "jupyterhub-password", "key": "admin-pa
 def _merged(base: dict, override: dict) -> dict:
     result = dict(base)
     for key, value in override.items():
-        result[key] = _merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) else value
+        result[key] = (
+            _merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) else value
+        )
     return result
 
 
@@ -694,16 +737,22 @@ def _resolve_shared_password(migration: Migration, auth: dict) -> None:
     else:
         auth["password_secret"] = DEFAULT_PASSWORD_SECRET
         migration.notes.append(
-            ("auth.password_secret", f"no password from a Secret found; create Secret {DEFAULT_PASSWORD_SECRET['name']} "
-             f"with key {DEFAULT_PASSWORD_SECRET['key']} before the first sync")
+            (
+                "auth.password_secret",
+                f"no password from a Secret found; create Secret {DEFAULT_PASSWORD_SECRET['name']} "
+                f"with key {DEFAULT_PASSWORD_SECRET['key']} before the first sync",
+            )
         )
     if auth["type"] == "shared-password" and auth.get("admin_users"):
         # The chart's admin_password is a value in git (reported unmapped); admins log in only with one.
         auth["admin_password_secret"] = DEFAULT_ADMIN_PASSWORD_SECRET
         migration.notes.append(
-            ("auth.admin_password_secret", f"admin_users log in only with an admin password; create key "
-             f"{DEFAULT_ADMIN_PASSWORD_SECRET['key']} (at least 32 characters) in Secret "
-             f"{DEFAULT_ADMIN_PASSWORD_SECRET['name']} before the first sync")
+            (
+                "auth.admin_password_secret",
+                f"admin_users log in only with an admin password; create key "
+                f"{DEFAULT_ADMIN_PASSWORD_SECRET['key']} (at least 32 characters) in Secret "
+                f"{DEFAULT_ADMIN_PASSWORD_SECRET['name']} before the first sync",
+            )
         )
     for name in sorted(migration.hub_secret_env):
         migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))
@@ -721,18 +770,20 @@ def _resolve_oauth(migration: Migration, auth: dict) -> None:
     """
     auth["client_secret"] = DEFAULT_CLIENT_SECRET
     migration.notes.append(
-        ("auth.client_secret", f"create Secret {DEFAULT_CLIENT_SECRET['name']} with key {DEFAULT_CLIENT_SECRET['key']} "
-         "holding the OAuth client secret before the first sync")
+        (
+            "auth.client_secret",
+            f"create Secret {DEFAULT_CLIENT_SECRET['name']} with key {DEFAULT_CLIENT_SECRET['key']} "
+            "holding the OAuth client secret before the first sync",
+        )
     )
     # The chart lets the hub reach every non-private address; keep that, and say how to narrow it.
     auth["egress"] = [{"public_internet": True}]
     migration.notes.append(
         ("auth.egress", "public_internet, as the chart allowed the hub; narrow it to your provider's addresses (cidr)")
     )
-    if auth["type"] == "oidc" and "authorize_url" in auth:
-        if not _as_keycloak(migration, auth):
-            origin = urlsplit(auth["authorize_url"])
-            auth["issuer"] = f"{origin.scheme}://{origin.netloc}"
+    if auth["type"] == "oidc" and "authorize_url" in auth and not _as_keycloak(migration, auth):
+        origin = urlsplit(auth["authorize_url"])
+        auth["issuer"] = f"{origin.scheme}://{origin.netloc}"
 
 
 _KEYCLOAK_AUTHORIZE = re.compile(r"^(https://.+)/realms/([A-Za-z0-9._-]+)/protocol/openid-connect/auth$")
@@ -755,7 +806,9 @@ def _as_keycloak(migration: Migration, auth: dict) -> bool:
     auth.update({"type": "keycloak", "url": match[1], "realm": match[2]})
     if redirects:
         auth["post_logout_redirect_url"] = redirects[0]
-    migration.notes.append(("auth.type", f"the endpoints are Keycloak realm {match[2]}'s: keycloak, with url and realm"))
+    migration.notes.append(
+        ("auth.type", f"the endpoints are Keycloak realm {match[2]}'s: keycloak, with url and realm")
+    )
     return True
 
 
@@ -774,7 +827,10 @@ def _quota_for_gpus(migration: Migration) -> None:
     if gpus:
         migration.put("quota.gpus", gpus)
         migration.notes.append(
-            ("quota.gpus", f"{gpus}, room for one server of the largest GPU profile; raise it to the GPUs users may hold at once")
+            (
+                "quota.gpus",
+                f"{gpus}, room for one server of the largest GPU profile; raise it to the GPUs users may hold at once",
+            )
         )
 
 
@@ -787,13 +843,19 @@ def migrate(values: dict, namespace: str) -> Migration:
     _quota_for_gpus(migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
         migration.notes.append(
-            ("singleuser.storage", "user PVCs are named <name>-claim-<user> here, claim-<user> in the chart: "
-             "rename existing claims (or copy their data) before users move over")
+            (
+                "singleuser.storage",
+                "user PVCs are named <name>-claim-<user> here, claim-<user> in the chart: "
+                "rename existing claims (or copy their data) before users move over",
+            )
         )
     return migration
 
 
-HEADER = "# Imported from a JupyterHub Helm chart values file (python main.py import-z2jh).\n# yaml-language-server: $schema=schema.json\n"
+HEADER = (
+    "# Imported from a JupyterHub Helm chart values file (python main.py "
+    "import-z2jh).\n# yaml-language-server: $schema=schema.json\n"
+)
 
 
 def render(migration: Migration) -> str:

@@ -13,7 +13,7 @@ setting: it is derived from the environment's `host` and `hub.base_url`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -30,14 +30,14 @@ def _url(value: Any) -> str:
         raise ValueError(f"{value!r} is not a URL; write an absolute https URL, e.g. https://login.example.com/path")
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         raise ValueError(
-            f"{value!r} would send tokens unencrypted; write https:// (plain http is only accepted on localhost, for tests)"
+            f"{value!r} would send tokens unencrypted; write https:// "
+            "(plain http is only accepted on localhost, for tests)"
         )
     return value
 
 
 HttpsUrl = Annotated[str, BeforeValidator(_url)]
 """An absolute https URL (http only on loopback, where tests run providers)."""
-
 
 
 EmailDomain = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]
@@ -51,7 +51,9 @@ class AccessRule(StrictModel):
     allow_all: bool = Field(
         False, description="Let every user the authenticator accepts log in. Must be said explicitly."
     )
-    admin_users: list[str] = Field(default_factory=list, description="Usernames with admin rights (they may log in too).")
+    admin_users: list[str] = Field(
+        default_factory=list, description="Usernames with admin rights (they may log in too)."
+    )
 
     def access_fields(self) -> tuple[str, ...]:
         """Settings of this variant that let users in; one of them must be set."""
@@ -78,9 +80,7 @@ class SharedPasswordAuth(AccessRule):
     """One password shared by all users (JupyterHub's SharedPasswordAuthenticator), read from a Secret."""
 
     type: Literal["shared-password"] = Field(description="Shared password for every user.")
-    password_secret: SecretKeyRef = Field(
-        description="Secret key holding the users' password (at least 8 characters)."
-    )
+    password_secret: SecretKeyRef = Field(description="Secret key holding the users' password (at least 8 characters).")
     admin_password_secret: SecretKeyRef | None = Field(
         None,
         description=(
@@ -144,7 +144,7 @@ class IdentityProviderEgress(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _one_destination(self) -> "IdentityProviderEgress":
+    def _one_destination(self) -> IdentityProviderEgress:
         if [self.cidr is not None, self.pods is not None, self.public_internet].count(True) != 1:
             raise field_problems(
                 (
@@ -161,7 +161,9 @@ class OAuthClient(AccessRule):
 
     client_id: str = Field(min_length=1, description="OAuth client id registered with the provider for this hub.")
     client_secret: SecretKeyRef = Field(
-        description="Secret key holding the OAuth client secret, e.g. {name: jupyterhub-oidc-secret, key: client_secret}."
+        description=(
+            "Secret key holding the OAuth client secret, e.g. {name: jupyterhub-oidc-secret, key: client_secret}."
+        )
     )
     keep_tokens: bool = Field(
         True,
@@ -173,7 +175,9 @@ class OAuthClient(AccessRule):
     refresh_age: int = Field(
         300,
         ge=0,
-        description="Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns.",
+        description=(
+            "Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns."
+        ),
     )
     egress: list[IdentityProviderEgress] = Field(
         default_factory=list,
@@ -196,16 +200,25 @@ class OAuthClient(AccessRule):
 class OidcClient(OAuthClient):
     """An OpenID Connect provider: claims name the user and their groups."""
 
-    username_claim: str = Field("preferred_username", min_length=1, description="Userinfo claim that becomes the username.")
+    username_claim: str = Field(
+        "preferred_username", min_length=1, description="Userinfo claim that becomes the username."
+    )
     scopes: list[str] = Field(
         default_factory=lambda: ["openid", "profile", "email"], min_length=1, description="Scopes requested at login."
     )
     groups_claim: str = Field("groups", min_length=1, description="Userinfo claim listing the user's groups.")
-    allowed_groups: list[str] = Field(default_factory=list, description="Groups (from groups_claim) whose members may log in.")
-    admin_groups: list[str] = Field(default_factory=list, description="Groups whose members are admins (and may log in).")
+    allowed_groups: list[str] = Field(
+        default_factory=list, description="Groups (from groups_claim) whose members may log in."
+    )
+    admin_groups: list[str] = Field(
+        default_factory=list, description="Groups whose members are admins (and may log in)."
+    )
     allowed_email_domains: list[EmailDomain] = Field(
         default_factory=list,
-        description="Email domains (e.g. 254carbon.com) whose users may log in, by the email claim; unverified emails never count.",
+        description=(
+            "Email domains (e.g. 254carbon.com) whose users may log "
+            "in, by the email claim; unverified emails never count."
+        ),
     )
     login_service: str = Field("OpenID Connect", description="Name on the login button: 'Login with <login_service>'.")
 
@@ -216,7 +229,7 @@ class OidcClient(OAuthClient):
         """Groups are read from the claim (and synced into JupyterHub) only when a rule uses them."""
         return bool(self.allowed_groups or self.admin_groups)
 
-    def endpoints(self) -> "OidcEndpoints":
+    def endpoints(self) -> OidcEndpoints:
         """The provider's URLs; each variant derives them from its own settings."""
         raise NotImplementedError
 
@@ -235,9 +248,15 @@ class KeycloakAuth(OidcClient):
 
     type: Literal["keycloak"] = Field(description="Keycloak OpenID Connect.")
     url: HttpsUrl = Field(description="Keycloak's public URL, without /realms, e.g. https://keycloak.example.com.")
-    realm: str = Field(pattern=r"^[A-Za-z0-9._-]+$", description="Realm the users and the client live in, e.g. thinkube.")
+    realm: str = Field(
+        pattern=r"^[A-Za-z0-9._-]+$", description="Realm the users and the client live in, e.g. thinkube."
+    )
     post_logout_redirect_url: HttpsUrl | None = Field(
-        None, description="Where Keycloak sends users after logging out, e.g. https://control.example.com; unset: Keycloak's own page."
+        None,
+        description=(
+            "Where Keycloak sends users after logging out, e.g. "
+            "https://control.example.com; unset: Keycloak's own page."
+        ),
     )
     login_service: str = Field("Keycloak", description="Name on the login button: 'Login with <login_service>'.")
 
@@ -263,7 +282,10 @@ class OidcAuth(OidcClient):
     token_url: str = Field(description="Token endpoint: an absolute URL, or a path appended to the issuer.")
     userinfo_url: str = Field(description="Userinfo endpoint: an absolute URL, or a path appended to the issuer.")
     logout_url: str | None = Field(
-        None, description="Where users go after logging out of the hub (e.g. the provider's end-session URL); absolute or a path."
+        None,
+        description=(
+            "Where users go after logging out of the hub (e.g. the provider's end-session URL); absolute or a path."
+        ),
     )
 
     def _absolute(self, url: str | None) -> str | None:
@@ -299,7 +321,9 @@ class CloudflareAccessAuth(OidcClient):
     type: Literal["cloudflare-access"] = Field(description="Cloudflare Access (Zero Trust) OpenID Connect.")
     team_domain: Hostname = Field(description="Your Zero Trust team domain, e.g. 254carbon.cloudflareaccess.com.")
     username_claim: str = Field("email", min_length=1, description="Userinfo claim that becomes the username.")
-    login_service: str = Field("Cloudflare Access", description="Name on the login button: 'Login with <login_service>'.")
+    login_service: str = Field(
+        "Cloudflare Access", description="Name on the login button: 'Login with <login_service>'."
+    )
 
     def issuer(self) -> str:
         """Cloudflare's documented issuer of an OIDC SaaS application."""
@@ -320,7 +344,9 @@ _GITHUB_ORG = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]*)(:[A-Za-z0-9_.-]+)?$")
 
 def _github_org(value: Any) -> str:
     if not isinstance(value, str) or not _GITHUB_ORG.match(value):
-        raise ValueError(f"{value!r} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team")
+        raise ValueError(
+            f"{value!r} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team"
+        )
     return value
 
 
@@ -341,7 +367,7 @@ class GitHubAuth(OAuthClient):
 
 
 Auth = Annotated[
-    Union[KeycloakAuth, OidcAuth, CloudflareAccessAuth, GitHubAuth, SharedPasswordAuth, DummyAuth],
+    KeycloakAuth | OidcAuth | CloudflareAccessAuth | GitHubAuth | SharedPasswordAuth | DummyAuth,
     Field(discriminator="type"),
 ]
 """One of the authenticators, chosen by `type`."""

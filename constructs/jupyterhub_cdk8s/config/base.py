@@ -64,7 +64,9 @@ def _cpu(value: Any) -> str:
     try:
         cores = parse_quantity(text)
     except (ValueError, InvalidOperation):
-        raise ValueError(f"{text!r} is not a CPU quantity; write cores like 2 or 0.5, or millicores like 500m") from None
+        raise ValueError(
+            f"{text!r} is not a CPU quantity; write cores like 2 or 0.5, or millicores like 500m"
+        ) from None
     if not text.endswith("m") and _QUANTITY.match(text).group(2):  # type: ignore[union-attr]
         raise ValueError(f"{text!r} is not a CPU quantity; write cores like 2 or 0.5, or millicores like 500m")
     if cores <= 0:
@@ -200,17 +202,22 @@ class Resources(StrictModel):
     memory: MemoryRange
 
     @model_validator(mode="after")
-    def _request_within_limit(self) -> "Resources":
+    def _request_within_limit(self) -> Resources:
         return check_resources(self)
 
     def problems(self) -> list[tuple[str, str]]:
         """Field paths whose request exceeds the limit, with a message."""
         found = []
         if cores(self.cpu.request) > cores(self.cpu.limit):
-            found.append(("cpu.request", f"{self.cpu.request} is above the limit {self.cpu.limit}; lower it or raise cpu.limit"))
+            found.append(
+                ("cpu.request", f"{self.cpu.request} is above the limit {self.cpu.limit}; lower it or raise cpu.limit")
+            )
         if byte_count(self.memory.request) > byte_count(self.memory.limit):
             found.append(
-                ("memory.request", f"{self.memory.request} is above the limit {self.memory.limit}; lower it or raise memory.limit")
+                (
+                    "memory.request",
+                    f"{self.memory.request} is above the limit {self.memory.limit}; lower it or raise memory.limit",
+                )
             )
         return found
 
@@ -240,7 +247,7 @@ def split_field_problems(message: str) -> list[tuple[str, str]]:
     return [(parts[i], parts[i + 1]) for i in range(0, len(parts), 2)]
 
 
-def check_resources(model: "Resources") -> "Resources":
+def check_resources(model: Resources) -> Resources:
     if problems := model.problems():
         raise field_problems(*problems)
     return model

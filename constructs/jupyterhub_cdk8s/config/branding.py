@@ -10,9 +10,13 @@ from .base import StrictModel
 class Branding(StrictModel):
     """What users see on the hub's pages besides JupyterHub's defaults."""
 
-    logo_svg: str | None = Field(None, description="The logo as SVG text (starting with <svg), shown in the page header.")
+    logo_svg: str | None = Field(
+        None, description="The logo as SVG text (starting with <svg), shown in the page header."
+    )
     announcement: str | None = Field(None, description="Plain text shown in a banner on every hub page.")
-    stylesheet: str | None = Field(None, description="CSS added to every hub page, e.g. `:root { --tk-teal: #006680; }`.")
+    stylesheet: str | None = Field(
+        None, description="CSS added to every hub page, e.g. `:root { --tk-teal: #006680; }`."
+    )
 
     @field_validator("logo_svg")
     @classmethod

@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
 from .base import DnsLabel, Hostname, Resources, StrictModel, field_problems
+from .gitops import GitOpsSettings
 from .guardrails import (
     Container,
     LimitRangeSettings,
@@ -17,11 +18,10 @@ from .guardrails import (
     network_policy_problems,
     quota_problems,
 )
-from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
-from .platform_services import PlatformServices
 from .monitoring import MonitoringSettings, monitoring_problems
+from .platform_services import PlatformServices
 from .proxy import ProxySettings
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
@@ -32,9 +32,12 @@ class HubConfig(StrictModel):
     """One environment: everything `python main.py` needs to write `dist/<environment>/`."""
 
     name: DnsLabel = Field(
-        "jupyterhub", description="Prefix of every object name (jupyterhub-hub, jupyterhub-proxy, ...) and the instance label."
+        "jupyterhub",
+        description="Prefix of every object name (jupyterhub-hub, jupyterhub-proxy, ...) and the instance label.",
     )
-    namespace: DnsLabel = Field(description="Namespace the hub and its users run in; one environment per namespace of a cluster.")
+    namespace: DnsLabel = Field(
+        description="Namespace the hub and its users run in; one environment per namespace of a cluster."
+    )
     cluster: DnsLabel = Field(
         "in-cluster",
         description=(
@@ -59,19 +62,23 @@ class HubConfig(StrictModel):
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
     quota: QuotaSettings = Field(default_factory=QuotaSettings, description="ResourceQuota of the namespace.")
     limit_range: LimitRangeSettings = Field(
-        default_factory=LimitRangeSettings, description="LimitRange of the namespace: per-container defaults and ceiling."
+        default_factory=LimitRangeSettings,
+        description="LimitRange of the namespace: per-container defaults and ceiling.",
     )
     network_policy: NetworkPolicySettings = Field(
-        default_factory=NetworkPolicySettings, description="NetworkPolicies: default deny, then what each component needs."
+        default_factory=NetworkPolicySettings,
+        description="NetworkPolicies: default deny, then what each component needs.",
     )
     pod_security: PodSecuritySettings = Field(
         default_factory=PodSecuritySettings, description="Pod Security admission levels of the namespace."
     )
     platform_services: PlatformServices = Field(
-        default_factory=PlatformServices, description="Services notebooks connect to (variables, egress, helper module)."
+        default_factory=PlatformServices,
+        description="Services notebooks connect to (variables, egress, helper module).",
     )
     monitoring: MonitoringSettings = Field(
-        default_factory=MonitoringSettings, description="Prometheus metrics, alert rules and Grafana dashboards (off by default)."
+        default_factory=MonitoringSettings,
+        description="Prometheus metrics, alert rules and Grafana dashboards (off by default).",
     )
     gitops: GitOpsSettings | None = Field(
         None,
@@ -93,14 +100,18 @@ class HubConfig(StrictModel):
         ]
         scheduler = self.scheduling.user_scheduler
         if scheduler.enabled:
-            own += [Container("scheduling.user_scheduler.resources", **_numbers(scheduler.resources))] * scheduler.replicas
+            own += [
+                Container("scheduling.user_scheduler.resources", **_numbers(scheduler.resources))
+            ] * scheduler.replicas
         # Placeholders request (and are limited to) what one user server is guaranteed.
         cpu, memory = self.singleuser.cpu.guarantee, self.singleuser.memory.guarantee
-        own += [Container("scheduling.user_placeholders", cpu, cpu, memory, memory)] * self.scheduling.user_placeholders.replicas
+        own += [
+            Container("scheduling.user_placeholders", cpu, cpu, memory, memory)
+        ] * self.scheduling.user_placeholders.replicas
         return own
 
     @model_validator(mode="after")
-    def _guardrails_fit(self) -> "HubConfig":
+    def _guardrails_fit(self) -> HubConfig:
         """Refuse a user server that the quota or limit range would never admit."""
         own = self.own_containers()
         database = self.hub.database
@@ -116,7 +127,7 @@ class HubConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
-    def _auth_fits_environment(self) -> "HubConfig":
+    def _auth_fits_environment(self) -> HubConfig:
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
@@ -124,13 +135,13 @@ class HubConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
-    def _monitoring_fits_environment(self) -> "HubConfig":
+    def _monitoring_fits_environment(self) -> HubConfig:
         if problems := monitoring_problems(self.monitoring, network_policies=self.network_policy.enabled):
             raise field_problems(*problems)
         return self
 
     @model_validator(mode="after")
-    def _one_source_per_variable(self) -> "HubConfig":
+    def _one_source_per_variable(self) -> HubConfig:
         clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
         if clashes:
             raise field_problems(

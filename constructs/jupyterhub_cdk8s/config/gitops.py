@@ -46,13 +46,20 @@ class GitOpsSettings(StrictModel):
     target_revision: str = Field("HEAD", description="Branch, tag or commit ArgoCD syncs, e.g. main.", min_length=1)
     path_prefix: str = Field(
         "dist",
-        description="Folder of the repository that holds the synthesized environments (the Application syncs <prefix>/<environment>).",
+        description=(
+            "Folder of the repository that holds the synthesized "
+            "environments (the Application syncs <prefix>/<environment>)."
+        ),
         pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
     )
-    argocd_namespace: DnsLabel = Field("argocd", description="Namespace ArgoCD runs in; the Application and AppProject live there.")
+    argocd_namespace: DnsLabel = Field(
+        "argocd", description="Namespace ArgoCD runs in; the Application and AppProject live there."
+    )
     project: DnsLabel | None = Field(
         None,
-        description="Name of the environment's AppProject; unset uses the environment's name. One project per environment.",
+        description=(
+            "Name of the environment's AppProject; unset uses the environment's name. One project per environment."
+        ),
     )
     automated: bool = Field(True, description="Sync every new commit automatically; false waits for a manual sync.")
     prune: bool = Field(

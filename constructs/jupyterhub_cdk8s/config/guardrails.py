@@ -30,7 +30,9 @@ def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError:
-        raise ValueError(f"{value!r} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8") from None
+        raise ValueError(
+            f"{value!r} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8"
+        ) from None
 
 
 def _cidr_without_metadata(value: str) -> str:
@@ -147,7 +149,9 @@ class QuotaSettings(StrictModel):
 
     enabled: bool = Field(True, description="Write the ResourceQuota.")
     cpu: CpuQuota = Field(default_factory=CpuQuota, description="CPU requests and limits of the whole namespace.")
-    memory: MemoryQuota = Field(default_factory=MemoryQuota, description="Memory requests and limits of the whole namespace.")
+    memory: MemoryQuota = Field(
+        default_factory=MemoryQuota, description="Memory requests and limits of the whole namespace."
+    )
     persistent_volume_claims: int = Field(
         50, ge=1, description="Number of PVCs in the namespace: one per user home plus the hub's database."
     )
@@ -205,13 +209,11 @@ class DatabaseEndpoint(StrictModel):
     port: int = Field(5432, ge=1, le=65535, description="TCP port of the database.")
 
 
-
 class ExtraEgress(StrictModel):
     """An extra destination user pods may reach, by IP range."""
 
     cidr: SafeCidr = Field(description="IP range, e.g. 10.20.0.0/16. It may not contain the metadata address.")
     ports: list[int] = Field(default_factory=list, description="TCP ports; empty means every port.")
-
 
 
 class ApiServer(StrictModel):
@@ -225,7 +227,6 @@ class ApiServer(StrictModel):
     ports: list[int] = Field(
         default_factory=lambda: [443, 6443], description="TCP ports the API server endpoints listen on."
     )
-
 
 
 class NetworkPolicySettings(StrictModel):
@@ -262,7 +263,6 @@ class NetworkPolicySettings(StrictModel):
     )
 
 
-
 # ---------------------------------------------------------------- pod security
 
 Level = Literal["privileged", "baseline", "restricted"]
@@ -275,7 +275,9 @@ class PodSecuritySettings(StrictModel):
     warn: Level = Field("restricted", description="Pods below this level are admitted with a warning to the client.")
     audit: Level = Field("restricted", description="Pods below this level are admitted and recorded in the audit log.")
     version: str = Field(
-        "latest", pattern=r"^(latest|v1\.[0-9]+)$", description="Version of the standard to apply, e.g. latest or v1.30."
+        "latest",
+        pattern=r"^(latest|v1\.[0-9]+)$",
+        description="Version of the standard to apply, e.g. latest or v1.30.",
     )
 
 
@@ -293,7 +295,9 @@ class Container:
     memory_limit: str
 
 
-def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Container], own_storage: str | None) -> list[tuple[str, str]]:
+def quota_problems(
+    quota: QuotaSettings, user: UserServerSize, own: list[Container], own_storage: str | None
+) -> list[tuple[str, str]]:
     """Why the largest user server could never start under `quota` next to our own pods."""
     if not quota.enabled:
         return []
@@ -340,21 +344,37 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own: list[Contain
             )
     if user.gpus > quota.gpus:
         found.append(
-            ("quota.gpus", f"{quota.gpus} is below the {user.gpus} GPUs of {user.gpus_source}; raise quota.gpus to {user.gpus}")
+            (
+                "quota.gpus",
+                f"{quota.gpus} is below the {user.gpus} GPUs of {user.gpus_source}; raise quota.gpus to {user.gpus}",
+            )
         )
     return found
 
 
-def limit_range_problems(limits: LimitRangeSettings, user: UserServerSize, own: list[Container]) -> list[tuple[str, str]]:
+def limit_range_problems(
+    limits: LimitRangeSettings, user: UserServerSize, own: list[Container]
+) -> list[tuple[str, str]]:
     """Containers the LimitRange would reject, and defaults above its own maximum."""
     if not limits.enabled:
         return []
     found = []
     if cores(limits.default_request.cpu) > cores(limits.default_limit.cpu):
-        found.append(("limit_range.default_request.cpu", f"{limits.default_request.cpu} is above default_limit.cpu {limits.default_limit.cpu}; lower it"))
+        found.append(
+            (
+                "limit_range.default_request.cpu",
+                f"{limits.default_request.cpu} is above default_limit.cpu {limits.default_limit.cpu}; lower it",
+            )
+        )
     if byte_count(limits.default_request.memory) > byte_count(limits.default_limit.memory):
         found.append(
-            ("limit_range.default_request.memory", f"{limits.default_request.memory} is above default_limit.memory {limits.default_limit.memory}; lower it")
+            (
+                "limit_range.default_request.memory",
+                (
+                    f"{limits.default_request.memory} is above "
+                    f"default_limit.memory {limits.default_limit.memory}; lower it"
+                ),
+            )
         )
     if limits.max is None:
         return found
@@ -364,7 +384,9 @@ def limit_range_problems(limits: LimitRangeSettings, user: UserServerSize, own: 
     ]
     for container in dict.fromkeys(own):  # replicas of one container share their limits
         container_limits.append(("cpu", cores, limits.max.cpu, Amount(container.cpu_limit, container.source)))
-        container_limits.append(("memory", byte_count, limits.max.memory, Amount(container.memory_limit, container.source)))
+        container_limits.append(
+            ("memory", byte_count, limits.max.memory, Amount(container.memory_limit, container.source))
+        )
     for resource, measure, ceiling, limit in container_limits:
         if measure(limit.value) > measure(ceiling):
             found.append(
@@ -379,7 +401,12 @@ def limit_range_problems(limits: LimitRangeSettings, user: UserServerSize, own: 
         ("memory", byte_count, limits.max.memory, limits.default_limit.memory),
     ):
         if measure(default) > measure(ceiling):
-            found.append((f"limit_range.default_limit.{resource}", f"{default} is above limit_range.max.{resource} {ceiling}; lower it"))
+            found.append(
+                (
+                    f"limit_range.default_limit.{resource}",
+                    f"{default} is above limit_range.max.{resource} {ceiling}; lower it",
+                )
+            )
     return found
 
 
@@ -392,11 +419,17 @@ def network_policy_problems(policy: NetworkPolicySettings, uses_postgresql: bool
             (
                 "network_policy.database",
                 "hub.database is postgresql but the NetworkPolicies would block the hub from reaching it; write "
-                "network_policy.database: {cidrs: [10.0.5.10/32], port: 5432} or {pods: {namespace: db, pod_labels: {...}}}",
+                "network_policy.database: {cidrs: [10.0.5.10/32], port: 5432} "
+                "or {pods: {namespace: db, pod_labels: {...}}}",
             )
         ]
     if policy.database is not None and not uses_postgresql:
-        return [("network_policy.database", "hub.database is sqlite, the hub reaches no database over the network; remove it")]
+        return [
+            (
+                "network_policy.database",
+                "hub.database is sqlite, the hub reaches no database over the network; remove it",
+            )
+        ]
     if policy.database is not None and not policy.database.cidrs and policy.database.pods is None:
         return [("network_policy.database", "names no endpoint; write cidrs: [10.0.5.10/32] or pods: {namespace: db}")]
     return []

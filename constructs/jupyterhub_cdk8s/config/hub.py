@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -37,7 +37,7 @@ class PostgresDatabase(StrictModel):
     )
 
 
-Database = Annotated[Union[SqliteDatabase, PostgresDatabase], Field(discriminator="type")]
+Database = Annotated[SqliteDatabase | PostgresDatabase, Field(discriminator="type")]
 
 
 class NamedServers(StrictModel):
@@ -50,21 +50,32 @@ class NamedServers(StrictModel):
 class HubSettings(StrictModel):
     """The JupyterHub process (a singleton Deployment) and its behaviour."""
 
-    image: Image = Field(HUB_IMAGE, description="Hub image; its JupyterHub, KubeSpawner and OAuthenticator versions set what config is valid.")
-    replicas: singleton_replicas(SINGLETON_REASON) = Field(1, description="Always 1: the hub is a singleton (refused otherwise, with the reason).")
+    image: Image = Field(
+        HUB_IMAGE,
+        description="Hub image; its JupyterHub, KubeSpawner and OAuthenticator versions set what config is valid.",
+    )
+    replicas: singleton_replicas(SINGLETON_REASON) = Field(
+        1, description="Always 1: the hub is a singleton (refused otherwise, with the reason)."
+    )
     resources: Resources = Field(
         default_factory=lambda: resources(("200m", "1"), ("512Mi", "1Gi")),
         description="CPU and memory requests/limits of the hub container.",
     )
-    database: Database = Field(default_factory=SqliteDatabase, description="Where the hub keeps users, servers and tokens.")
-    base_url: str = Field("/", description="URL prefix of the whole hub, e.g. / or /jupyter/.", pattern=r"^/([A-Za-z0-9._~-]+/)*$")
+    database: Database = Field(
+        default_factory=SqliteDatabase, description="Where the hub keeps users, servers and tokens."
+    )
+    base_url: str = Field(
+        "/", description="URL prefix of the whole hub, e.g. / or /jupyter/.", pattern=r"^/([A-Za-z0-9._~-]+/)*$"
+    )
     concurrent_spawn_limit: int = Field(
         64, ge=0, description="Servers that may be starting at once; more wait with a 429. 0 means no limit."
     )
     active_server_limit: int = Field(0, ge=0, description="Servers that may run at once; 0 means no limit.")
     named_servers: NamedServers = Field(default_factory=NamedServers, description="Named servers per user.")
     shutdown_on_logout: bool = Field(False, description="Stop a user's servers when they log out.")
-    branding: Branding = Field(default_factory=Branding, description="Logo, announcement and styling of the hub's pages.")
+    branding: Branding = Field(
+        default_factory=Branding, description="Logo, announcement and styling of the hub's pages."
+    )
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field("INFO", description="Log level of the hub process.")
     extra_config: dict[str, str] = Field(
         default_factory=dict,

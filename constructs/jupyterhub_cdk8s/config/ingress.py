@@ -9,7 +9,6 @@ from pydantic import Field
 from .base import DnsLabel, StrictModel
 
 
-
 def controller_annotations(controller: str, service_name: str) -> dict[str, str]:
     """What a JupyterHub behind an NGINX controller needs.
 
@@ -38,7 +37,9 @@ class IngressSettings(StrictModel):
     """An Ingress for the environment's `host`, routed to the proxy-public Service."""
 
     enabled: bool = Field(True, description="Create the Ingress.")
-    class_name: str | None = Field("nginx", description="IngressClass to use (nginx, traefik, ...); unset uses the cluster default.")
+    class_name: str | None = Field(
+        "nginx", description="IngressClass to use (nginx, traefik, ...); unset uses the cluster default."
+    )
     controller: Literal["ingress-nginx", "nginx-inc", "other"] = Field(
         "ingress-nginx",
         description=(
@@ -46,8 +47,12 @@ class IngressSettings(StrictModel):
             "JupyterHub needs behind them: websockets, unlimited body size, 1 h read/send timeouts; other gets none."
         ),
     )
-    tls_secret: DnsLabel | None = Field(None, description="Secret holding the TLS certificate for host; unset serves plain HTTP.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations; they override the controller's defaults.")
+    tls_secret: DnsLabel | None = Field(
+        None, description="Secret holding the TLS certificate for host; unset serves plain HTTP."
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Extra annotations; they override the controller's defaults."
+    )
 
     def all_annotations(self, service_name: str) -> dict[str, str]:
         return {**controller_annotations(self.controller, service_name), **self.annotations}

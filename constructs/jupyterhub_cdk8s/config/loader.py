@@ -12,9 +12,10 @@ import json
 import re
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -74,7 +75,9 @@ def load_environments(directory: Path, display_root: Path | None = None) -> list
             problems.extend(error.problems)
     problems.extend(_cross_environment_problems(environments))
     if not files:
-        problems.append(Problem(_display(directory, display_root), "", "no *.yaml environment files; add e.g. default.yaml"))
+        problems.append(
+            Problem(_display(directory, display_root), "", "no *.yaml environment files; add e.g. default.yaml")
+        )
     if problems:
         raise ConfigError(problems)
     return environments
@@ -85,10 +88,14 @@ def load_file(path: Path, shown: str) -> Environment:
     problems: list[Problem] = []
     if not _ENV_NAME.match(name):
         problems.append(
-            Problem(shown, "", f"file name {name!r} becomes dist/{name}/; rename it to lower-case letters, digits and '-'")
+            Problem(
+                shown, "", f"file name {name!r} becomes dist/{name}/; rename it to lower-case letters, digits and '-'"
+            )
         )
     if name in RESERVED_NAMES:
-        problems.append(Problem(shown, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file"))
+        problems.append(
+            Problem(shown, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file")
+        )
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as error:
@@ -230,7 +237,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 def _tagged_union(annotation: Any) -> dict[str, type[BaseModel]] | None:
     """Variants of a discriminated union by tag, or None."""
     annotation = _strip(annotation)
-    if typing.get_origin(annotation) is not typing.Union:
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
         return None
     variants = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
     tags = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, create_model, model_validator
 
@@ -14,7 +14,9 @@ _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 
 def _duration(value: Any) -> str:
     if not isinstance(value, str) or not _DURATION.match(value):
-        raise ValueError(f"{value!r} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m")
+        raise ValueError(
+            f"{value!r} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m"
+        )
     return value
 
 
@@ -49,13 +51,15 @@ class NetworkAccess(StrictModel):
     )
 
 
-HubMetricsAccess = Annotated[Union[TokenAccess, NetworkAccess], Field(discriminator="type")]
+HubMetricsAccess = Annotated[TokenAccess | NetworkAccess, Field(discriminator="type")]
 
 
 class PrometheusTarget(StrictModel):
     """The Prometheus (Operator) instance that should pick up our ServiceMonitors and rules."""
 
-    namespace: DnsLabel = Field("monitoring", description="Namespace Prometheus runs in; it alone may scrape the hub in network mode.")
+    namespace: DnsLabel = Field(
+        "monitoring", description="Namespace Prometheus runs in; it alone may scrape the hub in network mode."
+    )
     pod_labels: dict[str, str] = Field(
         default_factory=lambda: {"app.kubernetes.io/name": "prometheus"},
         description="Labels of the Prometheus server pods (the peer the hub's NetworkPolicy lets in).",
@@ -81,14 +85,19 @@ class ThresholdAlert(Alert):
 
 
 def _alert(model: str, what: str, for_: str, severity: Severity, threshold: tuple[float, str] | None = None) -> Any:
-    """The settings model of one alert, every field defaulting to its own value, so `{threshold: 0.5}` alone is enough."""
+    """The settings model of one alert; every field has its own default, so `{threshold: 0.5}` alone is enough."""
     fields: dict[str, Any] = {
-        "for_": (Duration, Field(for_, alias="for", description="How long the condition must hold before the alert fires.")),
+        "for_": (
+            Duration,
+            Field(for_, alias="for", description="How long the condition must hold before the alert fires."),
+        ),
         "severity": (Severity, Field(severity, description="The severity label Alertmanager routes on.")),
     }
     if threshold is not None:
         fields["threshold"] = (float, Field(threshold[0], gt=0, description=threshold[1]))
-    return create_model(model, __base__=ThresholdAlert if threshold else Alert, __module__=__name__, __doc__=what, **fields)
+    return create_model(
+        model, __base__=ThresholdAlert if threshold else Alert, __module__=__name__, __doc__=what, **fields
+    )
 
 
 def _setting(klass: Any) -> Any:
@@ -148,11 +157,16 @@ class Alerts(StrictModel):
     """The PrometheusRule: alerts an operator pages or tickets on."""
 
     enabled: bool = Field(True, description="Write the PrometheusRule.")
-    rate_window: Duration = Field("10m", description="Window of rates and ratios (spawn failures, durations, throttling).")
+    rate_window: Duration = Field(
+        "10m", description="Window of rates and ratios (spawn failures, durations, throttling)."
+    )
     runbook_url: str | None = Field(
         None,
         pattern=r"^https?://",
-        description="Base URL of your runbook; each alert links to <runbook_url>#<alert name>. Steps are in the runbook annotation anyway.",
+        description=(
+            "Base URL of your runbook; each alert links to <runbook_url>#<alert "
+            "name>. Steps are in the runbook annotation anyway."
+        ),
     )
     hub_down: HubDownAlert = _setting(HubDownAlert)
     proxy_down: ProxyDownAlert = _setting(ProxyDownAlert)
@@ -165,9 +179,12 @@ class Alerts(StrictModel):
     quota: QuotaAlert = _setting(QuotaAlert)
 
     @model_validator(mode="after")
-    def _ratios_at_most_one(self) -> "Alerts":
+    def _ratios_at_most_one(self) -> Alerts:
         problems = [
-            (f"{name}.threshold", f"{getattr(self, name).threshold} is a share, not a percentage; write a value up to 1, e.g. 0.9")
+            (
+                f"{name}.threshold",
+                f"{getattr(self, name).threshold} is a share, not a percentage; write a value up to 1, e.g. 0.9",
+            )
             for name in RATIOS
             if getattr(self, name).threshold > 1
         ]
@@ -182,7 +199,9 @@ class Dashboards(StrictModel):
     enabled: bool = Field(True, description="Write the dashboard ConfigMap.")
     sidecar_labels: dict[str, str] = Field(
         default_factory=lambda: {"grafana_dashboard": "1"},
-        description="Labels the Grafana sidecar watches ConfigMaps for (kube-prometheus-stack: grafana_dashboard: \"1\").",
+        description=(
+            'Labels the Grafana sidecar watches ConfigMaps for (kube-prometheus-stack: grafana_dashboard: "1").'
+        ),
     )
     namespace: DnsLabel | None = Field(
         None,
@@ -191,7 +210,9 @@ class Dashboards(StrictModel):
             "(searchNamespace: ALL or this namespace); or write Grafana's own namespace."
         ),
     )
-    folder: str | None = Field("JupyterHub", description="Grafana folder of the dashboards; unset leaves them in the sidecar's default folder.")
+    folder: str | None = Field(
+        "JupyterHub", description="Grafana folder of the dashboards; unset leaves them in the sidecar's default folder."
+    )
     folder_annotation: str = Field(
         "grafana_folder", description="Annotation key the sidecar reads the folder from (its folderAnnotation setting)."
     )
@@ -201,9 +222,12 @@ class MonitoringSettings(StrictModel):
     """Prometheus Operator resources and Grafana dashboards; needs the Prometheus Operator CRDs in the cluster."""
 
     enabled: bool = Field(False, description="Write ServiceMonitors, the PrometheusRule and the dashboard ConfigMap.")
-    prometheus: PrometheusTarget = Field(default_factory=PrometheusTarget, description="The Prometheus that scrapes us.")
+    prometheus: PrometheusTarget = Field(
+        default_factory=PrometheusTarget, description="The Prometheus that scrapes us."
+    )
     hub_metrics: HubMetricsAccess = Field(
-        default_factory=TokenAccess, description="How Prometheus may read /hub/metrics: an API token, or network isolation."
+        default_factory=TokenAccess,
+        description="How Prometheus may read /hub/metrics: an API token, or network isolation.",
     )
     alerts: Alerts = Field(default_factory=Alerts, description="Alert rules.")
     dashboards: Dashboards = Field(default_factory=Dashboards, description="Grafana dashboards.")

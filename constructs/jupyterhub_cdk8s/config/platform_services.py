@@ -58,7 +58,10 @@ class PlatformService(StrictModel):
         None,
         ge=1,
         le=65535,
-        description="Port the service's pods listen on, if the Service maps its port elsewhere (network policies see pod ports).",
+        description=(
+            "Port the service's pods listen on, if the Service maps "
+            "its port elsewhere (network policies see pod ports)."
+        ),
     )
     variables: dict[str, str] = Field(
         default_factory=dict,
@@ -66,7 +69,9 @@ class PlatformService(StrictModel):
     )
     credentials: dict[str, SecretKeyRef] = Field(
         default_factory=dict,
-        description="Credential role -> Secret key, e.g. {access_key: {name: jupyterhub-secrets, key: minio-access-key}}.",
+        description=(
+            "Credential role -> Secret key, e.g. {access_key: {name: jupyterhub-secrets, key: minio-access-key}}."
+        ),
     )
     settings: dict[str, SpawnTemplate] = Field(
         default_factory=dict, description="More plain variables of this service, e.g. {TRINO_CATALOG: iceberg}."
@@ -101,16 +106,20 @@ class PlatformService(StrictModel):
         return [self.variable(role) for role in roles] + list(self.settings)
 
     @model_validator(mode="after")
-    def _known_roles(self) -> "PlatformService":
+    def _known_roles(self) -> PlatformService:
         problems = []
         roles = {**ADDRESS_VARIABLES[self.kind], **CREDENTIAL_VARIABLES[self.kind]}
         for role in self.variables:
             if role not in roles:
-                problems.append((f"variables.{role}", f"{self.kind} has no {role!r}; rename one of: {', '.join(roles)}"))
+                problems.append(
+                    (f"variables.{role}", f"{self.kind} has no {role!r}; rename one of: {', '.join(roles)}")
+                )
         for role in self.credentials:
             if role not in CREDENTIAL_VARIABLES[self.kind]:
                 allowed = ", ".join(CREDENTIAL_VARIABLES[self.kind]) or "none"
-                problems.append((f"credentials.{role}", f"{self.kind} takes no credential {role!r}; allowed: {allowed}"))
+                problems.append(
+                    (f"credentials.{role}", f"{self.kind} takes no credential {role!r}; allowed: {allowed}")
+                )
         for field, names in (("variables", self.variables.values()), ("settings", self.settings)):
             for name in names:
                 if not _ENV_NAME.match(name):
@@ -124,9 +133,13 @@ class SparkOnKubernetes(StrictModel):
     """Notebooks as Spark drivers (client mode), optionally running executors as pods of the namespace."""
 
     enabled: bool = Field(False, description="Set the PySpark driver variables in user servers.")
-    python: str = Field("/opt/conda/bin/python", description="Python of driver and executors (PYSPARK_PYTHON).", pattern=r"^/.+")
+    python: str = Field(
+        "/opt/conda/bin/python", description="Python of driver and executors (PYSPARK_PYTHON).", pattern=r"^/.+"
+    )
     driver_port: int = Field(29413, ge=1024, le=65535, description="Fixed port executors call the driver on.")
-    block_manager_port: int = Field(29414, ge=1024, le=65535, description="Fixed block manager port of driver and executors.")
+    block_manager_port: int = Field(
+        29414, ge=1024, le=65535, description="Fixed block manager port of driver and executors."
+    )
     executors: bool = Field(
         False,
         description=(
@@ -138,17 +151,22 @@ class SparkOnKubernetes(StrictModel):
     executor_image: Image | None = Field(None, description="Image of executor pods; unset uses singleuser.image.")
     api_server_cidrs: list[str] = Field(
         default_factory=list,
-        description="Addresses of the Kubernetes API server (e.g. 10.96.0.1/32 and the control-plane IPs) the drivers talk to.",
+        description=(
+            "Addresses of the Kubernetes API server (e.g. 10.96.0.1/32 and the control-plane IPs) the drivers talk to."
+        ),
     )
 
     @model_validator(mode="after")
-    def _executors_reach_api(self) -> "SparkOnKubernetes":
+    def _executors_reach_api(self) -> SparkOnKubernetes:
         problems = []
         if self.executors and not self.enabled:
             problems.append(("enabled", "executors need the driver settings; write enabled: true"))
         if self.executors and not self.api_server_cidrs:
             problems.append(
-                ("api_server_cidrs", "executors are started through the Kubernetes API; list its addresses, e.g. [10.96.0.1/32]")
+                (
+                    "api_server_cidrs",
+                    "executors are started through the Kubernetes API; list its addresses, e.g. [10.96.0.1/32]",
+                )
             )
         for i, cidr in enumerate(self.api_server_cidrs):
             if not re.match(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$", cidr):
@@ -185,25 +203,33 @@ class PlatformServices(StrictModel):
     services: list[PlatformService] = Field(default_factory=list, description="Each service, declared once.")
     helper_module: bool = Field(
         True,
-        description="Ship `platform_services.py` on PYTHONPATH so notebooks can `from platform_services import trino_connection`.",
+        description=(
+            "Ship `platform_services.py` on PYTHONPATH so notebooks "
+            "can `from platform_services import trino_connection`."
+        ),
     )
     spark: SparkOnKubernetes = Field(default_factory=SparkOnKubernetes, description="Notebooks as Spark drivers.")
 
     @model_validator(mode="after")
-    def _unique(self) -> "PlatformServices":
+    def _unique(self) -> PlatformServices:
         problems = []
         owners: dict[str, str] = {}
         names = [s.name for s in self.services]
         for i, service in enumerate(self.services):
             if names.index(service.name) != i:
-                problems.append((f"services[{i}].name", f"{service.name!r} is declared twice; declare each service once"))
+                problems.append(
+                    (f"services[{i}].name", f"{service.name!r} is declared twice; declare each service once")
+                )
             for variable in service.variable_names():
                 owner = owners.setdefault(variable, f"services[{i}] ({service.name})")
                 if owner != f"services[{i}] ({service.name})":
                     problems.append(
                         (
                             f"services[{i}]",
-                            f"sets {variable}, which {owner} already sets; rename one with `variables: {{role: OTHER_NAME}}`",
+                            (
+                                f"sets {variable}, which {owner} already sets; "
+                                f"rename one with `variables: {{role: OTHER_NAME}}`"
+                            ),
                         )
                     )
         for variable in self.spark.variables():

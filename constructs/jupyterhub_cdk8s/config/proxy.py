@@ -22,14 +22,18 @@ class PublicService(StrictModel):
     type: Literal["ClusterIP", "LoadBalancer", "NodePort"] = Field(
         "ClusterIP", description="ClusterIP behind an Ingress; LoadBalancer or NodePort to expose the proxy directly."
     )
-    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations of the proxy-public Service (e.g. for a cloud load balancer).")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations of the proxy-public Service (e.g. for a cloud load balancer)."
+    )
 
 
 class ProxySettings(StrictModel):
     """The proxy Deployment (a singleton)."""
 
     image: Image = Field(PROXY_IMAGE, description="configurable-http-proxy image.")
-    replicas: singleton_replicas(SINGLETON_REASON) = Field(1, description="Always 1: the routing table lives in memory (refused otherwise, with the reason).")
+    replicas: singleton_replicas(SINGLETON_REASON) = Field(
+        1, description="Always 1: the routing table lives in memory (refused otherwise, with the reason)."
+    )
     resources: Resources = Field(
         default_factory=lambda: resources(("100m", "1"), ("128Mi", "512Mi")),
         description="CPU and memory requests/limits of the proxy container.",

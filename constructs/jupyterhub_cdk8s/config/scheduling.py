@@ -43,11 +43,14 @@ class UserScheduler(StrictModel):
         1, ge=1, le=100, description="Weight of CPU when the MostAllocated strategy scores how full a node is (1-100)."
     )
     memory_weight: int = Field(
-        1, ge=1, le=100, description="Weight of memory when the MostAllocated strategy scores how full a node is (1-100)."
+        1,
+        ge=1,
+        le=100,
+        description="Weight of memory when the MostAllocated strategy scores how full a node is (1-100).",
     )
 
     @model_validator(mode="after")
-    def _highly_available(self) -> "UserScheduler":
+    def _highly_available(self) -> UserScheduler:
         if self.enabled and self.replicas < 2:
             raise field_problems(("replicas", f"{self.replicas} is too few: {LEADER_ELECTION_REASON}"))
         return self
@@ -70,17 +73,25 @@ class Priorities(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Priorities":
+    def _ordered(self) -> Priorities:
         problems = []
         if self.core <= self.user:
-            problems.append(("core", f"{self.core} must be above user ({self.user}): core pods must never be evicted for users"))
+            problems.append(
+                ("core", f"{self.core} must be above user ({self.user}): core pods must never be evicted for users")
+            )
         if self.image_puller >= self.user:
             problems.append(
-                ("image_puller", f"{self.image_puller} must be below user ({self.user}): a puller must never keep a user out")
+                (
+                    "image_puller",
+                    f"{self.image_puller} must be below user ({self.user}): a puller must never keep a user out",
+                )
             )
         if self.placeholder >= self.user:
             problems.append(
-                ("placeholder", f"{self.placeholder} must be below user ({self.user}): users must pre-empt placeholders")
+                (
+                    "placeholder",
+                    f"{self.placeholder} must be below user ({self.user}): users must pre-empt placeholders",
+                )
             )
         if problems:
             raise field_problems(*problems)
@@ -117,7 +128,9 @@ class HookImagePuller(StrictModel):
         600,
         ge=30,
         le=3600,
-        description="Seconds the sync waits for the pulls; after that it goes on anyway (a slow node must not block a deploy).",
+        description=(
+            "Seconds the sync waits for the pulls; after that it goes on anyway (a slow node must not block a deploy)."
+        ),
     )
 
 
@@ -148,7 +161,7 @@ class Toleration(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Toleration":
+    def _consistent(self) -> Toleration:
         if self.operator == "Exists" and self.value is not None:
             raise field_problems(("value", "must be unset with operator Exists; remove it or write operator: Equal"))
         if self.operator == "Equal" and self.key is None:
@@ -176,6 +189,8 @@ class SchedulingSettings(StrictModel):
 
     user_scheduler: UserScheduler = Field(default_factory=UserScheduler, description="The packing user scheduler.")
     priorities: Priorities = Field(default_factory=Priorities, description="PriorityClass values.")
-    user_placeholders: UserPlaceholders = Field(default_factory=UserPlaceholders, description="Warm spare room for users.")
+    user_placeholders: UserPlaceholders = Field(
+        default_factory=UserPlaceholders, description="Warm spare room for users."
+    )
     image_puller: ImagePuller = Field(default_factory=ImagePuller, description="Image pre-pulling on user nodes.")
     user_pods: UserPods = Field(default_factory=UserPods, description="Node selection of user pods.")

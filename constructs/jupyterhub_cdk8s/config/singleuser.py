@@ -56,10 +56,15 @@ class MemoryAllotment(StrictModel):
 def allotment_problems(cpu: CpuAllotment, memory: MemoryAllotment) -> list[tuple[str, str]]:
     problems = []
     if cores(cpu.guarantee) > cores(cpu.limit):
-        problems.append(("cpu.guarantee", f"{cpu.guarantee} is above cpu.limit {cpu.limit}; lower it or raise the limit"))
+        problems.append(
+            ("cpu.guarantee", f"{cpu.guarantee} is above cpu.limit {cpu.limit}; lower it or raise the limit")
+        )
     if byte_count(memory.guarantee) > byte_count(memory.limit):
         problems.append(
-            ("memory.guarantee", f"{memory.guarantee} is above memory.limit {memory.limit}; lower it or raise the limit")
+            (
+                "memory.guarantee",
+                f"{memory.guarantee} is above memory.limit {memory.limit}; lower it or raise the limit",
+            )
         )
     return problems
 
@@ -119,7 +124,7 @@ class ProfileOption(StrictModel):
     choices: dict[str, OptionChoice] = Field(min_length=1, description="Choices by key (the key is sent by the form).")
 
     @model_validator(mode="after")
-    def _valid_choices(self) -> "ProfileOption":
+    def _valid_choices(self) -> ProfileOption:
         problems = []
         if self.default not in self.choices:
             problems.append(
@@ -153,7 +158,9 @@ class Profile(StrictModel):
     display_name: str = Field(description="Title of the profile on the spawn page.")
     slug: DnsLabel = Field(description="Stable key of the profile (what the REST API and saved options use).")
     description: str = Field("", description="One line under the title.")
-    default: bool = Field(False, description="Selected unless the user picks another; exactly one profile is the default.")
+    default: bool = Field(
+        False, description="Selected unless the user picks another; exactly one profile is the default."
+    )
     image: Image | None = Field(None, description="Image of this profile; unset uses singleuser.image.")
     cpu: CpuAllotment | None = Field(None, description="CPU of this profile; unset uses singleuser.cpu.")
     memory: MemoryAllotment | None = Field(None, description="Memory of this profile; unset uses singleuser.memory.")
@@ -163,7 +170,7 @@ class Profile(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Profile":
+    def _consistent(self) -> Profile:
         problems = []
         if self.cpu and self.memory:
             problems.extend(allotment_problems(self.cpu, self.memory))
@@ -190,7 +197,9 @@ class SharedVolume(StrictModel):
     """A ReadWriteMany volume mounted into every user server (notebooks, datasets, models)."""
 
     name: DnsLabel = Field(description="Short name; the PVC is <release>-shared-<name>.")
-    mount_path: str = Field(description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+")
+    mount_path: str = Field(
+        description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+"
+    )
     capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
     storage_class: str | None = Field(None, description="StorageClass that provides ReadWriteMany, e.g. juicefs-rwx.")
     sub_path: SpawnTemplate | None = Field(
@@ -222,7 +231,9 @@ class ExamplesRepository(StrictModel):
     """A git repository cloned fresh into every user server at start."""
 
     url: SpawnTemplate = Field(description="HTTPS URL of a public repository.", pattern=r"^https://[^\s]+$")
-    ref: str | None = Field(None, description="Branch or tag to clone; unset clones the default branch.", pattern=r"^[A-Za-z0-9._/-]+$")
+    ref: str | None = Field(
+        None, description="Branch or tag to clone; unset clones the default branch.", pattern=r"^[A-Za-z0-9._/-]+$"
+    )
     mount_path: str = Field(description="Where the clone appears, e.g. /home/jovyan/examples.", pattern=r"^/.+")
     image: Image = Field(GIT_IMAGE, description="Image with git whose command is git.")
 
@@ -232,7 +243,9 @@ class UserStorage(StrictModel):
 
     type: Literal["dynamic", "none"] = Field(
         "dynamic",
-        description="dynamic: KubeSpawner creates one PVC per user on first start and keeps it; none: an ephemeral home.",
+        description=(
+            "dynamic: KubeSpawner creates one PVC per user on first start and keeps it; none: an ephemeral home."
+        ),
     )
     capacity: Memory = Field("10Gi", description="Size of each user's PVC.")
     storage_class: str | None = Field(None, description="StorageClass of user PVCs; unset uses the cluster default.")
@@ -251,7 +264,7 @@ class UserStorage(StrictModel):
     layout_image: Image = Field(LAYOUT_IMAGE, description="Image (with sh, mkdir, chown) of the layout init container.")
 
     @model_validator(mode="after")
-    def _layout(self) -> "UserStorage":
+    def _layout(self) -> UserStorage:
         problems = []
         home = posixpath.normpath(self.home_mount_path)
         mounts = [(f"shared_volumes[{i}].mount_path", v.mount_path) for i, v in enumerate(self.shared_volumes)]
@@ -264,15 +277,25 @@ class UserStorage(StrictModel):
             normal = posixpath.normpath(mount)
             if normal == home or home.startswith(normal + "/"):
                 problems.append(
-                    (path, f"{mount} would hide the home directory and the image's ~/.local; mount at a sub-directory, e.g. {home}/data")
+                    (
+                        path,
+                        (
+                            f"{mount} would hide the home directory and the image's "
+                            f"~/.local; mount at a sub-directory, e.g. {home}/data"
+                        ),
+                    )
                 )
             if normal in seen:
-                problems.append((path, f"{mount} is already the mount path of {seen[normal]}; give each its own directory"))
+                problems.append(
+                    (path, f"{mount} is already the mount path of {seen[normal]}; give each its own directory")
+                )
             seen.setdefault(normal, path)
         names = [v.name for v in self.shared_volumes]
         for i, volume in enumerate(self.shared_volumes):
             if names.index(volume.name) != i:
-                problems.append((f"shared_volumes[{i}].name", f"{volume.name!r} is used twice; give each volume its own name"))
+                problems.append(
+                    (f"shared_volumes[{i}].name", f"{volume.name!r} is used twice; give each volume its own name")
+                )
         total = 0
         for i, volume in enumerate(self.shared_volumes):
             total += byte_count(volume.capacity)
@@ -297,7 +320,9 @@ class LifecycleHooks(StrictModel):
     """Commands run in the user's container right after it starts or before it stops."""
 
     post_start: list[str] | None = Field(
-        None, description='Command (exec form) run after start, e.g. ["bash", "-c", "pip install --user ..."].', min_length=1
+        None,
+        description='Command (exec form) run after start, e.g. ["bash", "-c", "pip install --user ..."].',
+        min_length=1,
     )
     pre_stop: list[str] | None = Field(None, description="Command (exec form) run before stop.", min_length=1)
 
@@ -314,9 +339,11 @@ class IdleCulling(StrictModel):
     concurrency: int = Field(10, ge=1, description="Hub API requests the culler makes at once.")
 
     @model_validator(mode="after")
-    def _checks_often_enough(self) -> "IdleCulling":
+    def _checks_often_enough(self) -> IdleCulling:
         if self.every > self.timeout:
-            raise field_problems(("every", f"{self.every}s is longer than timeout {self.timeout}s; check at least once per timeout"))
+            raise field_problems(
+                ("every", f"{self.every}s is longer than timeout {self.timeout}s; check at least once per timeout")
+            )
         return self
 
 
@@ -327,19 +354,27 @@ class SingleuserSettings(StrictModel):
     cpu: CpuAllotment = Field(default_factory=CpuAllotment, description="CPU guarantee and limit.")
     memory: MemoryAllotment = Field(default_factory=MemoryAllotment, description="Memory guarantee and limit.")
     storage: UserStorage = Field(default_factory=UserStorage, description="Home directory, shared volumes, scratch.")
-    start_timeout: int = Field(300, ge=30, description="Seconds a server may take to start (image pull included) before it is given up.")
+    start_timeout: int = Field(
+        300, ge=30, description="Seconds a server may take to start (image pull included) before it is given up."
+    )
     http_timeout: int = Field(120, ge=10, description="Seconds the hub waits for a started server to answer HTTP.")
-    default_url: str = Field("/lab", description="Where users land after their server starts, e.g. /lab or /lab/tree/work.", pattern=r"^/.*")
+    default_url: str = Field(
+        "/lab", description="Where users land after their server starts, e.g. /lab or /lab/tree/work.", pattern=r"^/.*"
+    )
     extra_env: dict[str, SpawnTemplate] = Field(
         default_factory=dict,
         description="Plain environment variables of every user server (values are not secret: they end up in git).",
     )
-    uid: int = Field(1000, ge=1, description="User ID the server runs as (1000 is jovyan in Jupyter images); never root by default.")
+    uid: int = Field(
+        1000, ge=1, description="User ID the server runs as (1000 is jovyan in Jupyter images); never root by default."
+    )
     fs_gid: int = Field(100, ge=0, description="Group that owns mounted volumes (100 is users in Jupyter images).")
     profiles: list[Profile] = Field(
         default_factory=list, description="Choices on the spawn page; empty means one kind of server for everyone."
     )
-    gpu_nodes: GpuNodes | None = Field(None, description="Node selector and tolerations of GPU nodes; needed by GPU profiles.")
+    gpu_nodes: GpuNodes | None = Field(
+        None, description="Node selector and tolerations of GPU nodes; needed by GPU profiles."
+    )
     lifecycle: LifecycleHooks = Field(default_factory=LifecycleHooks, description="postStart/preStop commands.")
     grant_sudo: bool = Field(
         False,
@@ -355,25 +390,34 @@ class SingleuserSettings(StrictModel):
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             if not name.replace("_", "A").isalnum() or name[0].isdigit():
-                raise ValueError(f"{name!r} is not an environment variable name; use letters, digits and _, e.g. MY_SETTING")
+                raise ValueError(
+                    f"{name!r} is not an environment variable name; use letters, digits and _, e.g. MY_SETTING"
+                )
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SingleuserSettings":
+    def _consistent(self) -> SingleuserSettings:
         problems = allotment_problems(self.cpu, self.memory)
         defaults = [i for i, p in enumerate(self.profiles) if p.default]
         if self.profiles and len(defaults) != 1:
             where = "profiles" if not defaults else f"profiles[{defaults[1]}].default"
-            problems.append((where, f"{len(defaults)} profiles are marked default; mark exactly one with `default: true`"))
+            problems.append(
+                (where, f"{len(defaults)} profiles are marked default; mark exactly one with `default: true`")
+            )
         slugs = [p.slug for p in self.profiles]
         for i, profile in enumerate(self.profiles):
             if slugs.index(profile.slug) != i:
-                problems.append((f"profiles[{i}].slug", f"{profile.slug!r} is used twice; give each profile its own slug"))
-            if profile.uses_gpus and not (self.gpu_nodes and self.gpu_nodes.node_selector and self.gpu_nodes.tolerations):
+                problems.append(
+                    (f"profiles[{i}].slug", f"{profile.slug!r} is used twice; give each profile its own slug")
+                )
+            if profile.uses_gpus and not (
+                self.gpu_nodes and self.gpu_nodes.node_selector and self.gpu_nodes.tolerations
+            ):
                 problems.append(
                     (
                         f"profiles[{i}].gpus" if profile.gpus else f"profiles[{i}].options",
-                        "GPUs need GPU nodes: set singleuser.gpu_nodes.node_selector (e.g. nvidia.com/gpu.present: \"true\") "
+                        "GPUs need GPU nodes: set singleuser.gpu_nodes.node_selector "
+                        '(e.g. nvidia.com/gpu.present: "true") '
                         "and singleuser.gpu_nodes.tolerations (e.g. key nvidia.com/gpu, effect NoSchedule)",
                     )
                 )

@@ -42,7 +42,7 @@ class ConfigFile:
     _sections: list[tuple[str, list[str]]] = field(default_factory=list)
     _secret_env: dict[str, SecretEnv] = field(default_factory=dict)
 
-    def section(self, title: str) -> "ConfigFile":
+    def section(self, title: str) -> ConfigFile:
         self._sections.append((title, []))
         return self
 

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from ..assembly import Part
@@ -171,7 +172,9 @@ class Hub(Part):
                 "spec": {
                     "type": "ClusterIP",
                     "selector": names.selector(HUB),
-                    "ports": [{"name": "http", "port": HUB_PORT, "targetPort": int_or_string("http"), "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "http", "port": HUB_PORT, "targetPort": int_or_string("http"), "protocol": "TCP"}
+                    ],
                 },
             },
         )

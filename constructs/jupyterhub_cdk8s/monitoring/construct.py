@@ -11,8 +11,8 @@ import json
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
-from constructs import Construct
 
+from constructs import Construct
 from imports.monitoring.coreos.com_prometheusrules.com.coreos import monitoring as rule_crd
 from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring as monitor_crd
 
@@ -138,7 +138,12 @@ class Monitoring(Part):
                     "type": "ClusterIP",
                     "selector": names.selector(PROXY),
                     "ports": [
-                        {"name": "metrics", "port": METRICS_PORT, "targetPort": int_or_string("metrics"), "protocol": "TCP"}
+                        {
+                            "name": "metrics",
+                            "port": METRICS_PORT,
+                            "targetPort": int_or_string("metrics"),
+                            "protocol": "TCP",
+                        }
                     ],
                 },
             },

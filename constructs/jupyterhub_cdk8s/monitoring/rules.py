@@ -8,8 +8,8 @@ means adding one entry here (and its synthetic series in the tests).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..config.monitoring import Alerts, ThresholdAlert
 from .metrics import USER_CONTAINER
@@ -155,7 +155,10 @@ ALERTS: tuple[AlertDefinition, ...] = (
         description="Nobody can log in or start a server; running servers stay reachable through the proxy.",
         runbook=(
             "kubectl -n {namespace} get pods -l app.kubernetes.io/component=hub: is the hub pod Running and Ready?",
-            "kubectl -n {namespace} logs deploy/{hub} --previous: a config error or failed database migration shows here.",
+            (
+                "kubectl -n {namespace} logs deploy/{hub} --previous: a "
+                "config error or failed database migration shows here."
+            ),
             "If the pod is Running, check the Prometheus target page: a 403 means the metrics token or role is wrong.",
         ),
     ),
@@ -167,7 +170,10 @@ ALERTS: tuple[AlertDefinition, ...] = (
         description="Every user request fails: the proxy routes all traffic to the hub and to user servers.",
         runbook=(
             "kubectl -n {namespace} get pods -l app.kubernetes.io/component=proxy.",
-            "kubectl -n {namespace} logs deploy/{proxy}: look for crashes; after out-of-memory kills raise proxy.resources.",
+            (
+                "kubectl -n {namespace} logs deploy/{proxy}: look for "
+                "crashes; after out-of-memory kills raise proxy.resources."
+            ),
             "After the proxy restarts, the hub re-adds all routes within a minute.",
         ),
     ),
@@ -215,7 +221,9 @@ ALERTS: tuple[AlertDefinition, ...] = (
         setting="user_pod_pending",
         expr=_user_pod_pending,
         summary=lambda s: f"User pod {label('pod')} in namespace {s.namespace} is stuck Pending.",
-        description="A user's server cannot start: no node fits it, its volume does not bind, or its image does not pull.",
+        description=(
+            "A user's server cannot start: no node fits it, its volume does not bind, or its image does not pull."
+        ),
         runbook=(
             "kubectl -n {namespace} describe pod POD: read the Events.",
             "FailedScheduling: add nodes or lower singleuser guarantees.",
@@ -242,7 +250,10 @@ ALERTS: tuple[AlertDefinition, ...] = (
         description="The user's notebooks fail to save and the server may not start once the volume is full.",
         runbook=(
             "Tell the user (the claim name ends with their name) to clean up.",
-            "Or expand that PVC: kubectl -n {namespace} edit pvc CLAIM (storage class must allow expansion); raise singleuser.storage.capacity for new users.",
+            (
+                "Or expand that PVC: kubectl -n {namespace} edit pvc CLAIM (storage class "
+                "must allow expansion); raise singleuser.storage.capacity for new users."
+            ),
         ),
     ),
     AlertDefinition(

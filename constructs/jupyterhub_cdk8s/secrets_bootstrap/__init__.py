@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
+
 from constructs import Construct
 
 from ..assembly import Part
@@ -57,7 +58,12 @@ class SecretsBootstrap(Part):
             .allow(["create"], ["secrets"])
         )
         container = script_container(
-            "ensure-secret", image, SCRIPT, [names.namespace, secret, *SECRET_KEYS, *extra_keys], cpu="200m", memory="128Mi"
+            "ensure-secret",
+            image,
+            SCRIPT,
+            [names.namespace, secret, *SECRET_KEYS, *extra_keys],
+            cpu="200m",
+            memory="128Mi",
         )
         kube_object(
             self,

@@ -31,8 +31,8 @@ def api_url():
         return os.environ["KUBERNETES_API_URL"]
     host = os.environ.get("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc")
     if ":" in host:
-        host = "[%s]" % host
-    return "https://%s:%s" % (host, os.environ.get("KUBERNETES_SERVICE_PORT", "443"))
+        host = f"[{host}]"
+    return "https://{}:{}".format(host, os.environ.get("KUBERNETES_SERVICE_PORT", "443"))
 
 
 API = api_url()
@@ -62,7 +62,7 @@ def fresh_value():
 
 
 def ensure(namespace, name, keys, attempts=5):
-    path = "/api/v1/namespaces/%s/secrets/%s" % (namespace, name)
+    path = f"/api/v1/namespaces/{namespace}/secrets/{name}"
     for _ in range(attempts):
         status, secret = call("GET", path)
         if status == 404:
@@ -73,20 +73,20 @@ def ensure(namespace, name, keys, attempts=5):
                 "type": "Opaque",
                 "data": {key: fresh_value() for key in keys},
             }
-            status, _ = call("POST", "/api/v1/namespaces/%s/secrets" % namespace, body)
+            status, _ = call("POST", f"/api/v1/namespaces/{namespace}/secrets", body)
             if status == 201:
-                print("created secret %s with keys %s" % (name, ", ".join(keys)))
+                print("created secret {} with keys {}".format(name, ", ".join(keys)))
                 return 0
             if status != 409:
-                print("creating secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+                print(f"creating secret {name} failed with HTTP {status}", file=sys.stderr)
                 return 1
             continue  # another run created it meanwhile: read what it wrote
         if status != 200:
-            print("reading secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+            print(f"reading secret {name} failed with HTTP {status}", file=sys.stderr)
             return 1
         missing = [key for key in keys if key not in (secret.get("data") or {})]
         if not missing:
-            print("secret %s already has every key; nothing changed" % name)
+            print(f"secret {name} already has every key; nothing changed")
             return 0
         # With the resourceVersion we read, the API refuses (409) the patch if another
         # run changed the Secret since: its values are then read again, never overwritten.
@@ -96,12 +96,12 @@ def ensure(namespace, name, keys, attempts=5):
         }
         status, _ = call("PATCH", path, patch, content_type="application/merge-patch+json")
         if status == 200:
-            print("added keys %s to secret %s; existing keys kept" % (", ".join(missing), name))
+            print("added keys {} to secret {}; existing keys kept".format(", ".join(missing), name))
             return 0
         if status != 409:
-            print("adding keys to secret %s failed with HTTP %s" % (name, status), file=sys.stderr)
+            print(f"adding keys to secret {name} failed with HTTP {status}", file=sys.stderr)
             return 1
-    print("secret %s kept changing under %d attempts; giving up" % (name, attempts), file=sys.stderr)
+    print(f"secret {name} kept changing under {attempts} attempts; giving up", file=sys.stderr)
     return 1
 
 
@@ -109,5 +109,5 @@ if __name__ == "__main__":
     try:
         sys.exit(ensure(sys.argv[1], sys.argv[2], sys.argv[3:]))
     except OSError as error:  # unreachable API server, bad CA, missing token file
-        print("cannot reach the Kubernetes API at %s: %s" % (API, error), file=sys.stderr)
+        print(f"cannot reach the Kubernetes API at {API}: {error}", file=sys.stderr)
         sys.exit(1)

@@ -57,7 +57,7 @@ def trino_connection_params(name: str | None = None, **overrides: Any) -> dict[s
 
 
 def trino_connection(name: str | None = None, **overrides: Any):
-    import trino  # noqa: PLC0415 (optional client, imported on use)
+    import trino
 
     params = trino_connection_params(name, **overrides)
     password = _value(service("trino", name), "password")
@@ -76,7 +76,7 @@ def s3_client_params(name: str | None = None) -> dict[str, Any]:
 
 
 def s3_client(name: str | None = None):
-    import boto3  # noqa: PLC0415
+    import boto3
 
     return boto3.client("s3", **s3_client_params(name))
 
@@ -86,7 +86,7 @@ def mlflow_tracking_uri(name: str | None = None) -> str:
 
 
 def use_mlflow(name: str | None = None):
-    import mlflow  # noqa: PLC0415
+    import mlflow
 
     mlflow.set_tracking_uri(mlflow_tracking_uri(name))
     return mlflow
@@ -104,7 +104,7 @@ def postgres_connection_params(name: str | None = None, **overrides: Any) -> dic
 
 
 def postgres_connection(name: str | None = None, **overrides: Any):
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     return psycopg2.connect(**postgres_connection_params(name, **overrides))
 
@@ -114,7 +114,7 @@ def datahub_gms_url(name: str | None = None) -> str:
 
 
 def datahub_emitter(name: str | None = None):
-    from datahub.emitter.rest_emitter import DatahubRestEmitter  # noqa: PLC0415
+    from datahub.emitter.rest_emitter import DatahubRestEmitter
 
     return DatahubRestEmitter(datahub_gms_url(name), token=_value(service("datahub", name), "token"))
 
@@ -124,7 +124,7 @@ def ray_address(name: str | None = None) -> str:
 
 
 def ray_init(name: str | None = None, **options: Any):
-    import ray  # noqa: PLC0415
+    import ray
 
     return ray.init(address=ray_address(name), **options)
 
@@ -147,7 +147,7 @@ def kafka_config(name: str | None = None) -> dict[str, str]:
 
 
 def kafka_producer(name: str | None = None, **settings: str):
-    from confluent_kafka import Producer  # noqa: PLC0415
+    from confluent_kafka import Producer
 
     return Producer({**kafka_config(name), **settings})
 
@@ -186,7 +186,7 @@ def spark_conf(app_name: str = "notebook") -> dict[str, str]:
 
 
 def spark_session(app_name: str = "notebook", **settings: str):
-    from pyspark.sql import SparkSession  # noqa: PLC0415
+    from pyspark.sql import SparkSession
 
     builder = SparkSession.builder
     for key, value in {**spark_conf(app_name), **settings}.items():

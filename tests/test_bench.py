@@ -7,9 +7,9 @@ import sys
 
 import yaml
 from conftest import ROOT
-from jupyterhub_cdk8s.config import HubConfig
 
 from bench.benchmark import fleet, shipped_environments
+from jupyterhub_cdk8s.config import HubConfig
 
 
 def test_fleet_varies_namespace_cluster_host_and_resources_of_every_template():

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
+
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.synth import manifests
 

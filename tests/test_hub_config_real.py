@@ -24,14 +24,15 @@ from jupyterhub.app import JupyterHub
 from jupyterhub.auth import Authenticator
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.proxy import ConfigurableHTTPProxy
-from jupyterhub_cdk8s.config import HubConfig
-from jupyterhub_cdk8s.config.hub import PostgresDatabase
-from jupyterhub_cdk8s.config.loader import load_file
-from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 from kubernetes_asyncio.config import kube_config
 from kubespawner import KubeSpawner
 from tornado.httpclient import AsyncHTTPClient
 from traitlets.config import Config
+
+from jupyterhub_cdk8s.config import HubConfig
+from jupyterhub_cdk8s.config.hub import PostgresDatabase
+from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""

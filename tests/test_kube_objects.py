@@ -1,4 +1,4 @@
-"""Objects made from plain JSON (`kube_object`) lose none of their props on the way to YAML.
+"""Objects made from plain JSON (`api_object`) lose none of their props on the way to YAML.
 
 The L1 serialization keeps only the keys its schema knows, so a misspelled
 key would vanish from the output without an error; these tests find it.
@@ -10,10 +10,11 @@ import pytest
 from cdk8s import ApiObject, App, Chart
 from cdk8s_plus_27 import k8s
 from conftest import ENVIRONMENTS, ROOT
+
+from jupyterhub_cdk8s.api_objects import api_object, every_prop_is_written, made_from_json
+from jupyterhub_cdk8s.chart import JupyterHubChart
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.gitops import GitOpsChart
-from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_json
-from jupyterhub_cdk8s.stack import JupyterHubChart
 
 
 def charts(env: str) -> list[Chart]:
@@ -44,7 +45,7 @@ def test_every_prop_reaches_the_output(env: str) -> None:
 
 def test_a_misspelled_key_is_found() -> None:
     chart = Chart(App(), "typo")
-    account = kube_object(
+    account = api_object(
         chart,
         "account",
         k8s.KubeServiceAccount,
@@ -55,7 +56,7 @@ def test_a_misspelled_key_is_found() -> None:
 
 def test_a_value_of_the_wrong_type_is_refused() -> None:
     with pytest.raises(Exception, match="Quantity"):
-        kube_object(
+        api_object(
             Chart(App(), "wrong-type"),
             "quota",
             k8s.KubeResourceQuota,

@@ -13,6 +13,7 @@ import kubespawner.objects
 import pytest
 import yaml
 from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
 CRDS = ROOT.parent / "shared" / "crds"

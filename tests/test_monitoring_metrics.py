@@ -22,6 +22,7 @@ import pytest
 import requests
 from conftest import find, synth_objects
 from hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
+
 from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
 
 pytestmark = pytest.mark.e2e

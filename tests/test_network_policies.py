@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, hub_config_text, synth_objects
-from jupyterhub_cdk8s.config.loader import load_file
 from user_pods import load_hub_config, user_pod
+
+from jupyterhub_cdk8s.config.loader import load_file
 
 # ------------------------------------------------------------------ the evaluator
 

@@ -6,6 +6,7 @@ import kubernetes_validate
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.synth import manifests

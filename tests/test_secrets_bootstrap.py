@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import ENVIRONMENTS, ROOT, dist_objects, find
 from hub_harness import deployment_container
+
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, ROOT
+
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices

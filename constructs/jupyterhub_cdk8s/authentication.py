@@ -8,8 +8,10 @@ shared. Nothing secret is written: secrets reach the hub as env variables.
 
 from __future__ import annotations
 
-from constructs import Construct
+from dataclasses import dataclass
 
+from .component import Component, Context
+from .config import HubConfig
 from .config.auth import (
     AccessRule,
     DummyAuth,
@@ -18,11 +20,10 @@ from .config.auth import (
     OidcClient,
     SharedPasswordAuth,
 )
-from .config.guardrails import METADATA_CIDR
 from .config.secrets import CRYPT_KEY_KEY
-from .hub.config_file import ConfigFile
-from .naming import HUB, Names
-from .network import EVERYWHERE, Connections, ip_block, pods_elsewhere, tcp
+from .config_file import ConfigFile, Order
+from .naming import HUB
+from .network import NetworkPolicyRegistry, ip_block, pods_elsewhere, tcp
 
 GENERIC_OAUTH = "GenericOAuthenticator"
 EMAIL_DOMAIN_OAUTH = "EmailDomainOAuthenticator"
@@ -61,13 +62,14 @@ def configure_authenticator(
     file: ConfigFile, auth: AccessRule, *, host: str | None, base_url: str, hub_secret: str
 ) -> None:
     """Write the section of `auth.type`, then the access rule every variant shares."""
-    file.section(f"Authentication: {auth.type}")
+    file.section(Order.AUTHENTICATION, f"Authentication: {auth.type}")
     if isinstance(auth, SharedPasswordAuth):
         _shared_password(file, auth)
     elif isinstance(auth, DummyAuth):
         file.set("JupyterHub", "authenticator_class", "dummy")
     elif isinstance(auth, OAuthClient):
-        assert host is not None, "the config refuses OAuth without host"
+        if host is None:
+            raise ValueError("OAuth needs the environment's host for its callback URL; the config refuses it without")
         klass = _oauth_class(file, auth)
         _oauth_client(file, klass, auth, oauth_callback_url(host, base_url), hub_secret)
         if isinstance(auth, OidcClient):
@@ -136,7 +138,7 @@ def _oidc(file: ConfigFile, klass: str, auth: OidcClient) -> None:
 
 
 def configure_access(file: ConfigFile, rule: AccessRule) -> None:
-    file.section("Authentication: access rule")
+    file.section(Order.ACCESS, "Authentication: access rule")
     if rule.allowed_users:
         file.set("Authenticator", "allowed_users", set(rule.allowed_users))
     file.set("Authenticator", "allow_all", rule.allow_all)
@@ -144,28 +146,42 @@ def configure_access(file: ConfigFile, rule: AccessRule) -> None:
         file.set("Authenticator", "admin_users", set(rule.admin_users))
 
 
-def allow_identity_provider(
-    scope: Construct, auth: AccessRule, names: Names, private_ranges: list[str]
-) -> Connections | None:
+def allow_identity_provider(network: NetworkPolicyRegistry, auth: AccessRule) -> None:
     """The hub's egress to its identity provider, as configured in `auth.egress`; nothing else.
 
-    `public_internet` excludes `private_ranges` and the metadata address, so it never opens the cluster.
+    `public_internet` excludes the private ranges and the metadata address, so it never opens the cluster.
     """
     if not isinstance(auth, OAuthClient) or not auth.egress:
-        return None
-    policy = Connections(
-        scope,
-        "hub-to-identity-provider",
-        name=names.hub_to_identity_provider,
-        labels=names.labels(HUB),
-        pods=names.selector(HUB),
-    )
+        return
+    policy = network.policy("hub-to-identity-provider", HUB)
     for destination in auth.egress:
         if destination.public_internet:
-            peer = ip_block(EVERYWHERE, (METADATA_CIDR, *private_ranges))
+            peer = network.public_internet
         elif destination.cidr:
             peer = ip_block(destination.cidr)
         else:
             peer = pods_elsewhere(destination.pods)
         policy.allow_to(peer, tcp(*destination.ports))
-    return policy
+
+
+@dataclass(frozen=True)
+class AuthenticationComponent(Component):
+    """How users sign in and who may: a section of the hub's config and the hub's way to the provider."""
+
+    auth: AccessRule
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> AuthenticationComponent:
+        return cls(config.auth)
+
+    def configure(self, context: Context) -> None:
+        configure_authenticator(
+            context.config_file,
+            self.auth,
+            host=context.host,
+            base_url=context.base_url,
+            hub_secret=context.hub_secret,
+        )
+
+    def declare(self, context: Context) -> None:
+        allow_identity_provider(context.network, self.auth)

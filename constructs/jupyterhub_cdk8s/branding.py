@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import html
+from dataclasses import dataclass
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from .assembly import Part
+from .api_objects import api_object
+from .component import Component, Context, Volume
+from .config import HubConfig
 from .config.branding import Branding
-from .hub.config_file import ConfigFile
-from .kube import kube_object
+from .config_file import ConfigFile, Order
 from .naming import HUB, Names
+from .parts import Part
 
 BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
 PAGE_TEMPLATE = "page.html"
@@ -43,15 +45,9 @@ def branding_files(branding: Branding) -> dict[str, str]:
     return files
 
 
-def branding_configmap_name(names: Names) -> str:
-    return names.of("hub-branding")
-
-
 def configure_branding(file: ConfigFile, branding: Branding) -> None:
-    if not branding.enabled:
-        return
     files = branding_files(branding)
-    file.section("Branding: templates and logo from the branding ConfigMap")
+    file.section(Order.BRANDING, "Branding: templates and logo from the branding ConfigMap")
     # Templates are read once: a change of the files must restart the hub.
     digest = hashlib.sha256("".join(f"{k}\\0{v}" for k, v in sorted(files.items())).encode()).hexdigest()
     file.code(f"# branding checksum {digest}")
@@ -61,18 +57,37 @@ def configure_branding(file: ConfigFile, branding: Branding) -> None:
 
 
 class BrandingFiles(Part):
-    """The ConfigMap and the hub volume that shows it at BRANDING_DIR."""
+    """The ConfigMap the hub shows at BRANDING_DIR."""
 
     def __init__(self, scope: Construct, id: str, *, branding: Branding, names: Names):
         super().__init__(scope, id)
-        kube_object(
+        api_object(
             self,
             "configmap",
             k8s.KubeConfigMap,
             {
-                "metadata": {"name": branding_configmap_name(names), "labels": names.labels(HUB)},
+                "metadata": {"name": names.hub_branding, "labels": names.labels(HUB)},
                 "data": branding_files(branding),
             },
         )
-        self.volume = {"name": "branding", "configMap": {"name": branding_configmap_name(names)}}
-        self.mount = {"name": "branding", "mountPath": BRANDING_DIR, "readOnly": True}
+
+
+@dataclass(frozen=True)
+class BrandingComponent(Component):
+    """Logo, announcement and styling: hub templates in a ConfigMap the hub pod mounts."""
+
+    branding: Branding
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> BrandingComponent | None:
+        return cls(config.hub.branding) if config.hub.branding.enabled else None
+
+    def configure(self, context: Context) -> None:
+        configure_branding(context.config_file, self.branding)
+
+    def declare(self, context: Context) -> None:
+        source = {"configMap": {"name": context.names.hub_branding}}
+        context.hub_pod.volumes.append(Volume("branding", source, BRANDING_DIR, read_only=True))
+
+    def build(self, scope: Construct, context: Context) -> None:
+        BrandingFiles(scope, "branding", branding=self.branding, names=context.names)

@@ -1,4 +1,4 @@
-"""ArgoCD delivery: sync waves on every object, and an AppProject + Application per environment.
+"""ArgoCD delivery: an AppProject and an Application per environment, and the fleet ApplicationSet.
 
 The workload folders (`dist/<env>/`) stay plain Kubernetes YAML; the ArgoCD
 objects that sync them are written apart, to `dist/argocd/`, so an
@@ -8,15 +8,15 @@ app-of-apps can pick them up without syncing itself into a hub namespace.
 from __future__ import annotations
 
 from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch
-
 from constructs import Construct
+
 from imports.argoproj_applications.io.argoproj import Application
 from imports.argoproj_appprojects.io.argoproj import AppProject
 
+from .api_objects import api_object
 from .config import HubConfig
 from .config.gitops import GitOpsSettings
 from .config.guardrails import PodSecuritySettings
-from .kube import kube_object
 from .namespace import pod_security_labels
 from .naming import GITOPS, Names
 from .sync_waves import SYNC_WAVE, WAVE_HUB, WAVE_NAMESPACE
@@ -78,7 +78,7 @@ class GitOpsChart(Chart):
             objects, created_namespace=config.namespace if config.create_namespace else None
         )
 
-        kube_object(
+        api_object(
             self,
             "project",
             AppProject,
@@ -98,7 +98,7 @@ class GitOpsChart(Chart):
             {"group": entry.group, "kind": entry.kind, "name": entry.name, "jsonPointers": entry.json_pointers}
             for entry in gitops.ignore_differences
         ]
-        kube_object(
+        api_object(
             self,
             "application",
             Application,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from cdk8s_plus_27 import k8s
+from dataclasses import dataclass
 
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from .assembly import Part
+from .api_objects import api_object
+from .component import Component, Context
+from .config import HubConfig
 from .config.guardrails import PodSecuritySettings
-from .kube import kube_object
 from .naming import NAMESPACE, Names
+from .parts import Part
 
 
 def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
@@ -25,7 +28,7 @@ def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
 class Namespace(Part):
     def __init__(self, scope: Construct, id: str, *, names: Names, pod_security: PodSecuritySettings):
         super().__init__(scope, id)
-        kube_object(
+        api_object(
             self,
             "namespace",
             k8s.KubeNamespace,
@@ -36,3 +39,17 @@ class Namespace(Part):
                 },
             },
         )
+
+
+@dataclass(frozen=True)
+class NamespaceComponent(Component):
+    """The namespace itself, when the environment writes it (`create_namespace`)."""
+
+    pod_security: PodSecuritySettings
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> NamespaceComponent | None:
+        return cls(config.pod_security) if config.create_namespace else None
+
+    def build(self, scope: Construct, context: Context) -> None:
+        Namespace(scope, "namespace", names=context.names, pod_security=self.pod_security)

@@ -34,6 +34,12 @@ SPARK_EXECUTOR = "spark-executor"
 MONITORING = "monitoring"
 GITOPS = "gitops"
 
+# Priority tiers: one PriorityClass each (see scheduling/priorities.py).
+CORE_TIER = "core"
+USER_TIER = "user"
+IMAGE_PULLER_TIER = "image-puller"
+PLACEHOLDER_TIER = "user-placeholder"
+
 
 @dataclass(frozen=True)
 class Names:
@@ -42,73 +48,131 @@ class Names:
     release: str
     namespace: str
 
-    def of(self, suffix: str) -> str:
+    def _of(self, suffix: str) -> str:
         return f"{self.release}-{suffix}"
 
-    def cluster_scoped(self, suffix: str) -> str:
+    def _cluster_scoped(self, suffix: str) -> str:
         """Name of a cluster-scoped object: it must not collide with another environment's."""
         return f"{self.namespace}-{self.release}-{suffix}"
 
     @property
     def hub(self) -> str:
-        return self.of("hub")
+        return self._of("hub")
 
     @property
     def hub_config(self) -> str:
-        return self.of("hub-config")
+        return self._of("hub-config")
 
     @property
     def hub_database(self) -> str:
-        return self.of("hub-db")
+        return self._of("hub-db")
 
     @property
     def hub_secret(self) -> str:
-        return self.of("hub-secret")
+        return self._of("hub-secret")
 
     @property
     def proxy(self) -> str:
-        return self.of("proxy")
+        return self._of("proxy")
 
     @property
     def proxy_api(self) -> str:
-        return self.of("proxy-api")
+        return self._of("proxy-api")
 
     @property
     def proxy_public(self) -> str:
-        return self.of("proxy-public")
-
-    @property
-    def hub_to_identity_provider(self) -> str:
-        return self.of("hub-to-identity-provider")
+        return self._of("proxy-public")
 
     @property
     def proxy_metrics(self) -> str:
-        return self.of("proxy-metrics")
+        return self._of("proxy-metrics")
 
     @property
     def user_claim_prefix(self) -> str:
         """Start of every user PVC name KubeSpawner creates (`pvc_name_template`)."""
-        return self.of("claim-")
+        return self._of("claim-")
 
     @property
     def secrets_bootstrap(self) -> str:
-        return self.of("secrets-bootstrap")
+        return self._of("secrets-bootstrap")
 
     @property
     def user_scheduler(self) -> str:
-        return self.of("user-scheduler")
+        return self._of("user-scheduler")
 
     @property
     def user_scheduler_name(self) -> str:
         """The scheduler name pods ask for: cluster-unique, as a scheduler takes its name's pods in every namespace."""
-        return self.cluster_scoped("user-scheduler")
+        return self._cluster_scoped("user-scheduler")
 
     @property
     def user_scheduler_lock(self) -> str:
-        return self.of("user-scheduler-lock")
+        return self._of("user-scheduler-lock")
 
     def priority_class(self, tier: str) -> str:
-        return self.cluster_scoped(f"{tier}-priority")
+        return self._cluster_scoped(f"{tier}-priority")
+
+    def user_scheduler_binding(self, role: str) -> str:
+        """ClusterRoleBinding of the user scheduler to a cluster role (cluster-scoped, hence unique)."""
+        return self._cluster_scoped(f"user-scheduler-{role}")
+
+    @property
+    def user_placeholder(self) -> str:
+        return self._of("user-placeholder")
+
+    @property
+    def continuous_image_puller(self) -> str:
+        return self._of("continuous-image-puller")
+
+    def hook_image_puller(self, image_set: str) -> str:
+        """The pre-sync puller of one set of images: a new set is a new DaemonSet."""
+        return self._of(f"hook-image-puller-{image_set}")
+
+    @property
+    def hook_image_awaiter(self) -> str:
+        return self._of("hook-image-awaiter")
+
+    @property
+    def hub_branding(self) -> str:
+        return self._of("hub-branding")
+
+    def shared_claim(self, volume: str) -> str:
+        """PVC of a shared volume all user servers mount."""
+        return self._of(f"shared-{volume}")
+
+    @property
+    def platform_services(self) -> str:
+        """ConfigMap of the platform services helper module."""
+        return self._of("platform-services")
+
+    @property
+    def spark_user_account(self) -> str:
+        """ServiceAccount of user pods that may start Spark executors."""
+        return self._of("singleuser-spark")
+
+    @property
+    def quota(self) -> str:
+        return self._of("quota")
+
+    @property
+    def limit_range(self) -> str:
+        return self._of("limits")
+
+    @property
+    def alerts(self) -> str:
+        return self._of("alerts")
+
+    @property
+    def dashboards(self) -> str:
+        return self._of("dashboards")
+
+    @property
+    def ingress(self) -> str:
+        return self.release
+
+    def network_policy(self, purpose: str) -> str:
+        """A NetworkPolicy is named after the purpose of the connections it opens."""
+        return self._of(purpose)
 
     def selector(self, component: str) -> dict[str, str]:
         """Labels selectors match on: stable across upgrades."""

@@ -1,10 +1,14 @@
-"""Who may talk to whom, as NetworkPolicies built with methods.
+"""Who may talk to whom: the one registry every NetworkPolicy of a hub goes through.
 
 Kubernetes NetworkPolicies add up: once a pod is selected by any policy of a
 direction, only the union of what all of them allow is let through. So each
-component opens exactly its own connections in a policy of its own
-(`Connections(...).allow_to(...)`), and the namespace's default deny makes
-everything else impossible.
+component declares exactly its own connections, one policy per purpose
+(`network.policy(purpose, pods).allow_to(...)`), and the namespace's default
+deny makes everything else impossible.
+
+The registry writes nothing at all when `network_policy.enabled` is false: a
+lone Egress policy left behind by one feature would cut the pods it selects
+off from DNS, the hub and the API server.
 """
 
 from __future__ import annotations
@@ -12,14 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from .assembly import Part, on_complete
-from .config.guardrails import PodsElsewhere
-from .kube import kube_object
-from .naming import Names
-from .workload import int_or_string
+from .api_objects import api_object
+from .config.guardrails import METADATA_CIDR, NetworkPolicySettings, PodsElsewhere
+from .naming import NETWORK_POLICY, Names
+from .pods import int_or_string
 
 EVERYWHERE = "0.0.0.0/0"
 
@@ -48,11 +50,6 @@ class Peer:
         return peer
 
 
-def component(names: Names, name: str) -> Peer:
-    """Pods of one of this environment's components, in its namespace."""
-    return Peer(description=name, pod_labels=names.selector(name))
-
-
 def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
     """Pods of another namespace, by the namespace's immutable name label."""
     return Peer(
@@ -71,6 +68,9 @@ def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:
     return Peer(description=cidr, cidr=cidr, except_cidrs=except_cidrs)
 
 
+ANY_POD_OF_THIS_NAMESPACE = Peer(description="any pod of this namespace", pod_labels={})
+
+
 @dataclass(frozen=True)
 class Port:
     number: int
@@ -84,7 +84,15 @@ def tcp(*numbers: int) -> list[Port]:
     return [Port(number) for number in numbers]
 
 
-class Connections(Part):
+@dataclass(frozen=True)
+class Endpoint:
+    """A destination that is several peers on the same ports (the API server, cluster DNS)."""
+
+    peers: tuple[Peer, ...]
+    ports: tuple[Port, ...]
+
+
+class Connections:
     """One NetworkPolicy: the connections one purpose opens for the pods it selects.
 
     `allow_from` adds an ingress rule, `allow_to` an egress rule; a policy
@@ -92,11 +100,9 @@ class Connections(Part):
     deny stays in force for the rest.
     """
 
-    def __init__(self, scope: Construct, id: str, *, name: str, labels: dict[str, str], pods: dict[str, str]):
-        super().__init__(scope, id)
-        self._name, self._labels = name, labels
+    def __init__(self, name: str, pods: dict[str, str]):
+        self.name = name
         self._spec: dict = {"podSelector": {"matchLabels": pods}, "policyTypes": []}
-        on_complete(self, self._write)
 
     def allow_from(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
@@ -108,6 +114,16 @@ class Connections(Part):
         self._add("egress", "Egress", "to", peer, ports)
         return self
 
+    def reach(self, endpoint: Endpoint) -> Connections:
+        """Let these pods reach every peer of `endpoint` on its ports."""
+        for peer in endpoint.peers:
+            self.allow_to(peer, list(endpoint.ports))
+        return self
+
+    @property
+    def spec(self) -> dict:
+        return self._spec
+
     def _add(self, key: str, policy_type: str, direction: str, peer: Peer, ports: list[Port]) -> None:
         if key not in self._spec:
             self._spec[key] = []
@@ -117,6 +133,78 @@ class Connections(Part):
             rule["ports"] = [port.to_json() for port in ports]
         self._spec[key].append(rule)
 
-    def _write(self) -> None:
-        metadata = {"name": self._name, "labels": self._labels}
-        kube_object(self, "policy", k8s.KubeNetworkPolicy, {"metadata": metadata, "spec": self._spec})
+
+DNS_PORTS = (Port(53, "UDP"), Port(53, "TCP"))
+
+
+class NetworkPolicyRegistry:
+    """Every NetworkPolicy of one hub: declared by the components, written once at the end.
+
+    The well-known peers (this hub's components, cluster DNS, the API server,
+    the public internet) are defined here once, from `network_policy`.
+    """
+
+    def __init__(self, settings: NetworkPolicySettings, names: Names):
+        self.settings = settings
+        self.names = names
+        self._policies: dict[str, Connections] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.enabled
+
+    def policy(self, purpose: str, pods: str | dict[str, str]) -> Connections:
+        """The policy named after `purpose` for the pods of component `pods` (or pods with these labels)."""
+        name = self.names.network_policy(purpose)
+        if name in self._policies:
+            raise ValueError(f"two components declare the network policy {name}")
+        selector = self.names.selector(pods) if isinstance(pods, str) else pods
+        self._policies[name] = Connections(name, selector)
+        return self._policies[name]
+
+    def component(self, name: str) -> Peer:
+        """Pods of one of this hub's components, in its namespace."""
+        return Peer(description=name, pod_labels=self.names.selector(name))
+
+    @property
+    def dns(self) -> Endpoint:
+        return Endpoint((pods_elsewhere(self.settings.dns),), DNS_PORTS)
+
+    @property
+    def api_server(self) -> Endpoint:
+        api = self.settings.api_server
+        return Endpoint(tuple(ip_block(cidr) for cidr in api.cidrs), tuple(tcp(*api.ports)))
+
+    @property
+    def public_internet(self) -> Peer:
+        """Every address but the private ranges and the cloud metadata address."""
+        return ip_block(EVERYWHERE, tuple(sorted({METADATA_CIDR, *self.settings.private_ranges})))
+
+    @property
+    def ingress_controller(self) -> Peer:
+        return pods_elsewhere(self.settings.ingress_controller)
+
+    def allow_api_server(self, component: str) -> None:
+        """Egress of a component that talks to the Kubernetes API and nothing else (hooks, scheduler).
+
+        It connects to the API server by the kubernetes Service's IP, so it needs no DNS either.
+        """
+        self.policy(f"{component}-to-api-server", component).reach(self.api_server)
+
+    def write(self, scope: Construct) -> None:
+        """The namespace's default deny and every declared policy; nothing when policies are off."""
+        if not self.enabled:
+            return
+        labels = self.names.labels(NETWORK_POLICY)
+        # Selects every pod, allows nothing: what no other policy opens stays closed.
+        deny = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        api_object(
+            scope,
+            "default-deny",
+            k8s.KubeNetworkPolicy,
+            {"metadata": {"name": self.names.network_policy("default-deny"), "labels": labels}, "spec": deny},
+        )
+        for name, policy in self._policies.items():
+            api_object(
+                scope, name, k8s.KubeNetworkPolicy, {"metadata": {"name": name, "labels": labels}, "spec": policy.spec}
+            )

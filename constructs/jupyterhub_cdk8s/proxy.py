@@ -6,19 +6,21 @@ restarts; the hub programs its routes through the proxy-api Service.
 
 from __future__ import annotations
 
-from cdk8s_plus_27 import k8s
+from dataclasses import dataclass
 
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from .assembly import Part
+from .api_objects import api_object
+from .component import Component, Context
+from .config import HubConfig
 from .config.proxy import ProxySettings
 from .config.secrets import PROXY_TOKEN_KEY
-from .hub.config_file import ConfigFile
-from .hub.settings import HUB_PORT
-from .kube import kube_object
-from .naming import PROXY, Names
-from .rbac import Identity
-from .workload import (
+from .config_file import ConfigFile, Order
+from .naming import CORE_TIER, HUB, PROXY, SINGLEUSER, Names
+from .network import ANY_POD_OF_THIS_NAMESPACE, EVERYWHERE, ip_block, tcp
+from .parts import Part
+from .pods import (
     PINNED_BY_TAG,
     PULLED_IF_NOT_PRESENT,
     SECRET_FROM_ENV,
@@ -31,31 +33,30 @@ from .workload import (
     secret_env,
     singleton_disruption_budget,
 )
+from .ports import HUB_PORT, PROXY_API_PORT, PROXY_METRICS_PORT, PROXY_PUBLIC_PORT, SERVER_PORT
+from .rbac import Identity
 
-PUBLIC_PORT = 8000
-API_PORT = 8001
-METRICS_PORT = 8002
 PROXY_UID = 65534  # nobody, as in the configurable-http-proxy image
 TOKEN_ENV = "CONFIGPROXY_AUTH_TOKEN"
 
 
 def configure_hub_for_proxy(file: ConfigFile, names: Names, hub_secret: str) -> None:
     """Tell the hub where the proxy's API is and that it must not start a proxy itself."""
-    file.section("Proxy: the hub programs an external configurable-http-proxy")
+    file.section(Order.PROXY, "Proxy: the hub programs an external configurable-http-proxy")
     file.set("ConfigurableHTTPProxy", "should_start", False)
-    file.set("ConfigurableHTTPProxy", "api_url", f"http://{names.service_host(names.proxy_api)}:{API_PORT}")
+    file.set("ConfigurableHTTPProxy", "api_url", f"http://{names.service_host(names.proxy_api)}:{PROXY_API_PORT}")
     file.set("ConfigurableHTTPProxy", "auth_token", file.secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY))
 
 
 def proxy_command(names: Names, base_url: str, metrics: bool = False) -> list[str]:
     hub = f"http://{names.service_host(names.hub)}:{HUB_PORT}"
-    metrics_flags = ["--metrics-ip=", f"--metrics-port={METRICS_PORT}"] if metrics else []
+    metrics_flags = ["--metrics-ip=", f"--metrics-port={PROXY_METRICS_PORT}"] if metrics else []
     return [
         "configurable-http-proxy",
         "--ip=",
-        f"--port={PUBLIC_PORT}",
+        f"--port={PROXY_PUBLIC_PORT}",
         "--api-ip=",
-        f"--api-port={API_PORT}",
+        f"--api-port={PROXY_API_PORT}",
         f"--default-target={hub}",
         f"--error-target={hub}{base_url}hub/error",
         *metrics_flags,
@@ -89,16 +90,16 @@ class Proxy(Part):
             "command": proxy_command(names, base_url, metrics),
             "env": [secret_env(TOKEN_ENV, hub_secret, PROXY_TOKEN_KEY)],
             "ports": [
-                {"name": "http", "containerPort": PUBLIC_PORT},
-                {"name": "api", "containerPort": API_PORT},
-                *([{"name": "metrics", "containerPort": METRICS_PORT}] if metrics else []),
+                {"name": "http", "containerPort": PROXY_PUBLIC_PORT},
+                {"name": "api", "containerPort": PROXY_API_PORT},
+                *([{"name": "metrics", "containerPort": PROXY_METRICS_PORT}] if metrics else []),
             ],
             "resources": resource_requirements(proxy.resources),
             "securityContext": restricted_container_security(),
             "readinessProbe": http_probe("/_chp_healthz", "http", period=10, failures=3),
             "livenessProbe": http_probe("/_chp_healthz", "http", period=10, failures=6, initial_delay=30),
         }
-        kube_object(
+        api_object(
             self,
             "deployment",
             k8s.KubeDeployment,
@@ -128,7 +129,7 @@ class Proxy(Part):
                 },
             },
         )
-        kube_object(
+        api_object(
             self,
             "api-service",
             k8s.KubeService,
@@ -137,11 +138,13 @@ class Proxy(Part):
                 "spec": {
                     "type": "ClusterIP",
                     "selector": selector,
-                    "ports": [{"name": "api", "port": API_PORT, "targetPort": int_or_string("api"), "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "api", "port": PROXY_API_PORT, "targetPort": int_or_string("api"), "protocol": "TCP"}
+                    ],
                 },
             },
         )
-        kube_object(
+        api_object(
             self,
             "public-service",
             k8s.KubeService,
@@ -159,3 +162,48 @@ class Proxy(Part):
             },
         )
         singleton_disruption_budget(self, "disruption-budget", names.proxy, labels, selector)
+
+
+@dataclass(frozen=True)
+class ProxyComponent(Component):
+    """configurable-http-proxy: public entry of every request, programmed by the hub."""
+
+    proxy: ProxySettings
+    metrics: bool
+    """Serve Prometheus metrics (monitoring is on)."""
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> ProxyComponent:
+        return cls(config.proxy, metrics=config.monitoring.enabled)
+
+    def configure(self, context: Context) -> None:
+        configure_hub_for_proxy(context.config_file, context.names, context.hub_secret)
+
+    def declare(self, context: Context) -> None:
+        network = context.network
+        public = network.policy("proxy-public", PROXY)
+        public.allow_from(network.ingress_controller, tcp(PROXY_PUBLIC_PORT))
+        public.allow_from(ANY_POD_OF_THIS_NAMESPACE, tcp(PROXY_PUBLIC_PORT))
+        if self.proxy.service.type != "ClusterIP":
+            # A LoadBalancer/NodePort Service brings clients from anywhere.
+            public.allow_from(ip_block(EVERYWHERE), tcp(PROXY_PUBLIC_PORT))
+        (
+            network.policy("proxy", PROXY)
+            .allow_from(network.component(HUB), tcp(PROXY_API_PORT))
+            .allow_to(network.component(HUB), tcp(HUB_PORT))
+            .allow_to(network.component(SINGLEUSER), tcp(SERVER_PORT))
+            # The proxy finds the hub by its Service name.
+            .reach(network.dns)
+        )
+
+    def build(self, scope: Construct, context: Context) -> None:
+        Proxy(
+            scope,
+            "proxy",
+            proxy=self.proxy,
+            names=context.names,
+            base_url=context.base_url,
+            hub_secret=context.hub_secret,
+            priority_class_name=context.names.priority_class(CORE_TIER),
+            metrics=self.metrics,
+        )

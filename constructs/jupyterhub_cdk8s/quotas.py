@@ -6,16 +6,19 @@ The config already refused a user server that could never fit either (see
 
 from __future__ import annotations
 
-from cdk8s_plus_27 import k8s
+from dataclasses import dataclass
 
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from .assembly import Part
+from .api_objects import api_object
+from .component import Component, Context
+from .config import HubConfig
 from .config.base import byte_count, cores
-from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize
-from .kube import kube_object
+from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize, largest_user_server
 from .naming import QUOTA, Names
-from .workload import quantity
+from .parts import Part
+from .pods import quantity
 
 
 class NamespaceQuota(Part):
@@ -23,12 +26,12 @@ class NamespaceQuota(Part):
 
     def __init__(self, scope: Construct, id: str, *, quota: QuotaSettings, names: Names):
         super().__init__(scope, id)
-        kube_object(
+        api_object(
             self,
             "quota",
             k8s.KubeResourceQuota,
             {
-                "metadata": {"name": names.of("quota"), "labels": names.labels(QUOTA)},
+                "metadata": {"name": names.quota, "labels": names.labels(QUOTA)},
                 "spec": {
                     "hard": {
                         "requests.cpu": quantity(quota.cpu.requests),
@@ -68,12 +71,12 @@ class ContainerLimits(Part):
     ):
         super().__init__(scope, id)
         max_cpu, max_memory = container_ceiling(limits, user, own)
-        kube_object(
+        api_object(
             self,
             "limit-range",
             k8s.KubeLimitRange,
             {
-                "metadata": {"name": names.of("limits"), "labels": names.labels(QUOTA)},
+                "metadata": {"name": names.limit_range, "labels": names.labels(QUOTA)},
                 "spec": {
                     "limits": [
                         {
@@ -91,4 +94,38 @@ class ContainerLimits(Part):
                     ]
                 },
             },
+        )
+
+
+@dataclass(frozen=True)
+class QuotaComponent(Component):
+    """The namespace's ResourceQuota."""
+
+    quota: QuotaSettings
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> QuotaComponent | None:
+        return cls(config.quota) if config.quota.enabled else None
+
+    def build(self, scope: Construct, context: Context) -> None:
+        NamespaceQuota(scope, "quota", quota=self.quota, names=context.names)
+
+
+@dataclass(frozen=True)
+class LimitRangeComponent(Component):
+    """The namespace's LimitRange, with a ceiling from the largest container the environment declares."""
+
+    limits: LimitRangeSettings
+    user: UserServerSize
+    own: tuple[Container, ...]
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> LimitRangeComponent | None:
+        if not config.limit_range.enabled:
+            return None
+        return cls(config.limit_range, largest_user_server(config.singleuser), tuple(config.own_containers()))
+
+    def build(self, scope: Construct, context: Context) -> None:
+        ContainerLimits(
+            scope, "limit-range", limits=self.limits, user=self.user, own=list(self.own), names=context.names
         )

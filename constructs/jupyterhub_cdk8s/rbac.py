@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from .assembly import Part, on_complete
-from .kube import kube_object
+from .api_objects import api_object
+from .parts import Part, on_complete
 
 
 class Identity(Part):
@@ -31,7 +30,7 @@ class Identity(Part):
         self._labels = labels
         self._annotations = annotations
         self._rules: list[dict] = []
-        kube_object(
+        api_object(
             self,
             "service-account",
             k8s.KubeServiceAccount,
@@ -53,8 +52,8 @@ class Identity(Part):
         return self
 
     def _write_role(self) -> None:
-        kube_object(self, "role", k8s.KubeRole, {"metadata": self._metadata(), "rules": self._rules})
-        kube_object(
+        api_object(self, "role", k8s.KubeRole, {"metadata": self._metadata(), "rules": self._rules})
+        api_object(
             self,
             "binding",
             k8s.KubeRoleBinding,

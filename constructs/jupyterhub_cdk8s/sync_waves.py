@@ -27,6 +27,7 @@ WAVE_OF_KIND = {
     "ResourceQuota": WAVE_POLICIES,
     "LimitRange": WAVE_POLICIES,
     "NetworkPolicy": WAVE_POLICIES,
+    # A pod naming a PriorityClass that does not exist yet is refused.
     "PriorityClass": WAVE_POLICIES,
     # Monitoring objects need the Services they scrape.
     "ServiceMonitor": WAVE_MONITORING,

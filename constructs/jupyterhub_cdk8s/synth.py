@@ -12,9 +12,9 @@ from pathlib import Path
 import yaml
 from cdk8s import App
 
+from .chart import JupyterHubChart
 from .config.loader import Environment
 from .fan_out import Helper
-from .stack import JupyterHubChart
 from .sync_waves import annotate_sync_waves
 
 CLUSTER_SCOPED = {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"}

@@ -1,7 +1,6 @@
 """The hub component: its construct and its part of jupyterhub_config.py."""
 
-from .config_file import ConfigFile, SecretEnv
+from .component import HubComponent
 from .construct import Hub
-from .settings import configure_extra, configure_hub
 
-__all__ = ["ConfigFile", "SecretEnv", "Hub", "configure_extra", "configure_hub"]
+__all__ = ["Hub", "HubComponent"]

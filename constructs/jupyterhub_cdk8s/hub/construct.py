@@ -6,15 +6,15 @@ import hashlib
 from collections.abc import Sequence
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from ..assembly import Part
+from ..api_objects import api_object
+from ..component import Volume
 from ..config.hub import HubSettings, SqliteDatabase
-from ..kube import kube_object
+from ..config_file import SecretEnv
 from ..naming import HUB, Names
-from ..rbac import Identity
-from ..workload import (
+from ..parts import Part
+from ..pods import (
     PINNED_BY_TAG,
     PULLED_IF_NOT_PRESENT,
     SECRET_FROM_ENV,
@@ -29,8 +29,9 @@ from ..workload import (
     secret_env,
     singleton_disruption_budget,
 )
-from .config_file import SecretEnv
-from .settings import CONFIG_DIR, CONFIG_PATH, DATA_DIR, HUB_PORT
+from ..ports import HUB_PORT
+from ..rbac import Identity
+from .settings import CONFIG_DIR, CONFIG_PATH, DATA_DIR
 
 HUB_UID = 1000  # jovyan in the k8s-hub image
 KEEP_USER_DATA = {"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"}
@@ -39,8 +40,9 @@ KEEP_USER_DATA = {"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"}
 class Hub(Part):
     """Hub Deployment, its config, database volume, Service and the RBAC KubeSpawner needs.
 
-    Takes the rendered jupyterhub_config.py and the secret environment it
-    refers to; it never looks at other components' config.
+    Takes the rendered jupyterhub_config.py, the secret environment it refers
+    to and the volumes other components lend the hub; it never looks at
+    other components' config.
     """
 
     def __init__(
@@ -53,7 +55,7 @@ class Hub(Part):
         config_text: str,
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
-        extra_volumes: Sequence[tuple[dict, dict]] = (),
+        volumes: Sequence[Volume] = (),
     ):
         super().__init__(scope, id)
         self.names = names
@@ -68,14 +70,14 @@ class Hub(Part):
             .allow(["list", "watch"], ["events"])
         )
 
-        kube_object(
+        api_object(
             self,
             "config",
             k8s.KubeConfigMap,
             {"metadata": {"name": names.hub_config, "labels": labels}, "data": {"jupyterhub_config.py": config_text}},
         )
 
-        volumes = [
+        pod_volumes = [
             {"name": "config", "configMap": {"name": names.hub_config}},
             {"name": "tmp", "emptyDir": {"sizeLimit": quantity("256Mi")}},
         ]
@@ -85,10 +87,10 @@ class Hub(Part):
             {"name": "data", "mountPath": DATA_DIR},
         ]
         # Files other components show the hub (e.g. branding), each with its mount.
-        volumes += [volume for volume, _ in extra_volumes]
-        mounts += [mount for _, mount in extra_volumes]
+        pod_volumes += [volume.volume() for volume in volumes]
+        mounts += [volume.mount() for volume in volumes]
         if isinstance(hub.database, SqliteDatabase):
-            kube_object(
+            api_object(
                 self,
                 "database",
                 k8s.KubePersistentVolumeClaim,
@@ -101,9 +103,9 @@ class Hub(Part):
                     },
                 },
             )
-            volumes.append({"name": "data", "persistentVolumeClaim": {"claimName": names.hub_database}})
+            pod_volumes.append({"name": "data", "persistentVolumeClaim": {"claimName": names.hub_database}})
         else:
-            volumes.append({"name": "data", "emptyDir": {"sizeLimit": quantity("64Mi")}})
+            pod_volumes.append({"name": "data", "emptyDir": {"sizeLimit": quantity("64Mi")}})
 
         health = f"{hub.base_url}hub/health"
         container = {
@@ -122,7 +124,7 @@ class Hub(Part):
             "livenessProbe": http_probe(health, "http", period=10, failures=6),
         }
         checksum = hashlib.sha256(config_text.encode()).hexdigest()
-        kube_object(
+        api_object(
             self,
             "deployment",
             k8s.KubeDeployment,
@@ -156,14 +158,14 @@ class Hub(Part):
                             "priorityClassName": priority_class_name,
                             "securityContext": restricted_pod_security(HUB_UID, fs_group=HUB_UID),
                             "containers": [container],
-                            "volumes": volumes,
+                            "volumes": pod_volumes,
                             "enableServiceLinks": False,
                         },
                     },
                 },
             },
         )
-        kube_object(
+        api_object(
             self,
             "service",
             k8s.KubeService,

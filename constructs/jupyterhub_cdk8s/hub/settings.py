@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from ..config.hub import HubSettings, PostgresDatabase
 from ..config.secrets import COOKIE_SECRET_KEY
+from ..config_file import ConfigFile, Order
 from ..naming import Names
-from .config_file import ConfigFile
+from ..ports import HUB_PORT
 
-HUB_PORT = 8081
 CONFIG_DIR = "/usr/local/etc/jupyterhub"
 CONFIG_PATH = f"{CONFIG_DIR}/jupyterhub_config.py"
 DATA_DIR = "/srv/jupyterhub"
 
 
 def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: str) -> None:
-    file.section("Hub: network, database, state")
+    file.section(Order.HUB, "Hub: network, database, state")
     # The hub restarts on every config change; user servers must outlive it.
     file.set("JupyterHub", "cleanup_servers", False)
     file.set("JupyterHub", "hub_bind_url", f"http://:{HUB_PORT}")
@@ -29,7 +29,7 @@ def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: 
         file.set("JupyterHub", "db_url", f"sqlite:///{DATA_DIR}/jupyterhub.sqlite")
     file.set("JupyterHub", "log_level", hub.log_level)
 
-    file.section("Hub: limits and user-facing behaviour")
+    file.section(Order.HUB, "Hub: limits and user-facing behaviour")
     file.set("JupyterHub", "concurrent_spawn_limit", hub.concurrent_spawn_limit)
     file.set("JupyterHub", "active_server_limit", hub.active_server_limit)
     file.set("JupyterHub", "allow_named_servers", hub.named_servers.enabled)
@@ -37,7 +37,7 @@ def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: 
         file.set("JupyterHub", "named_server_limit_per_user", hub.named_servers.limit_per_user)
     file.set("JupyterHub", "shutdown_on_logout", hub.shutdown_on_logout)
 
-    file.section("Hub: HTTP client")
+    file.section(Order.HUB, "Hub: HTTP client")
     # At scale the hub calls the proxy API many times a second; the curl
     # client (pycurl is in the hub image) is much faster than the default.
     file.code(
@@ -49,5 +49,5 @@ def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: 
 def configure_extra(file: ConfigFile, hub: HubSettings) -> None:
     """The user's own snippets come last, so they can override anything above."""
     for name in sorted(hub.extra_config):
-        file.section(f"hub.extra_config.{name}")
+        file.section(Order.EXTRA_CONFIG, f"hub.extra_config.{name}")
         file.code(hub.extra_config[name])

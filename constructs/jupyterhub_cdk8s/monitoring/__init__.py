@@ -1,10 +1,9 @@
 """Monitoring: ServiceMonitors for the hub and the proxy, alert rules, Grafana dashboards.
 
-Only the hub's config contribution is imported here; the construct (and the
-typed Prometheus Operator bindings it needs) is imported from `.construct`
-when an environment turns monitoring on.
+The construct (and the typed Prometheus Operator bindings it needs) is
+imported from `.construct` only when an environment turns monitoring on.
 """
 
-from .hub_metrics import TOKEN_KEY, configure_hub_metrics, metrics_token
+from .component import MonitoringComponent
 
-__all__ = ["TOKEN_KEY", "configure_hub_metrics", "metrics_token"]
+__all__ = ["MonitoringComponent"]

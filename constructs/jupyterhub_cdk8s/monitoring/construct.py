@@ -11,19 +11,17 @@ import json
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
+
 from imports.monitoring.coreos.com_prometheusrules.com.coreos import monitoring as rule_crd
 from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring as monitor_crd
 
-from ..assembly import Part
-from ..config.monitoring import Dashboards, MonitoringSettings, PrometheusTarget
-from ..hub.settings import HUB_PORT
-from ..kube import kube_object
+from ..api_objects import api_object
+from ..config.monitoring import Dashboards, MonitoringSettings
 from ..naming import HUB, MONITORING, PROXY, Names
-from ..network import Connections, namespace, tcp
-from ..proxy import METRICS_PORT
-from ..workload import int_or_string
+from ..parts import Part
+from ..pods import int_or_string
+from ..ports import PROXY_METRICS_PORT
 from .hub_metrics import metrics_token
 from .metrics import USER_CONTAINER
 from .rules import AlertRule, Scope, alert_rules
@@ -102,7 +100,6 @@ class Monitoring(Part):
         hub_secret: str,
         base_url: str,
         hub_claim: str | None,
-        scrape_policies: bool,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -111,8 +108,6 @@ class Monitoring(Part):
         selected = {**self.labels, **monitoring.prometheus.selector_labels}
         prometheus = monitoring.prometheus
 
-        if scrape_policies:
-            self._scrape_policies(prometheus)
         token = metrics_token(monitoring, hub_secret)
         self._service_monitor(
             "hub-monitor",
@@ -128,7 +123,7 @@ class Monitoring(Part):
                 else None,
             },
         )
-        kube_object(
+        api_object(
             self,
             "proxy-metrics-service",
             k8s.KubeService,
@@ -140,7 +135,7 @@ class Monitoring(Part):
                     "ports": [
                         {
                             "name": "metrics",
-                            "port": METRICS_PORT,
+                            "port": PROXY_METRICS_PORT,
                             "targetPort": int_or_string("metrics"),
                             "protocol": "TCP",
                         }
@@ -159,34 +154,22 @@ class Monitoring(Part):
 
         environment = scope_of(names, hub_claim)
         if monitoring.alerts.enabled:
-            kube_object(
+            api_object(
                 self,
                 "rules",
                 rule_crd.PrometheusRule,
                 {
-                    "metadata": {"name": names.of("alerts"), "labels": selected},
+                    "metadata": {"name": names.alerts, "labels": selected},
                     "spec": {"groups": rule_groups(alert_rules(monitoring.alerts, environment), names)},
                 },
             )
         if monitoring.dashboards.enabled:
             self._dashboards(monitoring.dashboards, environment)
 
-    def _scrape_policies(self, prometheus: PrometheusTarget) -> None:
-        """Let the Prometheus pods in through the namespace's default deny, to the metrics ports only."""
-        scraper = namespace(prometheus.namespace, prometheus.pod_labels)
-        for component, port in ((HUB, HUB_PORT), (PROXY, METRICS_PORT)):
-            Connections(
-                self,
-                f"{component}-scrape-policy",
-                name=self.names.of(f"{component}-metrics-scrape"),
-                labels=self.labels,
-                pods=self.names.selector(component),
-            ).allow_from(scraper, tcp(port))
-
     def _service_monitor(
         self, id: str, name: str, labels: dict[str, str], *, service_labels: dict[str, str], endpoint: dict
     ) -> None:
-        kube_object(
+        api_object(
             self,
             id,
             monitor_crd.ServiceMonitor,
@@ -210,9 +193,9 @@ class Monitoring(Part):
             raise ValueError(f"dashboards take {size} bytes; a ConfigMap holds less than {CONFIGMAP_LIMIT}")
         annotations = {settings.folder_annotation: settings.folder} if settings.folder else None
         metadata = {
-            "name": self.names.of("dashboards"),
+            "name": self.names.dashboards,
             "namespace": settings.namespace,
             "labels": {**self.labels, **settings.sidecar_labels},
             "annotations": annotations,
         }
-        kube_object(self, "dashboards", k8s.KubeConfigMap, {"metadata": metadata, "data": data})
+        api_object(self, "dashboards", k8s.KubeConfigMap, {"metadata": metadata, "data": data})

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from ..config.base import SecretKeyRef
 from ..config.monitoring import MonitoringSettings, TokenAccess
-from ..hub.config_file import ConfigFile
+from ..config_file import ConfigFile, Order
+from ..hub.services import register_service
 
 SERVICE = "prometheus"
-ROLE = "prometheus-metrics"
 TOKEN_KEY = "prometheus-api-token"
 TOKEN_ENV = "JUPYTERHUB_PROMETHEUS_TOKEN"
 
@@ -28,19 +28,17 @@ def metrics_token(monitoring: MonitoringSettings, hub_secret: str) -> SecretKeyR
 
 
 def configure_hub_metrics(file: ConfigFile, monitoring: MonitoringSettings, hub_secret: str) -> None:
-    file.section("Monitoring: who may read /hub/metrics")
+    file.section(Order.MONITORING, "Monitoring: who may read /hub/metrics")
     token = metrics_token(monitoring, hub_secret)
     if token is None:
         # Only the NetworkPolicy of the monitoring component guards the port.
         file.set("JupyterHub", "authenticate_prometheus", False)
         return
     file.set("JupyterHub", "authenticate_prometheus", True)
-    service = {"name": SERVICE, "api_token": file.secret_env(TOKEN_ENV, token.name, token.key)}
-    role = {
-        "name": ROLE,
-        "description": "Prometheus scrapes /hub/metrics and nothing else",
-        "scopes": ["read:metrics"],
-        "services": [SERVICE],
-    }
-    # Appended, not assigned: other components may register services and roles too.
-    file.code(f"c.JupyterHub.services.append({service!r})\nc.JupyterHub.load_roles.append({role!r})")
+    register_service(
+        file,
+        SERVICE,
+        description="Prometheus scrapes /hub/metrics and nothing else",
+        scopes=["read:metrics"],
+        api_token=file.secret_env(TOKEN_ENV, token.name, token.key),
+    )

@@ -8,18 +8,20 @@ to a name).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from ..assembly import Part
+from ..api_objects import api_object
+from ..component import Component, Context
+from ..config import HubConfig
 from ..config.secrets import SECRET_KEYS
-from ..kube import kube_object
+from ..hub.construct import HUB_UID
 from ..naming import SECRETS_BOOTSTRAP, Names
-from ..rbac import Identity
-from ..workload import (
+from ..parts import Part
+from ..pods import (
     PINNED_BY_TAG,
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
@@ -27,6 +29,7 @@ from ..workload import (
     restricted_pod_security,
     script_container,
 )
+from ..rbac import Identity
 
 SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
 
@@ -65,7 +68,7 @@ class SecretsBootstrap(Part):
             cpu="200m",
             memory="128Mi",
         )
-        kube_object(
+        api_object(
             self,
             "job",
             k8s.KubeJob,
@@ -99,4 +102,29 @@ class SecretsBootstrap(Part):
                     },
                 },
             },
+        )
+
+
+@dataclass(frozen=True)
+class SecretsBootstrapComponent(Component):
+    """Creates the hub's Secret in-cluster, with every key the components asked for; unless it is provided."""
+
+    hub_image: str
+    """The Job runs a standard-library script with the hub image's Python."""
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> SecretsBootstrapComponent | None:
+        return cls(config.hub.image) if config.secrets.existing_secret is None else None
+
+    def declare(self, context: Context) -> None:
+        context.network.allow_api_server(SECRETS_BOOTSTRAP)
+
+    def build(self, scope: Construct, context: Context) -> None:
+        SecretsBootstrap(
+            scope,
+            "secrets-bootstrap",
+            names=context.names,
+            image=self.hub_image,
+            uid=HUB_UID,
+            extra_keys=tuple(context.hub_pod.secret_keys),
         )

@@ -3,7 +3,7 @@
 The Python constructors of the cdk8s-plus-27 L1 classes (`k8s.KubeDeployment`
 and its nested structs) check every field of every struct with typeguard before
 the object crosses to jsii's Node process; that was about a third of a synth.
-`kube_object` hands the same L1 class its props as plain JSON, keyed by the
+`api_object` hands the same L1 class its props as plain JSON, keyed by the
 L1's own property names: the API's camelCase names, with acronyms written as
 words where the bindings do (`repoUrl` for `repoURL`). The Node side
 deserializes them into the typed props, refusing a value of the wrong type (a
@@ -21,7 +21,6 @@ from typing import TypeVar
 
 import jsii
 from cdk8s import ApiObject
-
 from constructs import Construct
 
 L1 = TypeVar("L1", bound=ApiObject)
@@ -30,11 +29,11 @@ L1 = TypeVar("L1", bound=ApiObject)
 _PROPS = "_kube_props"
 
 
-def kube_object(scope: Construct, id: str, l1: type[L1], props: dict) -> L1:
+def api_object(scope: Construct, id: str, l1: type[L1], props: dict) -> L1:
     """An object of the L1 class `l1` with `props` (metadata, spec, ...) as JSON.
 
-    Values that are classes in the L1 API stay objects here: `workload.quantity`
-    and `workload.int_or_string`.
+    Values that are classes in the L1 API stay objects here: `pods.quantity`
+    and `pods.int_or_string`.
     """
     obj = l1.__new__(l1)
     # What the generated constructor does once its Python type checks pass.
@@ -48,7 +47,7 @@ def made_from_json(obj: ApiObject) -> bool:
 
 
 def every_prop_is_written(obj: ApiObject) -> list[str]:
-    """Paths of the props of `obj` (made by `kube_object`) that its JSON lacks: keys the L1 schema does not know."""
+    """Paths of the props of `obj` (made by `api_object`) that its JSON lacks: keys the L1 schema does not know."""
     return _missing(getattr(obj, _PROPS), obj.to_json(), "")
 
 

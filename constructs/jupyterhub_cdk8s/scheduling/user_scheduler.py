@@ -10,18 +10,19 @@ empty nodes can be drained.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import yaml
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from .assembly import Part
-from .config.scheduling import UserScheduler
-from .kube import kube_object
-from .naming import USER_SCHEDULER, Names
-from .rbac import Identity
-from .workload import (
+from ..api_objects import api_object
+from ..component import Component, Context
+from ..config import HubConfig
+from ..config.scheduling import UserScheduler
+from ..naming import CORE_TIER, USER_SCHEDULER, Names
+from ..parts import Part
+from ..pods import (
     PINNED_BY_TAG,
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
@@ -31,6 +32,7 @@ from .workload import (
     restricted_container_security,
     restricted_pod_security,
 )
+from ..rbac import Identity
 
 CONFIG_DIR = "/etc/user-scheduler"
 CONFIG_FILE = "config.yaml"
@@ -103,19 +105,19 @@ class UserSchedulerDeployment(Part):
             ["get", "update"], ["leases"], api_group="coordination.k8s.io", names=[names.user_scheduler_lock]
         )
         for key, role in BUILT_IN_ROLES.items():
-            kube_object(
+            api_object(
                 self,
                 f"{key}-binding",
                 k8s.KubeClusterRoleBinding,
                 {
-                    "metadata": {"name": names.cluster_scoped(f"user-scheduler-{key}"), "labels": labels},
+                    "metadata": {"name": names.user_scheduler_binding(key), "labels": labels},
                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
                     "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": names.namespace}],
                 },
             )
 
         config_text = yaml.safe_dump(scheduler_configuration(settings, names), sort_keys=False)
-        kube_object(
+        api_object(
             self,
             "config",
             k8s.KubeConfigMap,
@@ -139,7 +141,7 @@ class UserSchedulerDeployment(Part):
             "livenessProbe": _health_probe(period=10, failures=3, initial_delay=15),
             "readinessProbe": _health_probe(period=10, failures=3, initial_delay=0),
         }
-        kube_object(
+        api_object(
             self,
             "deployment",
             k8s.KubeDeployment,
@@ -194,7 +196,7 @@ class UserSchedulerDeployment(Part):
                 },
             },
         )
-        kube_object(
+        api_object(
             self,
             "disruption-budget",
             k8s.KubePodDisruptionBudget,
@@ -206,4 +208,28 @@ class UserSchedulerDeployment(Part):
                     "selector": {"matchLabels": selector},
                 },
             },
+        )
+
+
+@dataclass(frozen=True)
+class UserSchedulerComponent(Component):
+    """The packing scheduler of user pods, when `scheduling.user_scheduler.enabled`."""
+
+    settings: UserScheduler
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> UserSchedulerComponent | None:
+        scheduler = config.scheduling.user_scheduler
+        return cls(scheduler) if scheduler.enabled else None
+
+    def declare(self, context: Context) -> None:
+        context.network.allow_api_server(USER_SCHEDULER)
+
+    def build(self, scope: Construct, context: Context) -> None:
+        UserSchedulerDeployment(
+            scope,
+            "user-scheduler",
+            settings=self.settings,
+            names=context.names,
+            priority_class_name=context.names.priority_class(CORE_TIER),
         )

@@ -10,8 +10,8 @@ from functools import cache
 
 from cdk8s_plus_27 import k8s
 
+from .api_objects import api_object
 from .config.base import Resources
-from .kube import kube_object
 
 PINNED_BY_TAG = (
     "CKV_K8S_43",
@@ -110,7 +110,7 @@ def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selecto
     would block every drain forever); it records that voluntary disruptions of
     this singleton are accepted, one at a time.
     """
-    return kube_object(
+    return api_object(
         scope,
         id,
         k8s.KubePodDisruptionBudget,

@@ -1,16 +1,40 @@
 """A readable `jupyterhub_config.py`, written from typed settings.
 
-Components add `c.Class.trait = value` lines under a titled section. Secret
-values are never written: a setting may hold `file.secret_env(...)`, which
-renders as `os.environ["NAME"]` and records that the hub container needs NAME
-from a Secret key.
+Components add `c.Class.trait = value` lines under a titled section; the file
+lists sections in the fixed order of `Order`, whatever order components add
+them in (later lines override earlier ones, so the order is part of the
+config). Secret values are never written: a setting may hold
+`file.secret_env(...)`, which renders as `os.environ["NAME"]` and records that
+the hub container needs NAME from a Secret key.
 """
 
 from __future__ import annotations
 
 import pprint
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
+
+
+class Order(IntEnum):
+    """Where a section goes in jupyterhub_config.py; the user's own snippets come last to override anything."""
+
+    HUB = 10
+    PROXY = 20
+    AUTHENTICATION = 30
+    ACCESS = 31
+    SPAWNER = 40
+    USER_SECURITY = 41
+    USER_HOME = 42
+    USER_VOLUMES = 43
+    USER_INIT_CONTAINERS = 44
+    USER_LIFECYCLE = 45
+    PROFILES = 46
+    USER_SCHEDULING = 50
+    SERVICES = 60
+    BRANDING = 70
+    MONITORING = 80
+    EXTRA_CONFIG = 100
 
 
 @dataclass(frozen=True)
@@ -39,11 +63,12 @@ class _Raw:
 class ConfigFile:
     """Accumulates sections of settings, then renders them in order."""
 
-    _sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    _sections: list[tuple[Order, str, list[str]]] = field(default_factory=list)
     _secret_env: dict[str, SecretEnv] = field(default_factory=dict)
 
-    def section(self, title: str) -> ConfigFile:
-        self._sections.append((title, []))
+    def section(self, order: Order, title: str) -> ConfigFile:
+        """Start a section; the lines added next belong to it."""
+        self._sections.append((order, title, []))
         return self
 
     def set(self, klass: str, trait: str, value: Any) -> None:
@@ -74,8 +99,8 @@ class ConfigFile:
     @property
     def _lines(self) -> list[str]:
         if not self._sections:
-            self.section("Settings")
-        return self._sections[-1][1]
+            raise ValueError("start a section before adding settings")
+        return self._sections[-1][2]
 
     def render(self) -> str:
         parts = [
@@ -83,7 +108,7 @@ class ConfigFile:
             "# Secrets are read from environment variables that the hub Deployment fills from Secrets.\n"
             "import os\n"
         ]
-        for title, lines in self._sections:
+        for _, title, lines in sorted(self._sections, key=lambda section: section[0]):
             if lines:
                 parts.append(f"# --- {title}\n" + "\n".join(lines) + "\n")
         return "\n".join(parts)

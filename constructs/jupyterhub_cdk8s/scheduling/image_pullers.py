@@ -22,21 +22,20 @@ Two pullers share that pod:
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from importlib import resources
 
 from cdk8s_plus_27 import k8s
-
 from constructs import Construct
 
-from .assembly import Part
-from .config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
-from .config.singleuser import SingleuserSettings
-from .kube import kube_object
-from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, Names
-from .rbac import Identity
-from .scheduling import user_pod_placement
-from .singleuser import user_images
-from .workload import (
+from ..api_objects import api_object
+from ..component import Component, Context
+from ..config import HubConfig
+from ..config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
+from ..config.singleuser import SingleuserSettings
+from ..naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, IMAGE_PULLER_TIER, Names
+from ..parts import Part
+from ..pods import (
     NO_ENDPOINT_LIVENESS,
     NO_ENDPOINT_READINESS,
     PINNED_BY_TAG,
@@ -49,6 +48,9 @@ from .workload import (
     restricted_pod_security,
     script_container,
 )
+from ..rbac import Identity
+from ..singleuser import user_images
+from .priorities import user_pod_placement
 
 PULLER_UID = 65534
 PULL_COMMAND = ["/bin/sh", "-c", "exit 0"]
@@ -151,7 +153,7 @@ def _daemonset(
     strategy: dict,
     pod: dict,
 ) -> k8s.KubeDaemonSet:
-    return kube_object(
+    return api_object(
         scope,
         "daemonset",
         k8s.KubeDaemonSet,
@@ -183,7 +185,7 @@ class ContinuousImagePuller(Part):
         super().__init__(scope, id)
         _daemonset(
             self,
-            name=names.of("continuous-image-puller"),
+            name=names.continuous_image_puller,
             labels=names.labels(CONTINUOUS_IMAGE_PULLER),
             selector=names.selector(CONTINUOUS_IMAGE_PULLER),
             annotations=puller_findings(images),
@@ -209,9 +211,9 @@ class HookImagePuller(Part):
     ):
         super().__init__(scope, id)
         image_set = image_set_hash(images)
-        name = names.of(f"hook-image-puller-{image_set}")
+        name = names.hook_image_puller(image_set)
         labels = {**names.labels(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set}
-        waiter = names.of("hook-image-awaiter")
+        waiter = names.hook_image_awaiter
         _daemonset(
             self,
             name=name,
@@ -232,7 +234,7 @@ class HookImagePuller(Part):
         container = script_container(
             "wait", hub_image, WAITER, [names.namespace, name, str(timeout)], cpu="100m", memory="64Mi"
         )
-        kube_object(
+        api_object(
             self,
             "job",
             k8s.KubeJob,
@@ -264,4 +266,62 @@ class HookImagePuller(Part):
                     },
                 },
             },
+        )
+
+
+@dataclass(frozen=True)
+class ContinuousImagePullerComponent(Component):
+    """Keeps every user image on every user node, when `scheduling.image_puller.continuous`."""
+
+    images: tuple[str, ...]
+    user_pods: UserPods
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> ContinuousImagePullerComponent | None:
+        puller = config.scheduling.image_puller
+        if not puller.continuous:
+            return None
+        return cls(tuple(pulled_images(config.singleuser, puller)), config.scheduling.user_pods)
+
+    def build(self, scope: Construct, context: Context) -> None:
+        ContinuousImagePuller(
+            scope,
+            "continuous-image-puller",
+            images=list(self.images),
+            user_pods=self.user_pods,
+            names=context.names,
+            priority_class_name=context.names.priority_class(IMAGE_PULLER_TIER),
+        )
+
+
+@dataclass(frozen=True)
+class HookImagePullerComponent(Component):
+    """Pulls changed images before Argo CD rolls the hub, when `scheduling.image_puller.pre_sync.enabled`."""
+
+    images: tuple[str, ...]
+    user_pods: UserPods
+    timeout: int
+    hub_image: str
+    """The awaiter Job runs a standard-library script with the hub image's Python."""
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> HookImagePullerComponent | None:
+        puller = config.scheduling.image_puller
+        if not puller.pre_sync.enabled:
+            return None
+        images = tuple(pulled_images(config.singleuser, puller))
+        return cls(images, config.scheduling.user_pods, puller.pre_sync.timeout, config.hub.image)
+
+    def declare(self, context: Context) -> None:
+        context.network.allow_api_server(HOOK_IMAGE_AWAITER)
+
+    def build(self, scope: Construct, context: Context) -> None:
+        HookImagePuller(
+            scope,
+            "hook-image-puller",
+            images=list(self.images),
+            user_pods=self.user_pods,
+            timeout=self.timeout,
+            names=context.names,
+            hub_image=self.hub_image,
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cdk8s import Chart
-
 from constructs import Construct
 
 _WRITERS = "_writers_on_complete"

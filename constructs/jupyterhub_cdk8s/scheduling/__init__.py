@@ -1,0 +1,15 @@
+"""Where and when user pods run: priorities, the user scheduler, placeholders and the image pullers."""
+
+from .image_pullers import ContinuousImagePullerComponent, HookImagePullerComponent, pulled_images
+from .placeholders import UserPlaceholdersComponent
+from .priorities import PrioritiesComponent
+from .user_scheduler import UserSchedulerComponent
+
+__all__ = [
+    "ContinuousImagePullerComponent",
+    "HookImagePullerComponent",
+    "PrioritiesComponent",
+    "UserPlaceholdersComponent",
+    "UserSchedulerComponent",
+    "pulled_images",
+]

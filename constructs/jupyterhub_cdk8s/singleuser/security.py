@@ -1,0 +1,80 @@
+"""Who user servers run as, and the Pod Security level that leaves them; never lowered silently."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..component import UserPods
+from ..config.singleuser import SingleuserSettings
+from ..config_file import ConfigFile, Order
+
+# sudo in Jupyter images: start.sh runs as root, adds the user to sudoers and
+# switches to NB_UID; these are the only capabilities that needs (all within
+# the "baseline" Pod Security Standard).
+SUDO_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]
+
+SecurityLevel = Literal["restricted", "baseline"]
+
+
+def user_context(singleuser: SingleuserSettings) -> dict:
+    """Pod Security "restricted" for a container running as the user."""
+    return {
+        "runAsUser": singleuser.uid,
+        "runAsNonRoot": True,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def configure_security(file: ConfigFile, singleuser: SingleuserSettings, additions: UserPods) -> None:
+    file.section(Order.USER_SECURITY, "User servers: identity and security")
+    if singleuser.grant_sudo:
+        # Explicitly enabled: the image's start script needs root to grant sudo,
+        # then drops to NB_UID. The synth output reports the lowered level.
+        file.set("KubeSpawner", "uid", 0)
+        file.set("KubeSpawner", "fs_gid", singleuser.fs_gid)
+        file.set("KubeSpawner", "allow_privilege_escalation", True)
+        context = {
+            "runAsUser": 0,
+            "runAsNonRoot": False,
+            "allowPrivilegeEscalation": True,
+            "capabilities": {"drop": ["ALL"], "add": SUDO_CAPABILITIES},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
+    else:
+        file.set("KubeSpawner", "uid", singleuser.uid)
+        file.set("KubeSpawner", "fs_gid", singleuser.fs_gid)
+        file.set("KubeSpawner", "allow_privilege_escalation", False)
+        context = user_context(singleuser)
+    if additions.service_account:
+        # The only user pods that talk to the API: their Role is least privilege.
+        file.set("KubeSpawner", "service_account", additions.service_account)
+        file.set("KubeSpawner", "automount_service_account_token", True)
+    else:
+        # User code must not reach the Kubernetes API with a pod token.
+        file.set("KubeSpawner", "automount_service_account_token", False)
+    file.set("KubeSpawner", "container_security_context", context)
+
+
+def user_pod_security_level(singleuser: SingleuserSettings) -> SecurityLevel:
+    """The Pod Security Standard user pods meet: restricted unless something must run as root."""
+    return "baseline" if _root_reasons(singleuser) else "restricted"
+
+
+def _root_reasons(singleuser: SingleuserSettings) -> list[str]:
+    reasons = []
+    if singleuser.grant_sudo:
+        reasons.append("grant_sudo runs the server as root with privilege escalation")
+    chowned = [v.name for v in singleuser.storage.shared_volumes if v.fix_ownership]
+    if chowned:
+        reasons.append(f"a root init container (capability CHOWN only) fixes ownership of {', '.join(chowned)}")
+    return reasons
+
+
+def user_pod_notices(singleuser: SingleuserSettings) -> list[str]:
+    """Lines the CLI prints about user pods' security, so a lowered level is never silent."""
+    reasons = _root_reasons(singleuser)
+    if not reasons:
+        return ['user pods meet Pod Security "restricted"']
+    return [f'user pods meet Pod Security "baseline" only: {"; ".join(reasons)}']

@@ -1,1 +1,0 @@
-"""Files shipped as they are into user pods (read by the constructs, never imported by them)."""

@@ -1,0 +1,97 @@
+"""Every NetworkPolicy goes through one registry: none at all with policies off, each feature's with them on."""
+
+from __future__ import annotations
+
+from conftest import synth_objects
+
+# Every feature that opens connections of its own, in one environment.
+EVERY_FEATURE = """
+namespace: all-features
+host: hub.example.com
+hub:
+  database: {type: postgresql, url_secret: {name: db, key: url}}
+singleuser:
+  storage:
+    examples: {url: "https://github.com/example/notebooks.git", mount_path: /home/jovyan/examples}
+auth:
+  type: github
+  client_id: hub
+  client_secret: {name: github, key: secret}
+  allowed_organizations: [example]
+  egress: [{public_internet: true}]
+platform_services:
+  services:
+    - {name: trino, kind: trino, host: trino.data, port: 8080}
+  spark: {enabled: true, executors: true, api_server_cidrs: [10.96.0.1/32]}
+monitoring: {enabled: true}
+network_policy:
+  enabled: {enabled}
+  database: {cidrs: [10.0.5.10/32]}
+  user_internet: true
+  user_egress: [{cidr: 10.20.0.0/16, ports: [443]}]
+"""
+
+# The purpose of each policy a feature above declares (the name is `jupyterhub-<purpose>`).
+EXPECTED_PURPOSES = {
+    "default-deny",
+    "hub",
+    "hub-to-database",
+    "hub-to-identity-provider",
+    "hub-metrics-scrape",
+    "proxy",
+    "proxy-public",
+    "proxy-metrics-scrape",
+    "singleuser",
+    "singleuser-internet",
+    "singleuser-extra-egress",
+    "singleuser-to-examples-repository",
+    "singleuser-to-platform-services",
+    "singleuser-spark-driver",
+    "spark-executors",
+    "secrets-bootstrap-to-api-server",
+    "user-scheduler-to-api-server",
+    "hook-image-awaiter-to-api-server",
+}
+
+
+def policies(tmp_path, enabled: bool) -> list[dict]:
+    text = EVERY_FEATURE.replace("{enabled}", str(enabled).lower())
+    return [obj for obj in synth_objects(text, tmp_path) if obj["kind"] == "NetworkPolicy"]
+
+
+def test_policies_off_means_no_network_policy_at_all(tmp_path):
+    """A lone Egress policy would cut the pods it selects off from DNS, the hub and the API server."""
+    assert policies(tmp_path, enabled=False) == []
+
+
+def test_policies_on_write_every_features_policy_once(tmp_path):
+    written = [policy["metadata"]["name"] for policy in policies(tmp_path, enabled=True)]
+    assert sorted(written) == sorted(f"jupyterhub-{purpose}" for purpose in EXPECTED_PURPOSES)
+
+
+def test_every_policy_is_in_the_network_policy_file(tmp_path):
+    """One place to review who may talk to whom."""
+    text = EVERY_FEATURE.replace("{enabled}", "true")
+    labels = {
+        obj["metadata"]["labels"]["app.kubernetes.io/component"]
+        for obj in synth_objects(text, tmp_path)
+        if obj["kind"] == "NetworkPolicy"
+    }
+    assert labels == {"network-policy"}
+
+
+def test_public_internet_is_one_definition(tmp_path):
+    """Every rule to the public internet excludes exactly the configured private ranges and the metadata address."""
+    text = EVERY_FEATURE.replace("{enabled}", "true").replace(
+        "  user_internet: true\n", "  user_internet: true\n  private_ranges: [10.0.0.0/8, 100.64.0.0/10]\n"
+    )
+    blocks = [
+        peer["ipBlock"]
+        for obj in synth_objects(text, tmp_path)
+        if obj["kind"] == "NetworkPolicy"
+        for rule in obj["spec"].get("egress", [])
+        for peer in rule["to"]
+        if peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"
+    ]
+    assert len(blocks) == 3  # identity provider, user internet, examples repository
+    assert all(block["except"] == ["10.0.0.0/8", "100.64.0.0/10", "169.254.169.254/32"] for block in blocks)

@@ -227,27 +227,22 @@ def resources(cpu: tuple[str, str], memory: tuple[str, str]) -> Resources:
     return Resources(cpu=CpuRange(request=cpu[0], limit=cpu[1]), memory=MemoryRange(request=memory[0], limit=memory[1]))
 
 
-_PROBLEM_MARK = "\x1e"
+class FieldProblems(ValueError):
+    """Raised by a model validator to name the exact sub-fields at fault, each with its message.
 
-
-def field_problems(*problems: tuple[str, str]) -> ValueError:
-    """Error for a model validator that names the exact sub-fields at fault.
-
-    Pydantic locates a model validator's error at the model; the loader reads
-    these marks to point the user at `path.to.model.sub.field` instead.
+    Pydantic locates a model validator's error at the model and hands the
+    exception back in the error's `ctx["error"]`; the loader appends each
+    sub-path to the model's path, so the user reads `hub.resources.cpu.request`
+    rather than `hub.resources`.
     """
-    return ValueError("".join(f"{_PROBLEM_MARK}{path}{_PROBLEM_MARK}{message}" for path, message in problems))
 
-
-def split_field_problems(message: str) -> list[tuple[str, str]]:
-    """Inverse of `field_problems`: [(sub.path, message)], or [("", message)] for a plain error."""
-    if _PROBLEM_MARK not in message:
-        return [("", message)]
-    parts = message.split(_PROBLEM_MARK)[1:]
-    return [(parts[i], parts[i + 1]) for i in range(0, len(parts), 2)]
+    def __init__(self, *problems: tuple[str, str]):
+        self.problems = list(problems)
+        """(sub-path relative to the model, message), e.g. ("cpu.request", "4 is above the limit 2; ...")."""
+        super().__init__("; ".join(f"{path}: {message}" if path else message for path, message in self.problems))
 
 
 def check_resources(model: Resources) -> Resources:
     if problems := model.problems():
-        raise field_problems(*problems)
+        raise FieldProblems(*problems)
     return model

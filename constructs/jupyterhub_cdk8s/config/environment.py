@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
-from .base import DnsLabel, Hostname, Resources, StrictModel, field_problems
+from .base import DnsLabel, FieldProblems, Hostname, Resources, StrictModel
 from .gitops import GitOpsSettings
 from .guardrails import (
     Container,
@@ -123,7 +123,7 @@ class HubConfig(StrictModel):
             *network_policy_problems(self.network_policy, isinstance(database, PostgresDatabase)),
         ]
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
@@ -131,20 +131,20 @@ class HubConfig(StrictModel):
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
     def _monitoring_fits_environment(self) -> HubConfig:
         if problems := monitoring_problems(self.monitoring, network_policies=self.network_policy.enabled):
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
     def _one_source_per_variable(self) -> HubConfig:
         clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
         if clashes:
-            raise field_problems(
+            raise FieldProblems(
                 *((f"singleuser.extra_env.{name}", "is set by platform_services; remove it here") for name in clashes)
             )
         return self

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, create_model, model_validator
 
-from .base import DnsLabel, SecretKeyRef, StrictModel, field_problems
+from .base import DnsLabel, FieldProblems, SecretKeyRef, StrictModel
 
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 
@@ -189,7 +189,7 @@ class Alerts(StrictModel):
             if getattr(self, name).threshold > 1
         ]
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 

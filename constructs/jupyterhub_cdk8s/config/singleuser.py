@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .base import Cpu, DnsLabel, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores, field_problems
+from .base import Cpu, DnsLabel, FieldProblems, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
@@ -134,7 +134,7 @@ class ProfileOption(StrictModel):
             if message := _choice_problem(self.kind, choice.value):
                 problems.append((f"choices.{key}.value", message))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
@@ -180,7 +180,7 @@ class Profile(StrictModel):
         if "gpu" in kinds and self.gpus:
             problems.append(("gpus", "the gpu drop-down chooses the GPU count; remove gpus or the drop-down"))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @property
@@ -309,7 +309,7 @@ class UserStorage(StrictModel):
                 )
                 break
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
@@ -341,7 +341,7 @@ class IdleCulling(StrictModel):
     @model_validator(mode="after")
     def _checks_often_enough(self) -> IdleCulling:
         if self.every > self.timeout:
-            raise field_problems(
+            raise FieldProblems(
                 ("every", f"{self.every}s is longer than timeout {self.timeout}s; check at least once per timeout")
             )
         return self
@@ -422,5 +422,5 @@ class SingleuserSettings(StrictModel):
                     )
                 )
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self

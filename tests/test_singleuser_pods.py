@@ -13,8 +13,8 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 from conftest import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
-from jupyterhub_cdk8s.config.base import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.config.resources import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
 from kubernetes_validate.utils import all_versions
 from pod_security import violations

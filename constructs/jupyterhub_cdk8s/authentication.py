@@ -18,7 +18,7 @@ from .config.auth import (
     OidcClient,
     SharedPasswordAuth,
 )
-from .config.guardrails import METADATA_CIDR
+from .config.network import METADATA_CIDR
 from .config.secrets import CRYPT_KEY_KEY
 from .hub.config_file import ConfigFile
 from .naming import HUB, Names

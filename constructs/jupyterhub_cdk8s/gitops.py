@@ -15,7 +15,7 @@ from imports.argoproj_appprojects.io.argoproj import AppProject
 
 from .config import HubConfig
 from .config.gitops import GitOpsSettings
-from .config.guardrails import PodSecuritySettings
+from .config.pod_security import PodSecuritySettings
 from .kube import kube_object
 from .namespace import pod_security_labels
 from .naming import GITOPS, Names

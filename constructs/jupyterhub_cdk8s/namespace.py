@@ -7,7 +7,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .assembly import Part
-from .config.guardrails import PodSecuritySettings
+from .config.pod_security import PodSecuritySettings
 from .kube import kube_object
 from .naming import NAMESPACE, Names
 

@@ -16,7 +16,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .assembly import Part, on_complete
-from .config.guardrails import PodsElsewhere
+from .config.network import PodsElsewhere
 from .kube import kube_object
 from .naming import Names
 from .workload import int_or_string

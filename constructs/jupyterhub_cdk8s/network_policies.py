@@ -15,7 +15,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .assembly import Part
-from .config.guardrails import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
+from .config.network import METADATA_CIDR, ApiServer, DatabaseEndpoint, NetworkPolicySettings
 from .hub.settings import HUB_PORT
 from .kube import kube_object
 from .naming import HUB, NETWORK_POLICY, PROXY, SINGLEUSER, Names

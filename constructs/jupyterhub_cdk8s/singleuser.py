@@ -16,7 +16,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .assembly import Part
-from .config.base import byte_count, cores
+from .config.resources import byte_count, cores
 from .config.singleuser import (
     CpuAllotment,
     IdleCulling,

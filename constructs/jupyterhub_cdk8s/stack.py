@@ -14,8 +14,8 @@ from .assembly import complete
 from .authentication import allow_identity_provider, configure_authenticator
 from .branding import BrandingFiles, configure_branding
 from .config import HubConfig
-from .config.guardrails import largest_user_server
 from .config.hub import SqliteDatabase
+from .config.sizing import largest_user_server
 from .hub import ConfigFile, Hub, configure_extra, configure_hub
 from .hub.settings import HUB_PORT
 from .image_puller import ContinuousImagePuller, HookImagePuller, pulled_images

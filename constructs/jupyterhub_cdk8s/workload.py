@@ -10,7 +10,7 @@ from functools import cache
 
 from cdk8s_plus_27 import k8s
 
-from .config.base import Resources
+from .config.resources import Resources
 from .kube import kube_object
 
 PINNED_BY_TAG = (

@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
-from .guardrails import PodsElsewhere, SafeCidr
+from .network import PodsElsewhere, SafeCidr
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import FieldProblems, Image, Resources, StrictModel, resources
+from .base import FieldProblems, Image, StrictModel
+from .resources import Resources, resources
 
 KUBE_SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.33.5"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"

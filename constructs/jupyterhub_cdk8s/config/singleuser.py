@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .base import Cpu, DnsLabel, FieldProblems, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores
+from .base import DnsLabel, FieldProblems, Image, StrictModel, valid_image
+from .resources import Cpu, Memory, RequestAndLimit, byte_count, request_above_limit, valid_cpu, valid_memory, written
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
@@ -39,34 +40,22 @@ SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
 """Text KubeSpawner formats per server: `{username}` and friends only."""
 
 
-class CpuAllotment(StrictModel):
+class CpuAllotment(RequestAndLimit):
     """CPU of a user server: what it is guaranteed and what it may burst to."""
 
+    resource = "cpu"
+    keys = ("guarantee", "limit")
     guarantee: Cpu = Field("100m", description="CPU reserved for each user server (the pod's request).")
     limit: Cpu = Field("2", description="CPU each user server is throttled at.")
 
 
-class MemoryAllotment(StrictModel):
+class MemoryAllotment(RequestAndLimit):
     """Memory of a user server: what it is guaranteed and where it is killed."""
 
+    resource = "memory"
+    keys = ("guarantee", "limit")
     guarantee: Memory = Field("1Gi", description="Memory reserved for each user server (the pod's request).")
     limit: Memory = Field("2Gi", description="Memory above which a user server is OOM-killed.")
-
-
-def allotment_problems(cpu: CpuAllotment, memory: MemoryAllotment) -> list[tuple[str, str]]:
-    problems = []
-    if cores(cpu.guarantee) > cores(cpu.limit):
-        problems.append(
-            ("cpu.guarantee", f"{cpu.guarantee} is above cpu.limit {cpu.limit}; lower it or raise the limit")
-        )
-    if byte_count(memory.guarantee) > byte_count(memory.limit):
-        problems.append(
-            (
-                "memory.guarantee",
-                f"{memory.guarantee} is above memory.limit {memory.limit}; lower it or raise the limit",
-            )
-        )
-    return problems
 
 
 # --- profiles ----------------------------------------------------------------
@@ -139,7 +128,7 @@ class ProfileOption(StrictModel):
 
 
 def _choice_problem(kind: OptionKind, value: str | int) -> str | None:
-    check = {"image": _image, "cpu": _cpu, "memory": _memory}.get(kind)
+    check = {"image": valid_image, "cpu": valid_cpu, "memory": valid_memory}.get(kind)
     try:
         if check:
             check(value)
@@ -171,9 +160,7 @@ class Profile(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
-        problems = []
-        if self.cpu and self.memory:
-            problems.extend(allotment_problems(self.cpu, self.memory))
+        problems = request_above_limit(("cpu", self.cpu), ("memory", self.memory))
         kinds = [option.kind for option in self.options.values()]
         for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
             problems.append(("options", f"two drop-downs choose {kind}; keep one"))
@@ -303,7 +290,7 @@ class UserStorage(StrictModel):
                 problems.append(
                     (
                         f"shared_volumes[{i}].capacity",
-                        f"{volume.capacity} brings the shared volumes to {total / 2**30:g}Gi, above "
+                        f"{volume.capacity} brings the shared volumes to {written('storage', total)}, above "
                         f"storage.shared_quota {self.shared_quota}; shrink the volumes or raise shared_quota",
                     )
                 )
@@ -397,7 +384,7 @@ class SingleuserSettings(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SingleuserSettings:
-        problems = allotment_problems(self.cpu, self.memory)
+        problems = request_above_limit(("cpu", self.cpu), ("memory", self.memory))
         defaults = [i for i, p in enumerate(self.profiles) if p.default]
         if self.profiles and len(defaults) != 1:
             where = "profiles" if not defaults else f"profiles[{defaults[1]}].default"

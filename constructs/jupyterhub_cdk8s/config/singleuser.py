@@ -15,6 +15,10 @@ SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
 GIT_IMAGE = "alpine/git:v2.45.1"
 GPU_RESOURCE = "nvidia.com/gpu"
+# KubeSpawner 7 names the user's container in every user pod `notebook`
+# (kubespawner/objects.py, make_pod); cluster metrics find user pods by it,
+# which needs no pod-label allowlist in kube-state-metrics.
+USER_CONTAINER = "notebook"
 
 
 # What KubeSpawner fills into volume, init-container and environment values

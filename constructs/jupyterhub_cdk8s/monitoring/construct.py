@@ -18,6 +18,7 @@ from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring 
 
 from ..assembly import Part
 from ..config.monitoring import Dashboards, MonitoringSettings, PrometheusTarget
+from ..config.singleuser import USER_CONTAINER
 from ..hub.settings import HUB_PORT
 from ..kube import kube_object
 from ..naming import HUB, MONITORING, PROXY, Names
@@ -25,7 +26,6 @@ from ..network import Connections, namespace, tcp
 from ..proxy import METRICS_PORT
 from ..workload import int_or_string
 from .hub_metrics import metrics_token
-from .metrics import USER_CONTAINER
 from .rules import AlertRule, Scope, alert_rules
 
 DASHBOARDS = resources.files(__package__).joinpath("dashboards")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from jupyterhub_cdk8s.config.alerts import ALERTS, Scope
 from jupyterhub_cdk8s.config.monitoring import Alerts
@@ -55,3 +57,9 @@ def test_only_a_share_threshold_is_limited_to_one(alert):
             Alerts.model_validate(values)
     else:
         assert getattr(Alerts.model_validate(values), alert.setting).threshold == 1.5
+
+
+def test_alert_settings_survive_pickling():
+    # The fan-out sends environments to its helper process pickled; pickle finds each class by module and name.
+    alerts = Alerts.model_validate({"quota": {"threshold": 0.5}})
+    assert pickle.loads(pickle.dumps(alerts)) == alerts

@@ -122,15 +122,17 @@ class AlertRules(StrictModel):
     )
 
 
+_SETTINGS = {alert.setting: _settings(alert) for alert in ALERTS}
+# Each is a module attribute under its own name, as a class statement would make it: the fan-out pickles
+# environments for its helper process, and pickle finds a class by its module and name.
+globals().update({model.__name__: model for model in _SETTINGS.values()})
+
 Alerts = create_model(
     "Alerts",
     __base__=AlertRules,
     __module__=__name__,
     __doc__="The PrometheusRule: alerts an operator pages or tickets on.",
-    **{
-        alert.setting: (model, Field(default_factory=model, description=alert.title))
-        for alert, model in ((alert, _settings(alert)) for alert in ALERTS)
-    },
+    **{key: (model, Field(default_factory=model, description=model.__doc__)) for key, model in _SETTINGS.items()},
 )
 
 

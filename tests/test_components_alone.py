@@ -8,9 +8,9 @@ from conftest import ROOT
 
 from jupyterhub_cdk8s.chart import COMPONENTS, components_of
 from jupyterhub_cdk8s.component import Component, Context, FieldValue, SecretValue, Volume, assemble
-from jupyterhub_cdk8s.config.guardrails import NetworkPolicySettings
 from jupyterhub_cdk8s.config.hub import HubSettings
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.config.network import NetworkPolicySettings
 from jupyterhub_cdk8s.config.proxy import ProxySettings
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
 from jupyterhub_cdk8s.hub import HubComponent

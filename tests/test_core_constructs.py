@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from conftest import ENVIRONMENTS, MINIMAL, dist_objects, find, hub_config_text, synth_objects
 
-from jupyterhub_cdk8s.config.base import byte_count, cores
+from jupyterhub_cdk8s.config.resources import byte_count, cores
 from jupyterhub_cdk8s.singleuser import kubespawner_bytes
 
 

@@ -84,6 +84,14 @@ BAD = {
         """,
         "singleuser.storage.shared_volumes[0].mount_path: /home/jovyan would hide the home directory",
     ),
+    "profile guarantee above the limit it keeps from singleuser": (
+        """
+        singleuser:
+          profiles:
+            - {display_name: Big, slug: big, default: true, cpu: {guarantee: "4"}}
+        """,
+        "singleuser.profiles[0].cpu.guarantee: 4 is above the limit 2; lower it or raise cpu.limit",
+    ),
     "two default profiles": (
         """
         singleuser:

@@ -17,8 +17,8 @@ from kubernetes_validate.utils import all_versions
 from pod_security import violations
 from user_pods import load_hub_config, spawn_form, user_pod
 
-from jupyterhub_cdk8s.config.base import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.config.resources import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
 
 K8S_VERSIONS = (all_versions()[0], all_versions()[-1])

@@ -22,7 +22,7 @@ from typing import Any, Self
 from constructs import Construct
 
 from .config import HubConfig
-from .config.guardrails import NetworkPolicySettings
+from .config.network import NetworkPolicySettings
 from .config_file import ConfigFile
 from .naming import Names
 from .network import NetworkPolicyRegistry

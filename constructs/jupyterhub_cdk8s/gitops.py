@@ -16,7 +16,7 @@ from imports.argoproj_appprojects.io.argoproj import AppProject
 from .api_objects import api_object
 from .config import HubConfig
 from .config.gitops import GitOpsSettings
-from .config.guardrails import PodSecuritySettings
+from .config.pod_security import PodSecuritySettings
 from .namespace import pod_security_labels
 from .naming import GITOPS, Names
 from .sync_waves import SYNC_WAVE, WAVE_HUB, WAVE_NAMESPACE

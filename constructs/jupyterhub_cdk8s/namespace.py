@@ -10,7 +10,7 @@ from constructs import Construct
 from .api_objects import api_object
 from .component import Component, Context
 from .config import HubConfig
-from .config.guardrails import PodSecuritySettings
+from .config.pod_security import PodSecuritySettings
 from .naming import NAMESPACE, Names
 from .parts import Part
 

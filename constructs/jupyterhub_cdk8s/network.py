@@ -19,7 +19,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .api_objects import api_object
-from .config.guardrails import METADATA_CIDR, NetworkPolicySettings, PodsElsewhere
+from .config.network import METADATA_CIDR, NetworkPolicySettings, PodsElsewhere
 from .naming import NETWORK_POLICY, Names
 from .pods import int_or_string
 

@@ -11,7 +11,7 @@ from functools import cache
 from cdk8s_plus_27 import k8s
 
 from .api_objects import api_object
-from .config.base import Resources
+from .config.resources import Resources
 
 PINNED_BY_TAG = (
     "CKV_K8S_43",

@@ -1,7 +1,7 @@
 """The namespace's ResourceQuota and LimitRange: what users together, and any one container, may take.
 
 The config already refused a user server that could never fit either (see
-`config.guardrails`), so these objects only write the numbers down.
+`config.quota`, `config.limits`), so these objects only write the numbers down.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from constructs import Construct
 from .api_objects import api_object
 from .component import Component, Context
 from .config import HubConfig
-from .config.base import byte_count, cores
-from .config.guardrails import Container, LimitRangeSettings, QuotaSettings, UserServerSize, largest_user_server
+from .config.limits import LimitRangeSettings, container_ceiling
+from .config.quota import QuotaSettings
+from .config.resources import Footprint
+from .config.sizing import UserServerSize, largest_user_server
 from .naming import QUOTA, Names
 from .parts import Part
 from .pods import quantity
@@ -47,15 +49,6 @@ class NamespaceQuota(Part):
         )
 
 
-def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: list[Container]) -> tuple[str, str]:
-    """Largest CPU and memory limit a container may have: the configured max, else the largest we declare."""
-    if limits.max is not None:
-        return limits.max.cpu, limits.max.memory
-    cpu_limits = [user.cpu_limit.value, limits.default_limit.cpu, *(c.cpu_limit for c in own)]
-    memory_limits = [user.memory_limit.value, limits.default_limit.memory, *(c.memory_limit for c in own)]
-    return max(cpu_limits, key=cores), max(memory_limits, key=byte_count)
-
-
 class ContainerLimits(Part):
     """A LimitRange: defaults for containers that declare no resources, and a ceiling no container may pass."""
 
@@ -66,7 +59,7 @@ class ContainerLimits(Part):
         *,
         limits: LimitRangeSettings,
         user: UserServerSize,
-        own: list[Container],
+        own: list[Footprint],
         names: Names,
     ):
         super().__init__(scope, id)
@@ -117,7 +110,7 @@ class LimitRangeComponent(Component):
 
     limits: LimitRangeSettings
     user: UserServerSize
-    own: tuple[Container, ...]
+    own: tuple[Footprint, ...]
 
     @classmethod
     def from_config(cls, config: HubConfig) -> LimitRangeComponent | None:

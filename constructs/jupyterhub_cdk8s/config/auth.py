@@ -18,8 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .base import Hostname, SecretKeyRef, StrictModel, field_problems
-from .guardrails import PodsElsewhere, SafeCidr
+from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
+from .network import PodsElsewhere, SafeCidr
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -66,7 +66,7 @@ class AccessRule(StrictModel):
     def _explicit_access(self):
         if not self.has_access_rule():
             options = ", ".join(self.access_fields())
-            raise field_problems(
+            raise FieldProblems(
                 (
                     "allow_all",
                     f"no access rule: nobody could log in; list who may ({options}), or write `allow_all: true` "
@@ -92,7 +92,7 @@ class SharedPasswordAuth(AccessRule):
     @model_validator(mode="after")
     def _admins_can_log_in(self):
         if self.admin_users and self.admin_password_secret is None:
-            raise field_problems(
+            raise FieldProblems(
                 (
                     "admin_users",
                     "SharedPasswordAuthenticator lets admin_users log in only with the admin password, so these "
@@ -146,7 +146,7 @@ class IdentityProviderEgress(StrictModel):
     @model_validator(mode="after")
     def _one_destination(self) -> IdentityProviderEgress:
         if [self.cidr is not None, self.pods is not None, self.public_internet].count(True) != 1:
-            raise field_problems(
+            raise FieldProblems(
                 (
                     "cidr",
                     "write exactly one destination: cidr: 203.0.113.10/32, or pods: {namespace: ingress-nginx, "
@@ -191,7 +191,7 @@ class OAuthClient(AccessRule):
     @model_validator(mode="after")
     def _refresh_needs_tokens(self):
         if "refresh_age" in self.model_fields_set and not self.keep_tokens:
-            raise field_problems(
+            raise FieldProblems(
                 ("refresh_age", "refreshing needs the tokens; remove refresh_age or write `keep_tokens: true`")
             )
         return self
@@ -311,7 +311,7 @@ class OidcAuth(OidcClient):
             except ValueError as error:
                 problems.append((name, str(error)))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 

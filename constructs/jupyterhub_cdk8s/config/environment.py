@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
-from .base import DnsLabel, Hostname, Resources, StrictModel, field_problems
+from .base import DnsLabel, FieldProblems, Hostname, StrictModel
 from .gitops import GitOpsSettings
-from .guardrails import (
-    Container,
-    LimitRangeSettings,
-    NetworkPolicySettings,
-    PodSecuritySettings,
-    QuotaSettings,
-    largest_user_server,
-    limit_range_problems,
-    network_policy_problems,
-    quota_problems,
-)
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
+from .limits import LimitRangeSettings, limit_range_problems
 from .monitoring import MonitoringSettings, monitoring_problems
+from .network import NetworkPolicySettings, network_policy_problems
 from .platform_services import PlatformServices
+from .pod_security import PodSecuritySettings
 from .proxy import ProxySettings
+from .quota import QuotaSettings, quota_problems
+from .resources import Amount, Bounds, Footprint
 from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
+from .sizing import largest_user_server
 
 
 class HubConfig(StrictModel):
@@ -88,34 +85,37 @@ class HubConfig(StrictModel):
         ),
     )
 
-    def own_containers(self) -> list[Container]:
+    def own_containers(self) -> list[Footprint]:
         """Containers of our own pods in the namespace, one per replica: they take quota before any user does.
 
         Image pullers are left out: they run one pod per node (a count unknown
         at synth time) and request almost nothing (1m CPU, 8Mi memory).
         """
-        own = [
-            Container("hub.resources", **_numbers(self.hub.resources)),
-            Container("proxy.resources", **_numbers(self.proxy.resources)),
-        ]
+        own = [self.hub.resources.footprint("hub.resources"), self.proxy.resources.footprint("proxy.resources")]
         scheduler = self.scheduling.user_scheduler
         if scheduler.enabled:
-            own += [
-                Container("scheduling.user_scheduler.resources", **_numbers(scheduler.resources))
-            ] * scheduler.replicas
+            own += [scheduler.resources.footprint("scheduling.user_scheduler.resources")] * scheduler.replicas
         # Placeholders request (and are limited to) what one user server is guaranteed.
-        cpu, memory = self.singleuser.cpu.guarantee, self.singleuser.memory.guarantee
-        own += [
-            Container("scheduling.user_placeholders", cpu, cpu, memory, memory)
-        ] * self.scheduling.user_placeholders.replicas
-        return own
+        cpu, memory = (
+            replace(guarantee, source=f"scheduling.user_placeholders ({guarantee.source})")
+            for guarantee in (
+                self.singleuser.cpu.bounds("singleuser.cpu").request,
+                self.singleuser.memory.bounds("singleuser.memory").request,
+            )
+        )
+        placeholder = Footprint("scheduling.user_placeholders", Bounds(cpu, cpu), Bounds(memory, memory))
+        return own + [placeholder] * self.scheduling.user_placeholders.replicas
 
     @model_validator(mode="after")
     def _guardrails_fit(self) -> HubConfig:
         """Refuse a user server that the quota or limit range would never admit."""
         own = self.own_containers()
         database = self.hub.database
-        own_storage = database.capacity if isinstance(database, SqliteDatabase) else None
+        own_storage = (
+            Amount("storage", database.capacity, "hub.database.capacity")
+            if isinstance(database, SqliteDatabase)
+            else None
+        )
         user = largest_user_server(self.singleuser)
         problems = [
             *quota_problems(self.quota, user, own, own_storage),
@@ -123,7 +123,7 @@ class HubConfig(StrictModel):
             *network_policy_problems(self.network_policy, isinstance(database, PostgresDatabase)),
         ]
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
@@ -131,29 +131,20 @@ class HubConfig(StrictModel):
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
     def _monitoring_fits_environment(self) -> HubConfig:
         if problems := monitoring_problems(self.monitoring, network_policies=self.network_policy.enabled):
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @model_validator(mode="after")
     def _one_source_per_variable(self) -> HubConfig:
         clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
         if clashes:
-            raise field_problems(
+            raise FieldProblems(
                 *((f"singleuser.extra_env.{name}", "is set by platform_services; remove it here") for name in clashes)
             )
         return self
-
-
-def _numbers(resources: Resources) -> dict[str, str]:
-    return {
-        "cpu_request": resources.cpu.request,
-        "cpu_limit": resources.cpu.limit,
-        "memory_request": resources.memory.request,
-        "memory_limit": resources.memory.limit,
-    }

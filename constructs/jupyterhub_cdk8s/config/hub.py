@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Image, Memory, Resources, SecretKeyRef, StrictModel, resources, singleton_replicas
+from .base import Image, SecretKeyRef, StrictModel, singleton_replicas
 from .branding import Branding
+from .resources import Memory, Resources, resources
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
 

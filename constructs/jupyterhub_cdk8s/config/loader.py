@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .base import split_field_problems
+from .base import FieldProblems
 from .environment import HubConfig
 
 # libyaml's parser when PyYAML was built with it: the same documents, parsed several times faster.
@@ -277,8 +277,10 @@ def _message(item: dict[str, Any], owner: type[BaseModel] | None, field: str | N
             return [("type", f"missing; write one of: {expected}")]
         return [("type", f"unknown type {item['ctx'].get('tag')!r}; write one of: {expected}")]
     if kind == "value_error":
-        text = str(item.get("ctx", {}).get("error", item["msg"]))
-        return split_field_problems(text)
+        error = item.get("ctx", {}).get("error")
+        if isinstance(error, FieldProblems):
+            return error.problems
+        return [("", str(error) if error is not None else item["msg"])]
     if kind == "literal_error":
         return [("", f"{given!r} is not allowed; write one of {item['ctx']['expected']}")]
     if kind == "string_pattern_mismatch":

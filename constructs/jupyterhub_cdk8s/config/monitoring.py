@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, create_model, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, create_model
 
-from .base import DnsLabel, SecretKeyRef, StrictModel, field_problems
+from .alerts import ALERTS, AlertDefinition, Severity
+from .base import DnsLabel, SecretKeyRef, StrictModel
 
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 
@@ -22,8 +23,6 @@ def _duration(value: Any) -> str:
 
 Duration = Annotated[str, BeforeValidator(_duration), Field(json_schema_extra={"examples": ["30s", "5m", "1h"]})]
 """A Prometheus duration of one unit: 30s, 5m, 1h, 1d."""
-
-Severity = Literal["critical", "warning", "info"]
 
 
 class TokenAccess(StrictModel):
@@ -75,86 +74,39 @@ class PrometheusTarget(StrictModel):
 
 
 class Alert(StrictModel):
-    """One alert: on or off, how long its condition must hold, and how loud it is."""
+    """Base of every alert's settings: on or off (the other fields come from its `AlertDefinition`)."""
 
     enabled: bool = Field(True, description="Write this alert.")
 
 
-class ThresholdAlert(Alert):
-    """An alert on a measured value crossing a threshold."""
+def _share(value: float) -> float:
+    if value > 1:
+        raise ValueError(f"{value} is a share, not a percentage; write a value up to 1, e.g. 0.9")
+    return value
 
 
-def _alert(model: str, what: str, for_: str, severity: Severity, threshold: tuple[float, str] | None = None) -> Any:
+Share = Annotated[float, AfterValidator(_share)]
+"""A threshold that is a share of a whole, 0 to 1."""
+
+
+def _settings(alert: AlertDefinition) -> type[Alert]:
     """The settings model of one alert; every field has its own default, so `{threshold: 0.5}` alone is enough."""
     fields: dict[str, Any] = {
         "for_": (
             Duration,
-            Field(for_, alias="for", description="How long the condition must hold before the alert fires."),
+            Field(alert.for_, alias="for", description="How long the condition must hold before the alert fires."),
         ),
-        "severity": (Severity, Field(severity, description="The severity label Alertmanager routes on.")),
+        "severity": (Severity, Field(alert.severity, description="The severity label Alertmanager routes on.")),
     }
-    if threshold is not None:
-        fields["threshold"] = (float, Field(threshold[0], gt=0, description=threshold[1]))
-    return create_model(
-        model, __base__=ThresholdAlert if threshold else Alert, __module__=__name__, __doc__=what, **fields
-    )
+    if alert.threshold is not None:
+        kind = Share if alert.threshold.share else float
+        fields["threshold"] = (kind, Field(alert.threshold.default, gt=0, description=alert.threshold.description))
+    name = "".join(word.capitalize() for word in alert.setting.split("_")) + "Alert"
+    return create_model(name, __base__=Alert, __module__=__name__, __doc__=alert.title, **fields)
 
 
-def _setting(klass: Any) -> Any:
-    return Field(default_factory=klass, description=klass.__doc__)
-
-
-HubDownAlert = _alert("HubDownAlert", "The hub is down or cannot be scraped.", "5m", "critical")
-ProxyDownAlert = _alert("ProxyDownAlert", "The proxy is down or cannot be scraped.", "5m", "critical")
-SpawnFailureRatioAlert = _alert(
-    "SpawnFailureRatioAlert",
-    "Many server spawns fail.",
-    "15m",
-    "warning",
-    (0.2, "Share of finished spawns that failed, 0 to 1 (0.2 = one in five)."),
-)
-SpawnDurationAlert = _alert(
-    "SpawnDurationAlert",
-    "Server spawns are slow.",
-    "15m",
-    "warning",
-    (120, "90th percentile of successful spawn durations, in seconds."),
-)
-PendingSpawnsAlert = _alert(
-    "PendingSpawnsAlert",
-    "Spawns pile up to the concurrent spawn limit and new ones are refused.",
-    "10m",
-    "warning",
-    (5, "Spawns refused within rate_window because hub.concurrent_spawn_limit spawns were already pending."),
-)
-UserPodPendingAlert = _alert("UserPodPendingAlert", "A user pod stays Pending.", "15m", "warning")
-HubStorageAlert = _alert(
-    "HubStorageAlert",
-    "The hub database volume is almost full.",
-    "15m",
-    "critical",
-    (0.85, "Used share of the hub's database PVC, 0 to 1."),
-)
-UserStorageAlert = _alert(
-    "UserStorageAlert",
-    "A user home volume is almost full.",
-    "30m",
-    "warning",
-    (0.9, "Used share of a user's home PVC, 0 to 1."),
-)
-QuotaAlert = _alert(
-    "QuotaAlert",
-    "A ResourceQuota of the namespace is nearly exhausted.",
-    "15m",
-    "warning",
-    (0.9, "Used share of any ResourceQuota of the namespace, 0 to 1."),
-)
-
-RATIOS = ("spawn_failure_ratio", "hub_storage", "user_storage", "quota")
-
-
-class Alerts(StrictModel):
-    """The PrometheusRule: alerts an operator pages or tickets on."""
+class AlertRules(StrictModel):
+    """The settings of the PrometheusRule as a whole; `Alerts` adds one field per alert of `ALERTS`."""
 
     enabled: bool = Field(True, description="Write the PrometheusRule.")
     rate_window: Duration = Field(
@@ -168,29 +120,20 @@ class Alerts(StrictModel):
             "name>. Steps are in the runbook annotation anyway."
         ),
     )
-    hub_down: HubDownAlert = _setting(HubDownAlert)
-    proxy_down: ProxyDownAlert = _setting(ProxyDownAlert)
-    spawn_failure_ratio: SpawnFailureRatioAlert = _setting(SpawnFailureRatioAlert)
-    spawn_duration_p90: SpawnDurationAlert = _setting(SpawnDurationAlert)
-    pending_spawns: PendingSpawnsAlert = _setting(PendingSpawnsAlert)
-    user_pod_pending: UserPodPendingAlert = _setting(UserPodPendingAlert)
-    hub_storage: HubStorageAlert = _setting(HubStorageAlert)
-    user_storage: UserStorageAlert = _setting(UserStorageAlert)
-    quota: QuotaAlert = _setting(QuotaAlert)
 
-    @model_validator(mode="after")
-    def _ratios_at_most_one(self) -> Alerts:
-        problems = [
-            (
-                f"{name}.threshold",
-                f"{getattr(self, name).threshold} is a share, not a percentage; write a value up to 1, e.g. 0.9",
-            )
-            for name in RATIOS
-            if getattr(self, name).threshold > 1
-        ]
-        if problems:
-            raise field_problems(*problems)
-        return self
+
+_SETTINGS = {alert.setting: _settings(alert) for alert in ALERTS}
+# Each is a module attribute under its own name, as a class statement would make it: the fan-out pickles
+# environments for its helper process, and pickle finds a class by its module and name.
+globals().update({model.__name__: model for model in _SETTINGS.values()})
+
+Alerts = create_model(
+    "Alerts",
+    __base__=AlertRules,
+    __module__=__name__,
+    __doc__="The PrometheusRule: alerts an operator pages or tickets on.",
+    **{key: (model, Field(default_factory=model, description=model.__doc__)) for key, model in _SETTINGS.items()},
+)
 
 
 class Dashboards(StrictModel):

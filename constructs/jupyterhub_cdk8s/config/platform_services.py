@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .base import DnsLabel, Image, SecretKeyRef, StrictModel, field_problems
+from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel
 from .singleuser import SpawnTemplate
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]
@@ -125,7 +125,7 @@ class PlatformService(StrictModel):
                 if not _ENV_NAME.match(name):
                     problems.append((field, f"{name!r} is not an environment variable name; use letters, digits and _"))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
@@ -174,7 +174,7 @@ class SparkOnKubernetes(StrictModel):
         if self.driver_port == self.block_manager_port:
             problems.append(("block_manager_port", "must differ from driver_port"))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     def variables(self) -> list[str]:
@@ -236,7 +236,7 @@ class PlatformServices(StrictModel):
             if variable in owners:
                 problems.append(("spark", f"sets {variable}, which {owners[variable]} already sets; rename that one"))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     def variable_names(self) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import Image, Resources, StrictModel, resources, singleton_replicas
+from .base import Image, StrictModel, singleton_replicas
+from .resources import Resources, resources
 
 PROXY_IMAGE = "quay.io/jupyterhub/configurable-http-proxy:5.2.0"
 

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Image, Resources, StrictModel, field_problems, resources
+from .base import FieldProblems, Image, StrictModel
+from .resources import Resources, resources
 
 KUBE_SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.33.5"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
@@ -52,7 +53,7 @@ class UserScheduler(StrictModel):
     @model_validator(mode="after")
     def _highly_available(self) -> UserScheduler:
         if self.enabled and self.replicas < 2:
-            raise field_problems(("replicas", f"{self.replicas} is too few: {LEADER_ELECTION_REASON}"))
+            raise FieldProblems(("replicas", f"{self.replicas} is too few: {LEADER_ELECTION_REASON}"))
         return self
 
 
@@ -94,7 +95,7 @@ class Priorities(StrictModel):
                 )
             )
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
@@ -163,9 +164,9 @@ class Toleration(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Toleration:
         if self.operator == "Exists" and self.value is not None:
-            raise field_problems(("value", "must be unset with operator Exists; remove it or write operator: Equal"))
+            raise FieldProblems(("value", "must be unset with operator Exists; remove it or write operator: Equal"))
         if self.operator == "Equal" and self.key is None:
-            raise field_problems(("key", "is required with operator Equal; write the taint key, or operator: Exists"))
+            raise FieldProblems(("key", "is required with operator Equal; write the taint key, or operator: Exists"))
         return self
 
     def to_kubernetes(self) -> dict[str, str]:

@@ -8,12 +8,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .base import Cpu, DnsLabel, Image, Memory, StrictModel, _cpu, _image, _memory, byte_count, cores, field_problems
+from .base import DnsLabel, FieldProblems, Image, StrictModel, valid_image
+from .resources import Cpu, Memory, RequestAndLimit, byte_count, request_above_limit, valid_cpu, valid_memory, written
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
 GIT_IMAGE = "alpine/git:v2.45.1"
 GPU_RESOURCE = "nvidia.com/gpu"
+# KubeSpawner 7 names the user's container in every user pod `notebook`
+# (kubespawner/objects.py, make_pod); cluster metrics find user pods by it,
+# which needs no pod-label allowlist in kube-state-metrics.
+USER_CONTAINER = "notebook"
 
 
 # What KubeSpawner fills into volume, init-container and environment values
@@ -39,34 +44,22 @@ SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
 """Text KubeSpawner formats per server: `{username}` and friends only."""
 
 
-class CpuAllotment(StrictModel):
+class CpuAllotment(RequestAndLimit):
     """CPU of a user server: what it is guaranteed and what it may burst to."""
 
+    resource = "cpu"
+    keys = ("guarantee", "limit")
     guarantee: Cpu = Field("100m", description="CPU reserved for each user server (the pod's request).")
     limit: Cpu = Field("2", description="CPU each user server is throttled at.")
 
 
-class MemoryAllotment(StrictModel):
+class MemoryAllotment(RequestAndLimit):
     """Memory of a user server: what it is guaranteed and where it is killed."""
 
+    resource = "memory"
+    keys = ("guarantee", "limit")
     guarantee: Memory = Field("1Gi", description="Memory reserved for each user server (the pod's request).")
     limit: Memory = Field("2Gi", description="Memory above which a user server is OOM-killed.")
-
-
-def allotment_problems(cpu: CpuAllotment, memory: MemoryAllotment) -> list[tuple[str, str]]:
-    problems = []
-    if cores(cpu.guarantee) > cores(cpu.limit):
-        problems.append(
-            ("cpu.guarantee", f"{cpu.guarantee} is above cpu.limit {cpu.limit}; lower it or raise the limit")
-        )
-    if byte_count(memory.guarantee) > byte_count(memory.limit):
-        problems.append(
-            (
-                "memory.guarantee",
-                f"{memory.guarantee} is above memory.limit {memory.limit}; lower it or raise the limit",
-            )
-        )
-    return problems
 
 
 # --- profiles ----------------------------------------------------------------
@@ -134,12 +127,12 @@ class ProfileOption(StrictModel):
             if message := _choice_problem(self.kind, choice.value):
                 problems.append((f"choices.{key}.value", message))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
 def _choice_problem(kind: OptionKind, value: str | int) -> str | None:
-    check = {"image": _image, "cpu": _cpu, "memory": _memory}.get(kind)
+    check = {"image": valid_image, "cpu": valid_cpu, "memory": valid_memory}.get(kind)
     try:
         if check:
             check(value)
@@ -171,16 +164,14 @@ class Profile(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
-        problems = []
-        if self.cpu and self.memory:
-            problems.extend(allotment_problems(self.cpu, self.memory))
+        problems = request_above_limit(("cpu", self.cpu), ("memory", self.memory))
         kinds = [option.kind for option in self.options.values()]
         for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
             problems.append(("options", f"two drop-downs choose {kind}; keep one"))
         if "gpu" in kinds and self.gpus:
             problems.append(("gpus", "the gpu drop-down chooses the GPU count; remove gpus or the drop-down"))
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
     @property
@@ -303,13 +294,13 @@ class UserStorage(StrictModel):
                 problems.append(
                     (
                         f"shared_volumes[{i}].capacity",
-                        f"{volume.capacity} brings the shared volumes to {total / 2**30:g}Gi, above "
+                        f"{volume.capacity} brings the shared volumes to {written('storage', total)}, above "
                         f"storage.shared_quota {self.shared_quota}; shrink the volumes or raise shared_quota",
                     )
                 )
                 break
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self
 
 
@@ -341,7 +332,7 @@ class IdleCulling(StrictModel):
     @model_validator(mode="after")
     def _checks_often_enough(self) -> IdleCulling:
         if self.every > self.timeout:
-            raise field_problems(
+            raise FieldProblems(
                 ("every", f"{self.every}s is longer than timeout {self.timeout}s; check at least once per timeout")
             )
         return self
@@ -397,7 +388,7 @@ class SingleuserSettings(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SingleuserSettings:
-        problems = allotment_problems(self.cpu, self.memory)
+        problems = request_above_limit(("cpu", self.cpu), ("memory", self.memory))
         defaults = [i for i, p in enumerate(self.profiles) if p.default]
         if self.profiles and len(defaults) != 1:
             where = "profiles" if not defaults else f"profiles[{defaults[1]}].default"
@@ -422,5 +413,5 @@ class SingleuserSettings(StrictModel):
                     )
                 )
         if problems:
-            raise field_problems(*problems)
+            raise FieldProblems(*problems)
         return self

@@ -8,8 +8,8 @@ from constructs import Construct
 
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.guardrails import DatabaseEndpoint
 from ..config.hub import HubSettings
+from ..config.network import DatabaseEndpoint
 from ..naming import CORE_TIER, HUB, PROXY, SINGLEUSER
 from ..network import ip_block, pods_elsewhere, tcp
 from ..ports import HUB_PORT, PROXY_API_PORT, SERVER_PORT

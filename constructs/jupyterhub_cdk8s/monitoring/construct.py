@@ -18,12 +18,12 @@ from imports.monitoring.coreos.com_servicemonitors.com.coreos import monitoring 
 
 from ..api_objects import api_object
 from ..config.monitoring import Dashboards, MonitoringSettings
+from ..config.singleuser import USER_CONTAINER
 from ..naming import HUB, MONITORING, PROXY, Names
 from ..parts import Part
 from ..pods import int_or_string
 from ..ports import PROXY_METRICS_PORT
 from .hub_metrics import metrics_token
-from .metrics import USER_CONTAINER
 from .rules import AlertRule, Scope, alert_rules
 
 DASHBOARDS = resources.files(__package__).joinpath("dashboards")

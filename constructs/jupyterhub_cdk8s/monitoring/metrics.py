@@ -31,8 +31,3 @@ CLUSTER_METRICS: dict[str, str] = {
     "kubelet_volume_stats_used_bytes": KUBELET_VOLUMES,
     "kubelet_volume_stats_capacity_bytes": KUBELET_VOLUMES,
 }
-
-# KubeSpawner 7 names the user's container in every user pod `notebook`
-# (kubespawner/objects.py); cluster metrics find user pods by it, which needs
-# no pod-label allowlist in kube-state-metrics.
-USER_CONTAINER = "notebook"

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.guardrails import ExtraEgress
+from ..config.network import ExtraEgress
 from ..config.singleuser import SingleuserSettings
 from ..naming import HUB, PROXY, SINGLEUSER
 from ..network import ip_block, tcp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config.base import byte_count, cores
+from ..config.resources import byte_count, cores
 from ..config.singleuser import Profile, ProfileOption, SingleuserSettings
 from ..config_file import ConfigFile, Order
 from .spawner import allotment, kubespawner_bytes

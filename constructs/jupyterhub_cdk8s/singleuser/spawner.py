@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..component import UserPods
-from ..config.base import byte_count, cores
+from ..config.resources import byte_count, cores
 from ..config.singleuser import CpuAllotment, MemoryAllotment, SingleuserSettings
 from ..config_file import ConfigFile, Order
 from ..naming import PART_OF, Names

@@ -1,0 +1,24 @@
+"""Config of Pod Security admission: the levels the namespace enforces, warns and audits at."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import StrictModel
+
+Level = Literal["privileged", "baseline", "restricted"]
+
+
+class PodSecuritySettings(StrictModel):
+    """Pod Security admission levels of the namespace (labels on the Namespace object)."""
+
+    enforce: Level = Field("baseline", description="Pods below this level are rejected (user pods meet baseline).")
+    warn: Level = Field("restricted", description="Pods below this level are admitted with a warning to the client.")
+    audit: Level = Field("restricted", description="Pods below this level are admitted and recorded in the audit log.")
+    version: str = Field(
+        "latest",
+        pattern=r"^(latest|v1\.[0-9]+)$",
+        description="Version of the standard to apply, e.g. latest or v1.30.",
+    )

@@ -1,0 +1,60 @@
+"""The largest user server anyone can start: what the quota and the limit range must leave room for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .resources import CONTAINER_RESOURCES, Amount, Bounds, ContainerResource, Footprint, largest
+from .singleuser import SingleuserSettings
+
+
+@dataclass(frozen=True)
+class UserServerSize(Footprint):
+    """The largest of each number any user server can ask for, each with the field that sets it."""
+
+    storage: Amount | None
+    """The home volume; None without one (storage type none)."""
+    gpus: int = 0
+    gpus_source: str = "singleuser"
+
+
+def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
+    """The biggest server a user can start; quota and limit range are checked against it.
+
+    Without profiles every server has the `singleuser` numbers. With profiles a
+    user picks one of them, and then one choice per drop-down: a cpu or memory
+    choice sets the limit (the guarantee is lowered to it, never raised), a gpu
+    choice the GPU count. Each number is the largest over every profile and
+    every choice, so any server a user could pick is covered.
+    """
+    storage = (
+        Amount("storage", singleuser.storage.capacity, "singleuser.storage.capacity")
+        if singleuser.storage.type == "dynamic"
+        else None
+    )
+    if not singleuser.profiles:
+        cpu, memory = singleuser.cpu.bounds("singleuser.cpu"), singleuser.memory.bounds("singleuser.memory")
+        return UserServerSize("singleuser", cpu, memory, storage)
+    requests: dict[ContainerResource, list[Amount]] = {resource: [] for resource in CONTAINER_RESOURCES}
+    limits: dict[ContainerResource, list[Amount]] = {resource: [] for resource in CONTAINER_RESOURCES}
+    gpus = []
+    for index, profile in enumerate(singleuser.profiles):
+        path, named = f"singleuser.profiles[{index}]", f" (profile {profile.slug})"
+        for resource, own, default in (
+            ("cpu", profile.cpu, singleuser.cpu),
+            ("memory", profile.memory, singleuser.memory),
+        ):
+            bounds = own.bounds(f"{path}.{resource}") if own else default.bounds(f"singleuser.{resource}")
+            requests[resource].append(replace(bounds.request, source=bounds.request.source + named))
+            limits[resource].append(replace(bounds.limit, source=bounds.limit.source + named))
+        gpus.append((profile.gpus, f"{path}.gpus{named}"))
+        for key, option in profile.options.items():
+            for choice_key, choice in option.choices.items():
+                source = f"{path}.options.{key}.choices.{choice_key}.value{named}"
+                if option.kind in ("cpu", "memory"):
+                    limits[option.kind].append(Amount(option.kind, str(choice.value), source))
+                elif option.kind == "gpu":
+                    gpus.append((int(choice.value), source))
+    most_gpus = max(gpus, key=lambda count: count[0])
+    cpu, memory = (Bounds(largest(requests[r]), largest(limits[r])) for r in CONTAINER_RESOURCES)
+    return UserServerSize("singleuser", cpu, memory, storage, gpus=most_gpus[0], gpus_source=most_gpus[1])

@@ -52,9 +52,9 @@ bench: $(VENV)/.installed
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -n 2 -m "not e2e"
 
-## Re-generate imports/ (typed custom resource bindings) from the CRD URLs in cdk8s.yaml (needs internet).
+## Re-generate imports/ (typed custom resource bindings) from the CRD files in crds/ that cdk8s.yaml lists (offline).
 imports: node_modules/.installed
-	node_modules/.bin/cdk8s import --language python --output imports --no-save
+	node_modules/.bin/cdk8s import --no-check-upgrade --language python --output imports --no-save
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

@@ -14,7 +14,7 @@ from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.synth import manifests
 
-CRDS = ROOT.parent / "shared" / "crds"
+CRDS = ROOT / "crds"
 ARGOCD = ROOT / "dist" / "argocd"
 WORKLOAD_ENVS = sorted(p.name for p in (ROOT / "dist").iterdir() if p.is_dir() and p.name != "argocd")
 GITOPS_ENVS = sorted(p.stem for p in ARGOCD.glob("*.yaml"))

@@ -18,10 +18,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.config.secrets import CRYPT_KEY_KEY
+from support.synthesis import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
 HUB_SECRET = "jupyterhub-hub-secret"
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import yaml
-from conftest import ROOT
 from jupyterhub_cdk8s.config import HubConfig
+from support.synthesis import ROOT
 
 from bench.benchmark import fleet, shipped_environments
 

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, ROOT
+from support.synthesis import MINIMAL, ROOT
 
 GOOD = textwrap.dedent(MINIMAL)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import ENVIRONMENTS, MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.base import byte_count, cores
 from jupyterhub_cdk8s.singleuser import kubespawner_bytes
+from support.synthesis import ENVIRONMENTS, MINIMAL, dist_objects, find, hub_config_text, synth_objects
 
 
 def hub_container(objects):

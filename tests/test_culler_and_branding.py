@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from jupyterhub.app import JupyterHub
 from jupyterhub.scopes import scope_definitions
-from user_pods import load_hub_config
+from support.synthesis import MINIMAL, dist_objects, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config
 
 CULLING = (
     MINIMAL

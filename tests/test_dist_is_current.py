@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from support.synthesis import ROOT
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:

@@ -7,9 +7,9 @@ import queue
 
 import pytest
 import yaml
-from conftest import environment
 from jupyterhub_cdk8s.fan_out import FAN_OUT_MIN, Helper, _work, helper_for
 from jupyterhub_cdk8s.synth import manifests
+from support.synthesis import environment
 
 from bench.benchmark import fleet, shipped_environments
 

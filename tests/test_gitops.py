@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.synth import manifests
+from support.crds import validate_custom_resource
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, synth_objects
 
-CRDS = ROOT / "crds"
 ARGOCD = ROOT / "dist" / "argocd"
 WORKLOAD_ENVS = sorted(p.name for p in (ROOT / "dist").iterdir() if p.is_dir() and p.name != "argocd")
 GITOPS_ENVS = sorted(p.stem for p in ARGOCD.glob("*.yaml"))
@@ -22,36 +21,6 @@ GITOPS_ENVS = sorted(p.stem for p in ARGOCD.glob("*.yaml"))
 
 def _load(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
-
-
-def _strict(schema: dict) -> dict:
-    """The CRD schema, refusing fields it does not declare (the API server would silently drop them)."""
-    schema = copy.deepcopy(schema)
-
-    def walk(node: dict) -> None:
-        if "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields"):
-            node.setdefault("additionalProperties", False)
-        for child in node.get("properties", {}).values():
-            walk(child)
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), dict):
-                walk(node[key])
-
-    walk(schema)
-    return schema
-
-
-def _crd_schema(plural: str) -> dict:
-    crd = yaml.safe_load((CRDS / f"argoproj.io_{plural}.yaml").read_text(encoding="utf-8"))
-    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
-    return _strict(version["schema"]["openAPIV3Schema"])
-
-
-SCHEMAS = {"Application": _crd_schema("applications"), "AppProject": _crd_schema("appprojects")}
-
-
-def _validate(obj: dict) -> None:
-    jsonschema.validate(obj, SCHEMAS[obj["kind"]], cls=jsonschema.Draft7Validator)
 
 
 def _argocd_objects() -> list[dict]:
@@ -67,14 +36,14 @@ def test_application_and_project_validate_against_their_crds(env):
     objects = _load(ARGOCD / f"{env}.yaml")
     assert sorted(o["kind"] for o in objects) == ["AppProject", "Application"]
     for obj in objects:
-        _validate(obj)
+        validate_custom_resource(obj)
 
 
 def test_crd_validation_catches_a_misspelt_field():
     application = next(o for o in _load(ARGOCD / "urbalurba.yaml") if o["kind"] == "Application")
     application["spec"]["syncPolicy"]["automated"]["selfheal"] = True
     with pytest.raises(jsonschema.ValidationError, match="selfheal"):
-        _validate(application)
+        validate_custom_resource(application)
 
 
 @pytest.mark.parametrize("env", GITOPS_ENVS)
@@ -142,7 +111,7 @@ def test_project_whitelists_follow_the_config(tmp_path):
     assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
     assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
     for obj in (project, application):
-        _validate(obj)
+        validate_custom_resource(obj)
 
 
 def test_manual_sync_and_ignored_differences_are_rendered(tmp_path):
@@ -162,7 +131,7 @@ gitops:
     )
     files = manifests([environment(text, tmp_path)])
     application = next(m for m in files if m.path == "argocd/test.yaml").objects[1]
-    _validate(application)
+    validate_custom_resource(application)
     assert "automated" not in application["spec"]["syncPolicy"]
     assert application["spec"]["ignoreDifferences"] == [
         {"group": "apps", "kind": "Deployment", "name": "jupyterhub-proxy", "jsonPointers": ["/spec/replicas"]}
@@ -232,7 +201,7 @@ def test_fleet_generates_the_same_applications():
         generated = _merge(generated, json.loads(_render(appset["spec"]["templatePatch"], element)))
         generated = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **generated}
         generated["metadata"]["namespace"] = appset["metadata"]["namespace"]
-        _validate(generated)
+        validate_custom_resource(generated)
         original = next(o for o in _load(ARGOCD / f"{element['name']}.yaml") if o["kind"] == "Application")
         original["spec"].setdefault("ignoreDifferences", [])
         original["metadata"]["annotations"].clear()

@@ -10,10 +10,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.cli import main
-from pod_security import BASELINE, RESTRICTED, violations
-from user_pods import load_hub_config, user_pod
+from support.pod_security import BASELINE, RESTRICTED, violations
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    ROOT,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
+from support.user_pods import load_hub_config, user_pod
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}

@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
-from hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
 from jupyterhub.app import JupyterHub
 from jupyterhub.auth import Authenticator
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
@@ -30,6 +28,8 @@ from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 from kubernetes_asyncio.config import kube_config
 from kubespawner import KubeSpawner
+from support.hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
+from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
 from tornado.httpclient import AsyncHTTPClient
 from traitlets.config import Config
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from cdk8s import ApiObject, App, Chart
 from cdk8s_plus_27 import k8s
-from conftest import ENVIRONMENTS, ROOT
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.gitops import GitOpsChart
 from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_json
 from jupyterhub_cdk8s.stack import JupyterHubChart
+from support.synthesis import ENVIRONMENTS, ROOT
 
 
 def charts(env: str) -> list[Chart]:

@@ -8,65 +8,33 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import kubespawner.objects
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
+from support.crds import crd_errors
+from support.network_policy_evaluator import selects
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
-CRDS = ROOT / "crds"
 MONITORED = ["254carbon", "thinkube", "urbalurba"]
 CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "PodMonitor"}
 CONFIGMAP_LIMIT = 1024 * 1024
 
 
-def strict(schema: dict) -> dict:
-    """The CRD schema, refusing unknown fields where the API server would silently prune them."""
-    if isinstance(schema, dict):
-        schema = {key: strict(value) for key, value in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            schema["additionalProperties"] = False
-    elif isinstance(schema, list):
-        schema = [strict(item) for item in schema]
-    return schema
-
-
-def crd_validators() -> dict[tuple[str, str], jsonschema.Validator]:
-    validators = {}
-    for path in sorted(CRDS.glob("monitoring.coreos.com_*.yaml")):
-        crd = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for version in crd["spec"]["versions"]:
-            api_version = f"{crd['spec']['group']}/{version['name']}"
-            schema = strict(version["schema"]["openAPIV3Schema"])
-            validators[(api_version, crd["spec"]["names"]["kind"])] = jsonschema.Draft7Validator(schema)
-    return validators
-
-
-@pytest.fixture(scope="module")
-def validators():
-    return crd_validators()
-
-
 @pytest.mark.parametrize("env", MONITORED)
-def test_custom_resources_validate_against_their_crds(env, validators):
+def test_custom_resources_validate_against_their_crds(env):
     custom = [o for o in dist_objects(env) if o["kind"] in CUSTOM_KINDS]
     assert {o["kind"] for o in custom} == {"ServiceMonitor", "PrometheusRule"}
     for obj in custom:
-        validator = validators[(obj["apiVersion"], obj["kind"])]
-        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+        errors = crd_errors(obj)
         assert not errors, f"{env} {obj['kind']} {obj['metadata']['name']}: {errors}"
 
 
-def test_strict_schema_catches_a_misspelt_field(validators):
+def test_strict_schema_catches_a_misspelt_field():
     """The validation above can fail: a typo in an endpoint is an error, not silently pruned."""
     monitor = find(dist_objects("thinkube"), "ServiceMonitor", "jupyterhub-hub")
     monitor["spec"]["endpoints"][0]["intervall"] = "30s"
-    assert list(validators[("monitoring.coreos.com/v1", "ServiceMonitor")].iter_errors(monitor))
+    assert crd_errors(monitor)
 
 
 def test_monitoring_is_off_by_default():
@@ -80,10 +48,6 @@ def service_ports(service: dict) -> set[str]:
     return {port["name"] for port in service["spec"]["ports"]}
 
 
-def selects(selector: dict, labels: dict) -> bool:
-    return all(labels.get(key) == value for key, value in selector.items())
-
-
 @pytest.mark.parametrize("env", MONITORED)
 def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
     objects = dist_objects(env)
@@ -94,15 +58,14 @@ def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
         matched = [
             s
             for s in services
-            if selects(monitor["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
-            and endpoint["port"] in service_ports(s)
+            if selects(monitor["spec"]["selector"], s["metadata"]["labels"]) and endpoint["port"] in service_ports(s)
         ]
         assert len(matched) == 1, f"{monitor['metadata']['name']} scrapes {len(matched)} Services"
         pods = [
             d
             for d in objects
             if d["kind"] == "Deployment"
-            and selects(matched[0]["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])
+            and selects({"matchLabels": matched[0]["spec"]["selector"]}, d["spec"]["template"]["metadata"]["labels"])
         ]
         container_ports = {p["name"] for p in pods[0]["spec"]["template"]["spec"]["containers"][0]["ports"]}
         target = next(p["targetPort"] for p in matched[0]["spec"]["ports"] if p["name"] == endpoint["port"])

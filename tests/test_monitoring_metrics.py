@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import find, synth_objects
-from hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
 from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
+from support.hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
+from support.synthesis import find, synth_objects
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, dist_objects, find, synth_objects
-from monitoring_alert_cases import CASES, ENVIRONMENT, AlertCases, Case
+from support.alert_cases import CASES, ENVIRONMENT, AlertCases, Case
+from support.synthesis import ENVIRONMENTS, dist_objects, find, synth_objects
 
 PROMTOOL_MISSING = "promtool is not installed: apt-get install prometheus (Debian), as .ci/run does"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub_cdk8s.config.loader import load_file
-from user_pods import load_hub_config, user_pod
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, user_pod
 
 CARBON = load_file(ROOT / "environments" / "254carbon.yaml", "254carbon").config
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import yaml
-from conftest import ENVIRONMENTS, dist_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jupyterhub_cdk8s.synth import BlockStyleDumper, render_document
+from support.synthesis import ENVIRONMENTS, dist_objects
 
 
 def reference(obj: dict) -> str:

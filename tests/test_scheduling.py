@@ -22,11 +22,20 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
 from jupyterhub_cdk8s.cli import main as cli_main
 from jupyterhub_cdk8s.config import ConfigError
 from kubernetes_asyncio.config import kube_config
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    ROOT,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
 
 SCHEDULER_SCHEMA = json.loads((Path(__file__).parent / "data" / "kube-scheduler-config-v1.schema.json").read_text())
 OLDEST_KUBERNETES = "1.27.0"

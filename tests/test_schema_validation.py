@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import kubernetes_validate
 import pytest
-from conftest import ENVIRONMENTS, dist_objects
+from support.synthesis import ENVIRONMENTS, dist_objects
 
 OLDEST = "1.27.0"
 NEWEST = kubernetes_validate.latest_version()

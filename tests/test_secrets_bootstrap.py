@@ -23,10 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ENVIRONMENTS, ROOT, dist_objects, find
-from hub_harness import deployment_container
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
+from support.hub_harness import deployment_container
+from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, find
 
 SCRIPT = ROOT / "constructs" / "jupyterhub_cdk8s" / "secrets_bootstrap" / "ensure_secret.py"
 TOKEN = "service-account-token"

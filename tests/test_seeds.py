@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, dist_objects, find, hub_config_text
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 from kubespawner import KubeSpawner
+from support.synthesis import ROOT, dist_objects, find, hub_config_text
+from support.user_pods import load_hub_config, on_spawner, spawn_form, user_pod, user_pvc
 from traitlets.config import Config
-from user_pods import load_hub_config, on_spawner, spawn_form, user_pod, user_pvc
 
 GI = 2**30
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ENVIRONMENTS, ROOT
+from support.synthesis import ENVIRONMENTS, ROOT
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, find, hub_config_text, synth_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import ConfigError
 from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render, validate
-from user_pods import load_hub_config, spawn_form, user_pod
+from support.synthesis import ROOT, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, spawn_form, user_pod
 
 DATA = Path(__file__).parent / "data"
 URBALURBA = DATA / "urbalurba-values.yaml"

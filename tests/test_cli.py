@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from support.synthesis import MINIMAL, ROOT
 
+pytestmark = pytest.mark.output
+
 GOOD = textwrap.dedent(MINIMAL)
 
 

@@ -11,7 +11,10 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from support.synthesis import ROOT
+
+pytestmark = pytest.mark.output
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:

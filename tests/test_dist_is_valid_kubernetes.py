@@ -6,6 +6,8 @@ import kubernetes_validate
 import pytest
 from support.synthesis import ENVIRONMENTS, dist_objects
 
+pytestmark = pytest.mark.output
+
 OLDEST = "1.27.0"
 NEWEST = kubernetes_validate.latest_version()
 CORE_GROUPS = (

@@ -27,10 +27,12 @@ def _argocd_objects() -> list[dict]:
     return [obj for path in sorted(ARGOCD.rglob("*.yaml")) for obj in _load(path)]
 
 
+@pytest.mark.output
 def test_reference_environments_are_delivered_by_argocd():
     assert GITOPS_ENVS == ["254carbon", "thinkube", "urbalurba"]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_application_and_project_validate_against_their_crds(env):
     objects = _load(ARGOCD / f"{env}.yaml")
@@ -39,6 +41,7 @@ def test_application_and_project_validate_against_their_crds(env):
         validate_custom_resource(obj)
 
 
+@pytest.mark.output
 def test_crd_validation_catches_a_misspelt_field():
     application = next(o for o in _load(ARGOCD / "urbalurba.yaml") if o["kind"] == "Application")
     application["spec"]["syncPolicy"]["automated"]["selfheal"] = True
@@ -46,6 +49,7 @@ def test_crd_validation_catches_a_misspelt_field():
         validate_custom_resource(application)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
@@ -59,6 +63,7 @@ def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     assert application["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] > 1
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_created_namespace_is_labelled_like_the_namespace_object(env):
     """PreSync hooks run in the namespace ArgoCD creates: same Pod Security admission as later."""
@@ -69,6 +74,7 @@ def test_created_namespace_is_labelled_like_the_namespace_object(env):
     assert security and managed == security
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_project_allows_exactly_what_the_environment_creates(env):
     objects = dist_objects(env)
@@ -92,6 +98,7 @@ def test_project_allows_exactly_what_the_environment_creates(env):
     assert "*" not in json.dumps(spec)
 
 
+@pytest.mark.output
 def test_project_whitelists_follow_the_config(tmp_path):
     """No Namespace object and no CreateNamespace: the project may not create namespaces at all.
 
@@ -114,6 +121,7 @@ def test_project_whitelists_follow_the_config(tmp_path):
         validate_custom_resource(obj)
 
 
+@pytest.mark.output
 def test_manual_sync_and_ignored_differences_are_rendered(tmp_path):
     text = (
         MINIMAL
@@ -138,6 +146,7 @@ gitops:
     ]
 
 
+@pytest.mark.unit
 def test_ignored_difference_without_a_reason_is_refused(tmp_path):
     text = (
         MINIMAL
@@ -153,12 +162,14 @@ gitops:
     assert "gitops.ignore_differences[0].reason: required but missing" in str(error.value)
 
 
+@pytest.mark.unit
 def test_environment_named_argocd_is_refused(tmp_path):
     (tmp_path / "argocd.yaml").write_text(MINIMAL, encoding="utf-8")
     with pytest.raises(ConfigError, match="argocd.yaml: dist/argocd/ holds the ArgoCD objects"):
         load_environments(tmp_path)
 
 
+@pytest.mark.unit
 def test_no_gitops_section_writes_no_argocd_objects(tmp_path):
     files = manifests([environment(MINIMAL, tmp_path)])
     assert not [m.path for m in files if m.path.startswith("argocd/")]
@@ -187,6 +198,7 @@ def _merge(base: dict, patch: dict) -> dict:
     return merged
 
 
+@pytest.mark.output
 def test_fleet_generates_the_same_applications():
     fleet = _load(ARGOCD / "fleet" / "applicationset.yaml")
     (appset,) = [o for o in fleet if o["kind"] == "ApplicationSet"]
@@ -221,6 +233,7 @@ def test_fleet_generates_the_same_applications():
 WAVE = "argocd.argoproj.io/sync-wave"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", WORKLOAD_ENVS)
 def test_every_object_has_a_sync_wave_in_the_documented_order(env):
     objects = dist_objects(env)
@@ -241,6 +254,7 @@ def test_every_object_has_a_sync_wave_in_the_documented_order(env):
     )
 
 
+@pytest.mark.output
 def test_hooks_keep_their_own_waves():
     objects = dist_objects("default")
     hooks = [o for o in objects if "argocd.argoproj.io/hook" in o["metadata"].get("annotations", {})]
@@ -249,6 +263,7 @@ def test_hooks_keep_their_own_waves():
     assert waves["Role"] < waves["Job"] and waves["ServiceAccount"] < waves["Job"]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", WORKLOAD_ENVS)
 def test_every_pvc_survives_prune_and_application_deletion(env):
     claims = [o for o in dist_objects(env) if o["kind"] == "PersistentVolumeClaim"]
@@ -257,16 +272,19 @@ def test_every_pvc_survives_prune_and_application_deletion(env):
         assert {"Prune=false", "Delete=false"} <= set(options.split(",")), claim["metadata"]["name"]
 
 
+@pytest.mark.output
 def test_pvc_protection_holds_in_every_environment_with_a_hub_database():
     # Guards the test above against passing vacuously: the reference environments do write PVCs.
     assert all(any(o["kind"] == "PersistentVolumeClaim" for o in dist_objects(env)) for env in WORKLOAD_ENVS)
 
 
+@pytest.mark.unit
 def test_synthesized_objects_get_waves_before_they_are_written(tmp_path):
     objects = synth_objects(MINIMAL, tmp_path)
     assert all(WAVE in o["metadata"]["annotations"] for o in objects)
 
 
+@pytest.mark.unit
 def test_two_environments_may_not_share_a_project(tmp_path):
     gitops = "gitops: {repo_url: 'https://git.example.com/hubs.git', project: shared}\n"
     (tmp_path / "one.yaml").write_text(MINIMAL + gitops, encoding="utf-8")
@@ -277,6 +295,7 @@ def test_two_environments_may_not_share_a_project(tmp_path):
         load_environments(tmp_path)
 
 
+@pytest.mark.unit
 def test_argocd_default_project_is_never_overwritten(tmp_path):
     (tmp_path / "default.yaml").write_text(MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n")
     with pytest.raises(ConfigError, match="default.yaml: gitops.project: 'default' is ArgoCD's own project"):

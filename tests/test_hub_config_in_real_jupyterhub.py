@@ -33,6 +33,8 @@ from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environ
 from tornado.httpclient import AsyncHTTPClient
 from traitlets.config import Config
 
+pytestmark = pytest.mark.real
+
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
 

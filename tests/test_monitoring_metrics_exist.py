@@ -24,7 +24,7 @@ from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
 from support.hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
 from support.synthesis import find, synth_objects
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 ENVIRONMENT = """
 namespace: hub-test

@@ -21,6 +21,7 @@ CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "PodMonitor"}
 CONFIGMAP_LIMIT = 1024 * 1024
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_custom_resources_validate_against_their_crds(env):
     custom = [o for o in dist_objects(env) if o["kind"] in CUSTOM_KINDS]
@@ -30,6 +31,7 @@ def test_custom_resources_validate_against_their_crds(env):
         assert not errors, f"{env} {obj['kind']} {obj['metadata']['name']}: {errors}"
 
 
+@pytest.mark.output
 def test_strict_schema_catches_a_misspelt_field():
     """The validation above can fail: a typo in an endpoint is an error, not silently pruned."""
     monitor = find(dist_objects("thinkube"), "ServiceMonitor", "jupyterhub-hub")
@@ -37,6 +39,7 @@ def test_strict_schema_catches_a_misspelt_field():
     assert crd_errors(monitor)
 
 
+@pytest.mark.output
 def test_monitoring_is_off_by_default():
     objects = dist_objects("default")
     assert not [o for o in objects if o["kind"] in CUSTOM_KINDS]
@@ -48,6 +51,7 @@ def service_ports(service: dict) -> set[str]:
     return {port["name"] for port in service["spec"]["ports"]}
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
     objects = dist_objects(env)
@@ -72,6 +76,7 @@ def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
         assert target in container_ports
 
 
+@pytest.mark.unit
 def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
     objects = synth_objects(MINIMAL + "monitoring: {enabled: true}\nhub: {base_url: /jupyter/}\n", tmp_path)
     monitor = find(objects, "ServiceMonitor", "jupyterhub-hub")
@@ -87,6 +92,7 @@ def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
     assert "os.environ['JUPYTERHUB_PROMETHEUS_TOKEN']" in hub_config_text(objects)
 
 
+@pytest.mark.unit
 def test_own_token_secret_is_not_bootstrapped(tmp_path):
     objects = synth_objects(
         MINIMAL
@@ -105,6 +111,7 @@ def test_own_token_secret_is_not_bootstrapped(tmp_path):
     )
 
 
+@pytest.mark.unit
 def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     objects = synth_objects(
         MINIMAL
@@ -129,6 +136,7 @@ def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     ]
 
 
+@pytest.mark.unit
 def test_network_mode_without_network_policies_is_refused(tmp_path):
     metrics = "monitoring: {enabled: true, hub_metrics: {type: network}}\n"
     with pytest.raises(ConfigError) as error:
@@ -142,6 +150,7 @@ def test_network_mode_without_network_policies_is_refused(tmp_path):
     environment(MINIMAL + "monitoring: {enabled: true}\nnetwork_policy: {enabled: false}\n", tmp_path)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "alerts, field, advice",
     [
@@ -155,6 +164,7 @@ def test_bad_alert_settings_say_what_to_write(tmp_path, alerts, field, advice):
     assert f"{field}: " in str(error.value) and advice in str(error.value)
 
 
+@pytest.mark.unit
 def test_one_alert_setting_keeps_the_alerts_other_defaults(tmp_path):
     config = environment(MINIMAL + "monitoring:\n  alerts:\n    quota: {threshold: 0.5}\n", tmp_path).config
     assert (config.monitoring.alerts.quota.threshold, config.monitoring.alerts.quota.for_) == (0.5, "15m")
@@ -175,6 +185,7 @@ def panels(board: dict) -> list[dict]:
     return [nested for panel in board["panels"] for nested in [panel, *panel.get("panels", [])]]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_dashboard_configmap_is_loadable_by_the_sidecar(env):
     configmap, boards = dashboards(env)
@@ -185,6 +196,7 @@ def test_dashboard_configmap_is_loadable_by_the_sidecar(env):
     assert boards and all(name.endswith(".json") for name in boards)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_every_panel_queries_through_the_datasource_variable(env):
     _, boards = dashboards(env)
@@ -203,6 +215,7 @@ def test_every_panel_queries_through_the_datasource_variable(env):
                 assert target["expr"].strip(), panel["title"]
 
 
+@pytest.mark.output
 def test_each_environment_gets_its_own_dashboard_uid():
     uids = {env: [b["uid"] for b in dashboards(env)[1].values()] for env in MONITORED}
     flat = [uid for values in uids.values() for uid in values]
@@ -212,6 +225,7 @@ def test_each_environment_gets_its_own_dashboard_uid():
     assert namespace["current"]["value"] == "jupyterhub"
 
 
+@pytest.mark.output
 def test_dashboards_can_go_to_grafanas_namespace(tmp_path):
     objects = synth_objects(MINIMAL + "monitoring:\n  enabled: true\n  dashboards: {namespace: grafana}\n", tmp_path)
     configmap = find(objects, "ConfigMap", "jupyterhub-dashboards")
@@ -219,6 +233,7 @@ def test_dashboards_can_go_to_grafanas_namespace(tmp_path):
     assert find(objects, "PrometheusRule")["metadata"]["namespace"] == "hub-test"
 
 
+@pytest.mark.output
 def test_environments_without_monitoring_do_not_load_the_custom_resource_bindings():
     """The Prometheus Operator bindings cost synth time; only environments with monitoring load them."""
     script = (
@@ -234,6 +249,7 @@ def test_environments_without_monitoring_do_not_load_the_custom_resource_binding
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_panel_queries_use_only_defined_variables(env):
     _, boards = dashboards(env)
@@ -245,6 +261,7 @@ def test_panel_queries_use_only_defined_variables(env):
                 assert used <= defined, f"{panel['title']}: undefined {used - defined}"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_dashboard_finds_user_volumes_and_containers_as_kubespawner_names_them(env):
     objects = dist_objects(env)

@@ -29,10 +29,12 @@ ELSEWHERE = Endpoint("c", "other", {"app": "a"})
 OUTSIDE = Endpoint("outside", ip="8.8.8.8")
 
 
+@pytest.mark.unit
 def test_evaluator_without_policies_allows_everything():
     assert may_connect([], A, B, 80) and may_connect([], A, OUTSIDE, 53, "UDP")
 
 
+@pytest.mark.unit
 def test_evaluator_default_deny_and_additive_rules():
     deny = policy({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
     a_to_b = policy(
@@ -58,6 +60,7 @@ def test_evaluator_default_deny_and_additive_rules():
     assert not may_connect([deny, a_to_b, b_from_a], B, A, 80), "rules are one-way"
 
 
+@pytest.mark.unit
 def test_evaluator_pod_selector_alone_means_the_policy_namespace():
     b_from_a = policy(
         {
@@ -87,6 +90,7 @@ def test_evaluator_pod_selector_alone_means_the_policy_namespace():
     assert not may_connect([from_other], A, B, 80)
 
 
+@pytest.mark.unit
 def test_evaluator_ip_block_except():
     internet = policy(
         {
@@ -100,6 +104,7 @@ def test_evaluator_ip_block_except():
     assert not may_connect([internet], A, B, 443), "ipBlock does not select pods"
 
 
+@pytest.mark.unit
 def test_evaluator_policy_types_without_rules_deny_that_direction_only():
     egress_deny = policy({"podSelector": {}, "policyTypes": ["Egress"]})
     assert not may_connect([egress_deny], A, OUTSIDE, 443)
@@ -152,6 +157,7 @@ def network_policies(env: str) -> list[dict]:
     return [o for o in dist_objects(env) if o["kind"] == "NetworkPolicy"]
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_connections_of_the_issue_table(env, tmp_path):
     policies = network_policies(env)
@@ -238,6 +244,7 @@ def test_connections_of_the_issue_table(env, tmp_path):
     assert wrong == [], "\n".join(wrong)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
     policies = network_policies(env)
@@ -250,6 +257,7 @@ def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
             assert not may_connect(policies, endpoint, METADATA, port), f"{endpoint.name} -> metadata:{port}"
 
 
+@pytest.mark.unit
 def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tmp_path):
     objects = synth_objects(MINIMAL + "network_policy: {user_internet: true, private_ranges: [10.0.0.0/8]}\n", tmp_path)
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
@@ -270,6 +278,7 @@ def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tm
     assert not may_connect(policies, user, METADATA, 80)
 
 
+@pytest.mark.unit
 def test_extra_user_egress_and_database_open_only_their_destination(tmp_path):
     text = MINIMAL + (
         "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n"

@@ -15,6 +15,8 @@ from jupyterhub_cdk8s.kube import every_prop_is_written, kube_object, made_from_
 from jupyterhub_cdk8s.stack import JupyterHubChart
 from support.synthesis import ENVIRONMENTS, ROOT
 
+pytestmark = pytest.mark.unit
+
 
 def charts(env: str) -> list[Chart]:
     """The workload chart of a shipped environment, and its ArgoCD chart when it has one."""

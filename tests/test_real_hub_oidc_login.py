@@ -23,7 +23,7 @@ from oidc_provider_mock import run_server_in_thread
 from support.hub_harness import running_hub, secret_refs
 from support.synthesis import synth_objects
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 HOST = "hub.example.test"
 API_TOKEN = secrets.token_hex(32)

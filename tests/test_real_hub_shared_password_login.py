@@ -13,7 +13,7 @@ import requests
 from support.hub_harness import RunningHub, fake_secrets, running_hub
 from support.synthesis import MINIMAL, ROOT, environment, hub_config_text, synth_objects
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 
 def log_in(public_url: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:

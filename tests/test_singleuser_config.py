@@ -11,6 +11,8 @@ from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices
 from support.synthesis import MINIMAL, ROOT
 
+pytestmark = pytest.mark.unit
+
 PROFILES = """
 singleuser:
   profiles:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from support.synthesis import ENVIRONMENTS, ROOT
 
+pytestmark = pytest.mark.output
+
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_dist_matches_snapshot(env: str, snapshot):

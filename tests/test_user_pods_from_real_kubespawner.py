@@ -20,6 +20,8 @@ from support.pod_security import violations
 from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from support.user_pods import load_hub_config, spawn_form, user_pod
 
+pytestmark = pytest.mark.real
+
 K8S_VERSIONS = (all_versions()[0], all_versions()[-1])
 USER = "alice"
 

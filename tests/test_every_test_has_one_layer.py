@@ -9,7 +9,7 @@ import pytest
 pytest_plugins = ["pytester"]
 pytestmark = pytest.mark.unit
 
-TESTS = '''
+TESTS = """
 import pytest
 
 def test_unmarked():
@@ -23,7 +23,7 @@ def test_two_layers():
 @pytest.mark.output
 def test_one_layer():
     pass
-'''
+"""
 
 
 @pytest.mark.parametrize("args", [[], ["-m", "unit"], ["-m", "real"]])

@@ -320,7 +320,7 @@ def hub_secret_readers(objects: list[dict], secret: str) -> set[str]:
 ENVIRONMENTS_WITH_JOB = [env for env in ENVIRONMENTS if any(is_bootstrap_job(o) for o in dist_objects(env))]
 
 
-@pytest.mark.unit
+@pytest.mark.output
 def test_every_environment_that_does_not_bring_its_secret_has_the_job():
     for env in ENVIRONMENTS:
         config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config

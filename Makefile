@@ -6,7 +6,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test test-fast bench imports clean
+.PHONY: install synth check lint test test-unit test-output test-real test-fast bench imports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,27 +34,37 @@ synth: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) main.py --check
 
-## The whole suite, end-to-end tests included (what CI runs). Two workers: half
-## the time a test waits on a process it started (hub, proxy, synth, checkov).
 ## Lint and format gates: zero findings.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+## The whole suite, every layer (what CI runs). Two workers: half the time a test
+## waits on a process it started (hub, proxy, synth, checkov).
 test: install lint
 	$(PY) -m pytest -n 2
+
+## One layer alone (README, "Tests"): unit, then output, then real components.
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -m unit
+
+test-output: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(PY) -m pytest -n 2 -m output
+
+test-real: $(VENV)/.installed node_modules/.installed
+	$(PY) -m pytest -n 2 -m real
+
+## Everything but the real components: unit and output.
+test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(PY) -m pytest -n 2 -m "unit or output"
 
 ## Time `python main.py` against the import floor (see bench/README.md); BENCH_ARGS="--runs 3 --results bench/RESULTS.md".
 bench: $(VENV)/.installed
 	$(PY) bench/benchmark.py $(BENCH_ARGS)
 
-## Everything but the tests that start real processes.
-test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(PY) -m pytest -n 2 -m "not e2e"
-
-## Re-generate imports/ (typed custom resource bindings) from the CRD URLs in cdk8s.yaml (needs internet).
+## Re-generate imports/ (typed custom resource bindings) from the CRD files in crds/ that cdk8s.yaml lists (offline).
 imports: node_modules/.installed
-	node_modules/.bin/cdk8s import --language python --output imports --no-save
+	node_modules/.bin/cdk8s import --no-check-upgrade --language python --output imports --no-save
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

@@ -1,66 +1,43 @@
-"""Shared test helpers: synthesize an environment in-process and read what it wrote."""
+"""Fixtures and hooks only; the helpers tests import live in tests/support/."""
 
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
+# Before any test module imports cdk8s (jsii warns on Node 20 otherwise).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from jupyterhub_cdk8s.config.loader import Environment, load_file
-from jupyterhub_cdk8s.synth import manifests
+from support.synthesis import MINIMAL, synth_objects
 
-ROOT = Path(__file__).resolve().parent.parent
-ENVIRONMENTS = sorted(path.stem for path in (ROOT / "environments").glob("*.yaml"))
-
-MINIMAL = """
-namespace: hub-test
-host: hub.example.com
-auth:
-  type: shared-password
-  password_secret: {name: hub-password, key: password}
-  allowed_users: [alice]
-  admin_users: [admin]
-  admin_password_secret: {name: hub-password, key: admin-password}
-"""
+# The test layers, cheapest first (README, "Tests"); pyproject.toml registers them as markers.
+LAYERS = ("unit", "output", "real")
+LAYER_PROBLEM = pytest.StashKey[str]()
 
 
-def environment(text: str, tmp_path: Path, name: str = "test") -> Environment:
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return load_file(path, f"environments/{name}.yaml")
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test carries exactly one layer marker, so `pytest -m <layer>` runs each layer alone and all add up.
+
+    A test with none or several fails in every run, with `-n` too (an error raised here would be lost in
+    pytest-xdist's workers): it gets every layer's marker, so any `-m <layer>` selects it, and fails at setup.
+    """
+    for item in items:
+        layers = [mark.name for mark in item.iter_markers() if mark.name in LAYERS]
+        if len(layers) != 1:
+            item.stash[LAYER_PROBLEM] = (
+                f"{item.nodeid} has {' and '.join(layers) or 'no layer marker'}; "
+                f"mark it with exactly one of {', '.join(LAYERS)} (README, Tests)"
+            )
+            for layer in LAYERS:
+                item.add_marker(layer)
 
 
-def synth_objects(text: str, tmp_path: Path, name: str = "test") -> list[dict]:
-    """All objects one environment file synthesizes to, in file order."""
-    return [obj for m in manifests([environment(text, tmp_path, name)]) for obj in m.objects]
-
-
-def dist_objects(env: str) -> list[dict]:
-    """All objects of the committed dist/<env>/."""
-    return [
-        doc
-        for path in sorted((ROOT / "dist" / env).glob("*.yaml"))
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
-        if doc
-    ]
-
-
-def find(objects: list[dict], kind: str, name: str | None = None) -> dict:
-    matches = [o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
-    assert len(matches) == 1, f"expected one {kind} {name or ''}, found {len(matches)}"
-    return matches[0]
-
-
-def hub_config_text(objects: list[dict]) -> str:
-    """The generated jupyterhub_config.py."""
-    configmaps = [o for o in objects if o["kind"] == "ConfigMap" and "jupyterhub_config.py" in o.get("data", {})]
-    assert len(configmaps) == 1
-    return configmaps[0]["data"]["jupyterhub_config.py"]
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if LAYER_PROBLEM in item.stash:
+        pytest.fail(item.stash[LAYER_PROBLEM], pytrace=False)
 
 
 @pytest.fixture

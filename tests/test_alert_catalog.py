@@ -11,6 +11,8 @@ from jupyterhub_cdk8s.config.alerts import ALERTS, Scope
 from jupyterhub_cdk8s.config.monitoring import Alerts
 from jupyterhub_cdk8s.monitoring.rules import alert_rules
 
+pytestmark = pytest.mark.unit
+
 SCOPE = Scope(
     namespace="lab",
     hub_job="jupyterhub-hub",

@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
+from support.synthesis import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.config.secrets import CRYPT_KEY_KEY
@@ -83,6 +83,7 @@ auth:
 """
 
 
+@pytest.mark.real
 def test_keycloak_urls_claims_groups_and_refresh(tmp_path, monkeypatch):
     objects = synth_objects(KEYCLOAK, tmp_path)
     auth = environment(KEYCLOAK, tmp_path).config.auth
@@ -114,6 +115,7 @@ def test_keycloak_urls_claims_groups_and_refresh(tmp_path, monkeypatch):
     assert authenticator.login_service == "Keycloak"
 
 
+@pytest.mark.unit
 def test_oauth_secrets_come_from_secret_refs_never_from_dist(tmp_path):
     objects = synth_objects(KEYCLOAK, tmp_path)
     env = hub_env(objects)
@@ -123,6 +125,7 @@ def test_oauth_secrets_come_from_secret_refs_never_from_dist(tmp_path):
     assert "c.GenericOAuthenticator.client_secret = os.environ['JUPYTERHUB_OAUTH_CLIENT_SECRET']" in text
 
 
+@pytest.mark.real
 def test_tokens_not_kept_means_no_auth_state_and_no_crypt_key(tmp_path, monkeypatch):
     text = KEYCLOAK.replace("  refresh_age: 120\n", "  keep_tokens: false\n")
     objects = synth_objects(text, tmp_path)
@@ -153,6 +156,7 @@ auth:
 """
 
 
+@pytest.mark.real
 def test_generic_oidc_endpoints_relative_to_the_issuer(tmp_path, monkeypatch):
     auth = environment(OIDC, tmp_path).config.auth
     authenticator = load_authenticator(synth_objects(OIDC, tmp_path), tmp_path, monkeypatch)
@@ -183,6 +187,7 @@ auth:
 """
 
 
+@pytest.mark.real
 def test_cloudflare_access_endpoints_from_team_domain_and_client_id(tmp_path, monkeypatch):
     auth = environment(CLOUDFLARE, tmp_path).config.auth
     authenticator = load_authenticator(synth_objects(CLOUDFLARE, tmp_path), tmp_path, monkeypatch)
@@ -198,6 +203,7 @@ def test_cloudflare_access_endpoints_from_team_domain_and_client_id(tmp_path, mo
     assert authenticator.manage_groups is False
 
 
+@pytest.mark.real
 @pytest.mark.parametrize(
     ("username", "user_info", "expected"),
     [
@@ -219,6 +225,7 @@ def test_email_domain_rule_in_the_real_authenticator(tmp_path, monkeypatch, user
     assert allowed(authenticator, username, user_info) is expected
 
 
+@pytest.mark.unit
 def test_identity_provider_egress_is_its_own_policy_for_hub_pods(tmp_path):
     objects = synth_objects(CLOUDFLARE, tmp_path)
     policy = find(objects, "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
@@ -235,6 +242,7 @@ def test_identity_provider_egress_is_its_own_policy_for_hub_pods(tmp_path):
     assert opened == [("104.16.0.0/13", 443, "TCP"), ("172.64.0.0/13", 443, "TCP"), ("172.64.0.0/13", 8443, "TCP")]
 
 
+@pytest.mark.unit
 def test_identity_provider_in_this_cluster_is_reached_through_its_pods(tmp_path):
     policy = find(synth_objects(KEYCLOAK, tmp_path), "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
     assert policy["spec"]["egress"] == [
@@ -250,6 +258,7 @@ def test_identity_provider_in_this_cluster_is_reached_through_its_pods(tmp_path)
     ]
 
 
+@pytest.mark.unit
 def test_without_network_policies_no_egress_is_needed_and_no_policy_written(tmp_path):
     text = KEYCLOAK.split("  # Keycloak behind")[0] + "network_policy: {enabled: false}\n"
     objects = synth_objects(text, tmp_path)
@@ -269,6 +278,7 @@ auth:
 """
 
 
+@pytest.mark.real
 def test_github_organizations_and_teams(tmp_path, monkeypatch):
     auth = environment(GITHUB, tmp_path).config.auth
     authenticator = load_authenticator(synth_objects(GITHUB, tmp_path), tmp_path, monkeypatch)
@@ -282,6 +292,7 @@ def test_github_organizations_and_teams(tmp_path, monkeypatch):
     assert authenticator.enable_auth_state is True
 
 
+@pytest.mark.real
 def test_shared_password_from_its_secret(tmp_path, monkeypatch):
     text = """
     namespace: hub-test
@@ -305,6 +316,7 @@ auth: {type: dummy, allow_all: true}
 """
 
 
+@pytest.mark.real
 def test_dummy_loads_and_warns(tmp_path, monkeypatch):
     env = environment(DUMMY, tmp_path)
     assert [str(w) for w in env.warnings] == [
@@ -316,6 +328,7 @@ def test_dummy_loads_and_warns(tmp_path, monkeypatch):
     assert authenticator.allow_all is True
 
 
+@pytest.mark.real
 def test_reference_environments_authenticate_as_their_seeds(tmp_path, monkeypatch):
     thinkube = load_authenticator(dist_objects("thinkube"), tmp_path, monkeypatch)
     realm = "https://keycloak.example.com/realms/thinkube/protocol/openid-connect"
@@ -427,6 +440,7 @@ def write_environments(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_auth_is_one_exact_line_from_the_loader(tmp_path, name):
     text, message = BAD[name]
@@ -446,6 +460,7 @@ def run_main(environments: Path, dist: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.output
 def test_main_refuses_bad_auth_with_exit_2_and_leaves_dist_untouched(tmp_path):
     environments = write_environments(tmp_path / "environments", {name: text for name, (text, _) in BAD.items()})
     dist = tmp_path / "dist"
@@ -461,6 +476,7 @@ def test_main_refuses_bad_auth_with_exit_2_and_leaves_dist_untouched(tmp_path):
     assert (dist / "old" / "hub.yaml").read_text(encoding="utf-8") == "kept: true\n"
 
 
+@pytest.mark.output
 def test_main_warns_about_dummy_on_stderr_and_still_synthesizes(tmp_path):
     environments = write_environments(tmp_path / "environments", {"local": textwrap.dedent(DUMMY)})
     result = run_main(environments, tmp_path / "dist")
@@ -481,6 +497,7 @@ auth:
 """
 
 
+@pytest.mark.unit
 def test_public_internet_egress_reaches_any_public_address_but_never_the_cluster_or_metadata(tmp_path):
     """For SaaS providers whose addresses change: the chart's default, without private ranges or metadata."""
     objects = synth_objects(GITHUB_HUB.replace("EGRESS", "{public_internet: true}"), tmp_path)
@@ -492,6 +509,7 @@ def test_public_internet_egress_reaches_any_public_address_but_never_the_cluster
     assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
 
 
+@pytest.mark.unit
 def test_identity_provider_egress_may_never_contain_the_metadata_address(tmp_path):
     with pytest.raises(ConfigError) as refused:
         environment(GITHUB_HUB.replace("EGRESS", "{cidr: 169.254.0.0/16}"), tmp_path)

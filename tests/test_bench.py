@@ -5,13 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import yaml
-from conftest import ROOT
+from support.synthesis import ROOT
 
 from bench.benchmark import fleet, shipped_environments
 from jupyterhub_cdk8s.config import HubConfig
 
 
+@pytest.mark.unit
 def test_fleet_varies_namespace_cluster_host_and_resources_of_every_template():
     templates = {name: yaml.safe_load(text) for name, text in shipped_environments().items()}
     members = fleet(templates, 2 * len(templates))
@@ -24,6 +26,7 @@ def test_fleet_varies_namespace_cluster_host_and_resources_of_every_template():
     assert sorted(name.split("-", 2)[2] for name in members) == sorted(list(templates) * 2)
 
 
+@pytest.mark.output
 def test_benchmark_prints_one_row_per_case_on_a_fleet_of_two(tmp_path):
     results = tmp_path / "RESULTS.md"
     done = subprocess.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cdk8s import App, Chart
-from conftest import ROOT
+from support.synthesis import ROOT
 
 from jupyterhub_cdk8s.chart import COMPONENTS, components_of
 from jupyterhub_cdk8s.component import Component, Context, FieldValue, SecretValue, Volume, assemble
@@ -19,6 +19,8 @@ from jupyterhub_cdk8s.network_policies import NetworkPoliciesComponent
 from jupyterhub_cdk8s.parts import complete
 from jupyterhub_cdk8s.proxy import ProxyComponent
 from jupyterhub_cdk8s.singleuser import UserServersComponent
+
+pytestmark = pytest.mark.unit
 
 
 def build_alone(*components: Component, context: Context | None = None) -> tuple[list[dict], Context]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+from support.synthesis import ROOT
+
+pytestmark = pytest.mark.output
 
 SCRIPT = """
 import sys; sys.path[:0] = ['constructs', '.']
 from pathlib import Path
 from jupyterhub_cdk8s.config import load_environments
+
 load_environments(Path('environments'))
 foreign = ('cdk8s', 'cdk8s_plus_27', 'constructs', 'jsii', 'imports')
 ours = [n for n in sys.modules if n.startswith('jupyterhub_cdk8s.') and not n.startswith('jupyterhub_cdk8s.config')]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MINIMAL, environment
+from support.synthesis import MINIMAL, environment
 
 from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.base import FieldProblems
+
+pytestmark = pytest.mark.unit
 
 
 def problems(extra: str, tmp_path) -> list[str]:

@@ -10,6 +10,8 @@ from jupyterhub_cdk8s.config.resources import Amount, Bounds, largest, written
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
 from jupyterhub_cdk8s.config.sizing import largest_user_server
 
+pytestmark = pytest.mark.unit
+
 GI, MI = 2**30, 2**20
 
 

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from jupyterhub.app import JupyterHub
 from jupyterhub.scopes import scope_definitions
-from user_pods import load_hub_config
+from support.synthesis import MINIMAL, dist_objects, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config
 
 CULLING = (
     MINIMAL
@@ -28,6 +28,7 @@ def hub_app(config_text: str, directory: Path) -> JupyterHub:
     return app
 
 
+@pytest.mark.real
 def test_culler_is_a_hub_managed_service_with_exactly_its_scopes(tmp_path: Path):
     app = hub_app(hub_config_text(synth_objects(CULLING, tmp_path)), tmp_path)
     [service] = [s for s in app.services if s["name"] == "idle-culler"]
@@ -52,6 +53,7 @@ def test_culler_is_a_hub_managed_service_with_exactly_its_scopes(tmp_path: Path)
     assert set(role["scopes"]) <= set(scope_definitions)
 
 
+@pytest.mark.real
 def test_culler_without_cull_users_cannot_delete_users(tmp_path: Path):
     app = hub_app(hub_config_text(dist_objects("default")), tmp_path)
     [role] = [r for r in app.load_roles if r["name"] == "idle-culler"]
@@ -60,7 +62,7 @@ def test_culler_without_cull_users_cannot_delete_users(tmp_path: Path):
     assert "--timeout=3600" in service["command"] and "--cull-users" not in service["command"]
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_real_culler_accepts_the_generated_command_line(tmp_path: Path):
     app = hub_app(hub_config_text(synth_objects(CULLING, tmp_path)), tmp_path)
     [service] = [s for s in app.services if s["name"] == "idle-culler"]
@@ -91,6 +93,7 @@ def render_page(files: dict[str, str], directory: Path) -> str:
     return env.get_template("page.html").render(static_url=lambda path, **_: f"/hub/static/{path}", base_url="/hub/")
 
 
+@pytest.mark.real
 def test_thinkube_branding_renders_on_jupyterhubs_page(tmp_path: Path):
     objects = dist_objects("thinkube")
     files = find(objects, "ConfigMap", "jupyterhub-hub-branding")["data"]
@@ -108,6 +111,7 @@ def test_thinkube_branding_renders_on_jupyterhubs_page(tmp_path: Path):
     assert mount in hub["containers"][0]["volumeMounts"]
 
 
+@pytest.mark.real
 def test_announcement_is_text_not_html(tmp_path: Path):
     text = MINIMAL + "hub: {branding: {announcement: '<script>alert(1)</script> maintenance at 18:00'}}\n"
     files = find(synth_objects(text, tmp_path), "ConfigMap", "jupyterhub-hub-branding")["data"]
@@ -116,6 +120,7 @@ def test_announcement_is_text_not_html(tmp_path: Path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; maintenance at 18:00" in page
 
 
+@pytest.mark.unit
 def test_branding_change_restarts_the_hub(tmp_path: Path):
     def checksum(announcement: str) -> str:
         objects = synth_objects(MINIMAL + f"hub: {{branding: {{announcement: {announcement}}}}}\n", tmp_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -10,12 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, synth_objects
+from support.crds import validate_custom_resource
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.synth import manifests
 
-CRDS = ROOT.parent / "shared" / "crds"
 ARGOCD = ROOT / "dist" / "argocd"
 WORKLOAD_ENVS = sorted(p.name for p in (ROOT / "dist").iterdir() if p.is_dir() and p.name != "argocd")
 GITOPS_ENVS = sorted(p.stem for p in ARGOCD.glob("*.yaml"))
@@ -25,59 +24,33 @@ def _load(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
 
 
-def _strict(schema: dict) -> dict:
-    """The CRD schema, refusing fields it does not declare (the API server would silently drop them)."""
-    schema = copy.deepcopy(schema)
-
-    def walk(node: dict) -> None:
-        if "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields"):
-            node.setdefault("additionalProperties", False)
-        for child in node.get("properties", {}).values():
-            walk(child)
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), dict):
-                walk(node[key])
-
-    walk(schema)
-    return schema
-
-
-def _crd_schema(plural: str) -> dict:
-    crd = yaml.safe_load((CRDS / f"argoproj.io_{plural}.yaml").read_text(encoding="utf-8"))
-    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
-    return _strict(version["schema"]["openAPIV3Schema"])
-
-
-SCHEMAS = {"Application": _crd_schema("applications"), "AppProject": _crd_schema("appprojects")}
-
-
-def _validate(obj: dict) -> None:
-    jsonschema.validate(obj, SCHEMAS[obj["kind"]], cls=jsonschema.Draft7Validator)
-
-
 def _argocd_objects() -> list[dict]:
     return [obj for path in sorted(ARGOCD.rglob("*.yaml")) for obj in _load(path)]
 
 
+@pytest.mark.output
 def test_reference_environments_are_delivered_by_argocd():
     assert GITOPS_ENVS == ["254carbon", "thinkube", "urbalurba"]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_application_and_project_validate_against_their_crds(env):
     objects = _load(ARGOCD / f"{env}.yaml")
     assert sorted(o["kind"] for o in objects) == ["AppProject", "Application"]
     for obj in objects:
-        _validate(obj)
+        validate_custom_resource(obj)
 
 
+@pytest.mark.output
 def test_crd_validation_catches_a_misspelt_field():
     application = next(o for o in _load(ARGOCD / "urbalurba.yaml") if o["kind"] == "Application")
     application["spec"]["syncPolicy"]["automated"]["selfheal"] = True
     with pytest.raises(jsonschema.ValidationError, match="selfheal"):
-        _validate(application)
+        validate_custom_resource(application)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
@@ -91,6 +64,7 @@ def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     assert application["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] > 1
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_created_namespace_is_labelled_like_the_namespace_object(env):
     """PreSync hooks run in the namespace ArgoCD creates: same Pod Security admission as later."""
@@ -101,6 +75,7 @@ def test_created_namespace_is_labelled_like_the_namespace_object(env):
     assert security and managed == security
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
 def test_project_allows_exactly_what_the_environment_creates(env):
     objects = dist_objects(env)
@@ -124,6 +99,7 @@ def test_project_allows_exactly_what_the_environment_creates(env):
     assert "*" not in json.dumps(spec)
 
 
+@pytest.mark.output
 def test_project_whitelists_follow_the_config(tmp_path):
     """No Namespace object and no CreateNamespace: the project may not create namespaces at all.
 
@@ -143,9 +119,10 @@ def test_project_whitelists_follow_the_config(tmp_path):
     assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
     assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
     for obj in (project, application):
-        _validate(obj)
+        validate_custom_resource(obj)
 
 
+@pytest.mark.output
 def test_manual_sync_and_ignored_differences_are_rendered(tmp_path):
     text = (
         MINIMAL
@@ -163,13 +140,14 @@ gitops:
     )
     files = manifests([environment(text, tmp_path)])
     application = next(m for m in files if m.path == "argocd/test.yaml").objects[1]
-    _validate(application)
+    validate_custom_resource(application)
     assert "automated" not in application["spec"]["syncPolicy"]
     assert application["spec"]["ignoreDifferences"] == [
         {"group": "apps", "kind": "Deployment", "name": "jupyterhub-proxy", "jsonPointers": ["/spec/replicas"]}
     ]
 
 
+@pytest.mark.unit
 def test_ignored_difference_without_a_reason_is_refused(tmp_path):
     text = (
         MINIMAL
@@ -185,12 +163,14 @@ gitops:
     assert "gitops.ignore_differences[0].reason: required but missing" in str(error.value)
 
 
+@pytest.mark.unit
 def test_environment_named_argocd_is_refused(tmp_path):
     (tmp_path / "argocd.yaml").write_text(MINIMAL, encoding="utf-8")
     with pytest.raises(ConfigError, match="argocd.yaml: dist/argocd/ holds the ArgoCD objects"):
         load_environments(tmp_path)
 
 
+@pytest.mark.unit
 def test_no_gitops_section_writes_no_argocd_objects(tmp_path):
     files = manifests([environment(MINIMAL, tmp_path)])
     assert not [m.path for m in files if m.path.startswith("argocd/")]
@@ -219,6 +199,7 @@ def _merge(base: dict, patch: dict) -> dict:
     return merged
 
 
+@pytest.mark.output
 def test_fleet_generates_the_same_applications():
     fleet = _load(ARGOCD / "fleet" / "applicationset.yaml")
     (appset,) = [o for o in fleet if o["kind"] == "ApplicationSet"]
@@ -233,7 +214,7 @@ def test_fleet_generates_the_same_applications():
         generated = _merge(generated, json.loads(_render(appset["spec"]["templatePatch"], element)))
         generated = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **generated}
         generated["metadata"]["namespace"] = appset["metadata"]["namespace"]
-        _validate(generated)
+        validate_custom_resource(generated)
         original = next(o for o in _load(ARGOCD / f"{element['name']}.yaml") if o["kind"] == "Application")
         original["spec"].setdefault("ignoreDifferences", [])
         original["metadata"]["annotations"].clear()
@@ -253,6 +234,7 @@ def test_fleet_generates_the_same_applications():
 WAVE = "argocd.argoproj.io/sync-wave"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", WORKLOAD_ENVS)
 def test_every_object_has_a_sync_wave_in_the_documented_order(env):
     objects = dist_objects(env)
@@ -273,6 +255,7 @@ def test_every_object_has_a_sync_wave_in_the_documented_order(env):
     )
 
 
+@pytest.mark.output
 def test_hooks_keep_their_own_waves():
     objects = dist_objects("default")
     hooks = [o for o in objects if "argocd.argoproj.io/hook" in o["metadata"].get("annotations", {})]
@@ -281,6 +264,7 @@ def test_hooks_keep_their_own_waves():
     assert waves["Role"] < waves["Job"] and waves["ServiceAccount"] < waves["Job"]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", WORKLOAD_ENVS)
 def test_every_pvc_survives_prune_and_application_deletion(env):
     claims = [o for o in dist_objects(env) if o["kind"] == "PersistentVolumeClaim"]
@@ -289,16 +273,19 @@ def test_every_pvc_survives_prune_and_application_deletion(env):
         assert {"Prune=false", "Delete=false"} <= set(options.split(",")), claim["metadata"]["name"]
 
 
+@pytest.mark.output
 def test_pvc_protection_holds_in_every_environment_with_a_hub_database():
     # Guards the test above against passing vacuously: the reference environments do write PVCs.
     assert all(any(o["kind"] == "PersistentVolumeClaim" for o in dist_objects(env)) for env in WORKLOAD_ENVS)
 
 
+@pytest.mark.unit
 def test_synthesized_objects_get_waves_before_they_are_written(tmp_path):
     objects = synth_objects(MINIMAL, tmp_path)
     assert all(WAVE in o["metadata"]["annotations"] for o in objects)
 
 
+@pytest.mark.unit
 def test_two_environments_may_not_share_a_project(tmp_path):
     gitops = "gitops: {repo_url: 'https://git.example.com/hubs.git', project: shared}\n"
     (tmp_path / "one.yaml").write_text(MINIMAL + gitops, encoding="utf-8")
@@ -309,6 +296,7 @@ def test_two_environments_may_not_share_a_project(tmp_path):
         load_environments(tmp_path)
 
 
+@pytest.mark.unit
 def test_argocd_default_project_is_never_overwritten(tmp_path):
     (tmp_path / "default.yaml").write_text(MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n")
     with pytest.raises(ConfigError, match="default.yaml: gitops.project: 'default' is ArgoCD's own project"):

@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
-from pod_security import BASELINE, RESTRICTED, violations
-from user_pods import load_hub_config, user_pod
+from support.pod_security import BASELINE, RESTRICTED, violations
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    ROOT,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
+from support.user_pods import load_hub_config, user_pod
 
 from jupyterhub_cdk8s.cli import main
 
@@ -27,6 +36,7 @@ def pod_templates(objects: list[dict]) -> list[tuple[str, dict]]:
 # ------------------------------------------------------------------ checkov
 
 
+@pytest.mark.output
 def test_checkov_finds_no_failed_check_in_dist():
     """Every check passes, or the object carries a skip annotation with its reason."""
     if not CHECKOV.exists():
@@ -70,6 +80,7 @@ def test_checkov_finds_no_failed_check_in_dist():
 # ------------------------------------------------------------------ Pod Security
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_pod_template_in_dist_meets_restricted(env):
     templates = pod_templates(dist_objects(env))
@@ -78,6 +89,7 @@ def test_every_pod_template_in_dist_meets_restricted(env):
         assert violations(template["spec"], "restricted", template["metadata"].get("annotations")) == [], where
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_kubespawner_user_pod_meets_baseline(env, tmp_path):
     pod = user_pod(load_hub_config(hub_config_text(dist_objects(env)), tmp_path), {})
@@ -85,6 +97,7 @@ def test_kubespawner_user_pod_meets_baseline(env, tmp_path):
     assert violations(pod["spec"], "baseline", pod["metadata"].get("annotations")) == []
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_namespace_is_labelled_for_pod_security_admission(env):
     labels = find(dist_objects(env), "Namespace")["metadata"]["labels"]
@@ -93,6 +106,7 @@ def test_namespace_is_labelled_for_pod_security_admission(env):
     assert labels["pod-security.kubernetes.io/audit"] == "restricted"
 
 
+@pytest.mark.unit
 def test_pod_security_levels_are_configurable(tmp_path):
     text = MINIMAL + "pod_security: {enforce: restricted, version: v1.30}\n"
     labels = find(synth_objects(text, tmp_path), "Namespace")["metadata"]["labels"]
@@ -170,22 +184,26 @@ RESTRICTED_ONLY_BAD_PODS = [
 ]
 
 
+@pytest.mark.unit
 def test_a_pod_meeting_restricted_has_no_violations():
     assert violations(GOOD, "restricted") == []
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("check, pod, annotations", BAD_PODS)
 def test_baseline_check_fails_its_bad_pod(check, pod, annotations):
     assert {line.split(":")[0] for line in violations(pod, "baseline", annotations)} == {check}
     assert check in {line.split(":")[0] for line in violations(pod, "restricted", annotations)}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("check, pod", RESTRICTED_ONLY_BAD_PODS)
 def test_restricted_check_fails_its_bad_pod_that_baseline_allows(check, pod):
     assert violations(pod, "baseline") == []
     assert {line.split(":")[0] for line in violations(pod, "restricted")} == {check}
 
 
+@pytest.mark.unit
 def test_every_control_of_the_standard_is_a_check():
     assert [c.__name__ for c in BASELINE] == [
         "host_process", "host_namespaces", "privileged", "capabilities", "host_path_volumes", "host_ports",
@@ -203,12 +221,14 @@ def test_every_control_of_the_standard_is_a_check():
 # ------------------------------------------------------------------ quota and limit range
 
 
+@pytest.mark.output
 def test_254carbon_quota_has_the_seed_numbers():
     hard = find(dist_objects("254carbon"), "ResourceQuota")["spec"]["hard"]
     assert (hard["requests.cpu"], hard["requests.memory"], hard["persistentvolumeclaims"]) == ("100", "200Gi", 100)
     assert {"limits.cpu", "limits.memory", "requests.storage", "requests.nvidia.com/gpu"} <= set(hard)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_limit_range_admits_every_container_of_dist_and_the_user_server(env, tmp_path):
     objects = dist_objects(env)
@@ -263,6 +283,7 @@ def refused(tmp_path: Path, extra: str) -> str:
     return stderr.getvalue()
 
 
+@pytest.mark.unit
 def test_user_server_above_the_quota_is_refused_naming_both_numbers(tmp_path):
     message = refused(
         tmp_path,
@@ -273,6 +294,7 @@ def test_user_server_above_the_quota_is_refused_naming_both_numbers(tmp_path):
     assert "raise quota.memory.requests to at least" in message
 
 
+@pytest.mark.unit
 def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
     message = refused(
         tmp_path,
@@ -290,6 +312,7 @@ def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
     assert "quota.persistent_volume_claims: 1 leaves no PVC for a user home; write at least 2" in message
 
 
+@pytest.mark.unit
 def test_limit_range_max_below_a_user_server_limit_is_refused(tmp_path):
     message = refused(
         tmp_path, "singleuser: {cpu: {guarantee: '1', limit: '4'}}\nlimit_range: {max: {cpu: '2', memory: 8Gi}}\n"
@@ -321,6 +344,7 @@ singleuser:
 """
 
 
+@pytest.mark.unit
 def test_a_profile_above_the_quota_is_refused_naming_the_profile_and_both_numbers(tmp_path):
     message = refused(tmp_path, PROFILES + "quota: {memory: {requests: 20Gi, limits: 200Gi}, gpus: 1}\n")
     assert (
@@ -334,6 +358,7 @@ def test_a_profile_above_the_quota_is_refused_naming_the_profile_and_both_number
     )
 
 
+@pytest.mark.unit
 def test_a_limit_range_max_below_a_profile_choice_is_refused(tmp_path):
     message = refused(
         tmp_path, PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\nlimit_range: {max: {cpu: '8', memory: 64Gi}}\n"
@@ -345,12 +370,14 @@ def test_a_limit_range_max_below_a_profile_choice_is_refused(tmp_path):
     assert "limit_range.max.memory" not in message
 
 
+@pytest.mark.unit
 def test_the_default_limit_range_ceiling_admits_the_largest_profile_choice(tmp_path):
     objects = synth_objects(MINIMAL + PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\n", tmp_path)
     ceiling = find(objects, "LimitRange")["spec"]["limits"][0]["max"]
     assert (ceiling["cpu"], ceiling["memory"]) == ("12", "48Gi")
 
 
+@pytest.mark.unit
 def test_placeholders_and_the_user_scheduler_take_quota_before_users(tmp_path):
     # 3 CPU of requests: our pods ask 400m, so one 1-CPU user fits; three 1-CPU placeholders leave no room.
     user = "singleuser: {cpu: {guarantee: '1', limit: '2'}}\nquota: {cpu: {requests: '3', limits: '40'}}\n"
@@ -360,6 +387,7 @@ def test_placeholders_and_the_user_scheduler_take_quota_before_users(tmp_path):
     assert "scheduling.user_scheduler.resources, scheduling.user_placeholders) already take" in message
 
 
+@pytest.mark.unit
 def test_the_user_scheduler_limits_count_against_the_quota(tmp_path):
     quota = "quota: {memory: {requests: 40Gi, limits: 4Gi}}\nsingleuser: {memory: {guarantee: 1Gi, limit: 2Gi}}\n"
     message = refused(tmp_path, quota)
@@ -368,6 +396,7 @@ def test_the_user_scheduler_limits_count_against_the_quota(tmp_path):
     synth_objects(MINIMAL + quota + "scheduling: {user_scheduler: {enabled: false}}\n", tmp_path)
 
 
+@pytest.mark.unit
 def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
     message = refused(
         tmp_path,
@@ -379,23 +408,27 @@ def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
     assert "limit_range.max.memory: 3Gi is below the memory limit 4Gi of hub.resources" in message
 
 
+@pytest.mark.unit
 def test_user_egress_that_opens_the_metadata_address_is_refused(tmp_path):
     message = refused(tmp_path, "network_policy: {user_internet: true, user_egress: [{cidr: 169.254.0.0/16}]}\n")
     assert "environments/bad.yaml: network_policy.user_egress[0].cidr:" in message
     assert "169.254.0.0/16 contains the cloud metadata address 169.254.169.254/32" in message
 
 
+@pytest.mark.unit
 def test_postgresql_without_a_database_endpoint_is_refused(tmp_path):
     message = refused(tmp_path, "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n")
     assert "network_policy.database: hub.database is postgresql but the NetworkPolicies would block" in message
 
 
+@pytest.mark.unit
 def test_guardrails_can_be_turned_off(tmp_path):
     text = MINIMAL + "quota: {enabled: false}\nlimit_range: {enabled: false}\nnetwork_policy: {enabled: false}\n"
     kinds = {o["kind"] for o in synth_objects(text, tmp_path)}
     assert not kinds & {"ResourceQuota", "LimitRange", "NetworkPolicy"}
 
 
+@pytest.mark.unit
 def test_config_environment_accepts_the_defaults(tmp_path):
     config = environment(MINIMAL, tmp_path).config
     assert config.quota.enabled and config.limit_range.enabled and config.network_policy.enabled
@@ -423,6 +456,7 @@ def role_rules(role: dict) -> set:
     }
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_identity_has_only_what_its_process_uses(env):
     objects = dist_objects(env)
@@ -479,6 +513,7 @@ def test_every_identity_has_only_what_its_process_uses(env):
     )
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_user_pods_get_no_api_token(env, tmp_path):
     assert (

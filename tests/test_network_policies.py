@@ -1,132 +1,21 @@
 """Who may talk to whom, computed from the synthesized NetworkPolicies alone.
 
-A small evaluator of NetworkPolicy semantics (pod selection, policyTypes,
-additive rules, namespaceSelector/podSelector/ipBlock with except, ports)
-answers "may A open a connection to B on port P" for the components of each
-environment in dist/, and the issue's table is asserted: allowed and denied.
+The evaluator (tests/support/network_policy_evaluator.py) answers "may A open
+a connection to B on port P"; it is checked on its own first, then on the
+components of each environment in dist/, where the issue's table is asserted:
+allowed and denied.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 
 import pytest
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, hub_config_text, synth_objects
-from user_pods import load_hub_config, user_pod
+from support.network_policy_evaluator import Endpoint, may_connect
+from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, user_pod
 
 from jupyterhub_cdk8s.config.loader import load_file
-
-# ------------------------------------------------------------------ the evaluator
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A pod (namespace + labels) or an address outside the cluster (ip)."""
-
-    name: str
-    namespace: str | None = None
-    labels: dict = field(default_factory=dict, hash=False)
-    ip: str | None = None
-
-    @property
-    def namespace_labels(self) -> dict:
-        return {"kubernetes.io/metadata.name": self.namespace}
-
-
-def selects(selector: dict | None, labels: dict) -> bool:
-    """LabelSelector semantics: matchLabels and matchExpressions all hold; an empty selector selects all."""
-    selector = selector or {}
-    if any(labels.get(key) != value for key, value in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
-        held = {
-            "In": key in labels and labels[key] in values,
-            "NotIn": key not in labels or labels[key] not in values,
-            "Exists": key in labels,
-            "DoesNotExist": key not in labels,
-        }[operator]
-        if not held:
-            return False
-    return True
-
-
-def peer_matches(peer: dict, policy_namespace: str, other: Endpoint) -> bool:
-    if "ipBlock" in peer:
-        if other.ip is None:  # ipBlock is for addresses outside the cluster's pods
-            return False
-        address = ipaddress.ip_address(other.ip)
-        block = peer["ipBlock"]
-        return address in ipaddress.ip_network(block["cidr"]) and not any(
-            address in ipaddress.ip_network(excluded) for excluded in block.get("except") or []
-        )
-    if other.namespace is None:
-        return False
-    if "namespaceSelector" in peer:
-        if not selects(peer["namespaceSelector"], other.namespace_labels):
-            return False
-    elif other.namespace != policy_namespace:
-        return False
-    return selects(peer.get("podSelector"), other.labels)
-
-
-def port_matches(rule_ports: list[dict] | None, port: int, protocol: str) -> bool:
-    if not rule_ports:
-        return True
-    for entry in rule_ports:
-        if entry.get("protocol", "TCP") != protocol:
-            continue
-        if "port" not in entry:
-            return True
-        low = entry["port"]
-        if isinstance(low, str):
-            raise AssertionError(f"named port {low}: give numbers so the evaluator can check them")
-        if low <= port <= entry.get("endPort", low):
-            return True
-    return False
-
-
-def policy_types(policy: dict) -> list[str]:
-    spec = policy["spec"]
-    if "policyTypes" in spec:
-        return spec["policyTypes"]
-    return ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
-
-
-def direction_allows(
-    policies: list[dict], pod: Endpoint, other: Endpoint, port: int, protocol: str, direction: str
-) -> bool:
-    """Ingress to / egress from `pod`: open when no policy selects it for the direction, else when any rule allows."""
-    key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
-    selecting = [
-        p
-        for p in policies
-        if p["metadata"]["namespace"] == pod.namespace
-        and selects(p["spec"]["podSelector"], pod.labels)
-        and direction in policy_types(p)
-    ]
-    if not selecting:
-        return True
-    for policy in selecting:
-        for rule in policy["spec"].get(key) or []:
-            peers = rule.get(peers_key)
-            peer_ok = not peers or any(peer_matches(peer, policy["metadata"]["namespace"], other) for peer in peers)
-            if peer_ok and port_matches(rule.get("ports"), port, protocol):
-                return True
-    return False
-
-
-def may_connect(policies: list[dict], source: Endpoint, target: Endpoint, port: int, protocol: str = "TCP") -> bool:
-    """Egress of the source (when it is a pod) and ingress of the target (when it is a pod) both allow it.
-
-    Pods outside the environment's namespace are taken as unrestricted by
-    policies of their own; only the synthesized policies are evaluated.
-    """
-    egress = source.namespace is None or direction_allows(policies, source, target, port, protocol, "Egress")
-    ingress = target.namespace is None or direction_allows(policies, target, source, port, protocol, "Ingress")
-    return egress and ingress
-
 
 # ------------------------------------------------------------------ the evaluator, checked on its own
 
@@ -141,10 +30,12 @@ ELSEWHERE = Endpoint("c", "other", {"app": "a"})
 OUTSIDE = Endpoint("outside", ip="8.8.8.8")
 
 
+@pytest.mark.unit
 def test_evaluator_without_policies_allows_everything():
     assert may_connect([], A, B, 80) and may_connect([], A, OUTSIDE, 53, "UDP")
 
 
+@pytest.mark.unit
 def test_evaluator_default_deny_and_additive_rules():
     deny = policy({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
     a_to_b = policy(
@@ -170,6 +61,7 @@ def test_evaluator_default_deny_and_additive_rules():
     assert not may_connect([deny, a_to_b, b_from_a], B, A, 80), "rules are one-way"
 
 
+@pytest.mark.unit
 def test_evaluator_pod_selector_alone_means_the_policy_namespace():
     b_from_a = policy(
         {
@@ -199,6 +91,7 @@ def test_evaluator_pod_selector_alone_means_the_policy_namespace():
     assert not may_connect([from_other], A, B, 80)
 
 
+@pytest.mark.unit
 def test_evaluator_ip_block_except():
     internet = policy(
         {
@@ -212,6 +105,7 @@ def test_evaluator_ip_block_except():
     assert not may_connect([internet], A, B, 443), "ipBlock does not select pods"
 
 
+@pytest.mark.unit
 def test_evaluator_policy_types_without_rules_deny_that_direction_only():
     egress_deny = policy({"podSelector": {}, "policyTypes": ["Egress"]})
     assert not may_connect([egress_deny], A, OUTSIDE, 443)
@@ -264,6 +158,7 @@ def network_policies(env: str) -> list[dict]:
     return [o for o in dist_objects(env) if o["kind"] == "NetworkPolicy"]
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_connections_of_the_issue_table(env, tmp_path):
     policies = network_policies(env)
@@ -350,6 +245,7 @@ def test_connections_of_the_issue_table(env, tmp_path):
     assert wrong == [], "\n".join(wrong)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
     policies = network_policies(env)
@@ -362,6 +258,7 @@ def test_metadata_address_is_closed_to_every_pod_on_every_port(env, tmp_path):
             assert not may_connect(policies, endpoint, METADATA, port), f"{endpoint.name} -> metadata:{port}"
 
 
+@pytest.mark.unit
 def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tmp_path):
     objects = synth_objects(MINIMAL + "network_policy: {user_internet: true, private_ranges: [10.0.0.0/8]}\n", tmp_path)
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
@@ -382,6 +279,7 @@ def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tm
     assert not may_connect(policies, user, METADATA, 80)
 
 
+@pytest.mark.unit
 def test_extra_user_egress_and_database_open_only_their_destination(tmp_path):
     text = MINIMAL + (
         "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n"

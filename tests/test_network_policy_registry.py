@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import synth_objects
+import pytest
+from support.synthesis import synth_objects
+
+pytestmark = pytest.mark.unit
 
 # Every feature that opens connections of its own, in one environment.
 EVERY_FEATURE = """

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
-from user_pods import load_hub_config, user_pod
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, user_pod
 
 from jupyterhub_cdk8s.config.loader import load_file
 
@@ -51,6 +51,7 @@ def carbon_pod(tmp_path_factory) -> dict:
     return user_pod(load_hub_config(hub_config_text(objects), tmp_path_factory.mktemp("hub")), {})
 
 
+@pytest.mark.real
 def test_each_service_in_pod_env_with_credentials_only_as_secret_refs(carbon_pod: dict):
     env = {item["name"]: item for item in carbon_pod["spec"]["containers"][0]["env"]}
     expected = {
@@ -79,6 +80,7 @@ def test_each_service_in_pod_env_with_credentials_only_as_secret_refs(carbon_pod
     assert sorted(item["name"] for item in refs) == sorted(secrets)
 
 
+@pytest.mark.output
 def test_each_service_has_exactly_one_egress_rule_to_its_namespace_and_port():
     objects = dist_objects("254carbon")
     policy = find(objects, "NetworkPolicy", "jupyterhub-singleuser-to-platform-services")
@@ -94,6 +96,7 @@ def test_each_service_has_exactly_one_egress_rule_to_its_namespace_and_port():
     assert "ingress" not in policy["spec"]
 
 
+@pytest.mark.output
 def test_services_appear_nowhere_else():
     """A service's host is only in the hub config (the spawner's env); its namespace only there and in the policy."""
     for obj in dist_objects("254carbon"):
@@ -106,6 +109,7 @@ def test_services_appear_nowhere_else():
                 assert name in ("jupyterhub-hub-config", "jupyterhub-singleuser-to-platform-services"), name
 
 
+@pytest.mark.real
 def test_helper_module_builds_connections_from_the_pod_environment(carbon_pod: dict, tmp_path: Path, monkeypatch):
     files = helper_files(dist_objects("254carbon"))
     catalog = json.loads(files["catalog.json"])
@@ -159,6 +163,7 @@ def spark_conf_in_pod(objects: list[dict], directory: Path, monkeypatch) -> tupl
     return pod, import_helper(helper_files(objects), directory).spark_conf("test")
 
 
+@pytest.mark.real
 def test_urbalurba_notebooks_are_local_spark_drivers_without_api_access(tmp_path: Path, monkeypatch):
     objects = dist_objects("urbalurba")
     pod, conf = spark_conf_in_pod(objects, tmp_path, monkeypatch)
@@ -179,6 +184,7 @@ platform_services:
 )
 
 
+@pytest.mark.real
 def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     objects = synth_objects(SPARK_EXECUTORS, tmp_path)
     pod, conf = spark_conf_in_pod(objects, tmp_path, monkeypatch)
@@ -206,6 +212,7 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert pod["spec"]["serviceAccountName"] == "jupyterhub-singleuser-spark"
 
 
+@pytest.mark.unit
 def test_no_catalog_no_objects(tmp_path: Path):
     objects = synth_objects(
         """
@@ -220,6 +227,7 @@ def test_no_catalog_no_objects(tmp_path: Path):
     assert "PYTHONPATH" not in hub_config_text(objects)
 
 
+@pytest.mark.unit
 def test_helper_module_can_be_turned_off(tmp_path: Path):
     text = """
     namespace: hub-test
@@ -233,6 +241,7 @@ def test_helper_module_can_be_turned_off(tmp_path: Path):
     assert environment(text, tmp_path).config.platform_services.services[0].variable("url") == "MLFLOW_TRACKING_URI"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ["254carbon", "thinkube", "urbalurba"])
 def test_objects_of_user_servers_are_valid_kubernetes(env: str, tmp_path: Path):
     import kubernetes_validate

@@ -22,9 +22,18 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from jupyterhub.app import JupyterHub
 from kubernetes_asyncio.config import kube_config
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    ROOT,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
 
 from jupyterhub_cdk8s.cli import main as cli_main
 from jupyterhub_cdk8s.config import ConfigError
@@ -140,6 +149,7 @@ def extra_images(text: str, tmp_path: Path) -> set[str]:
     return set(environment(text, tmp_path).config.scheduling.image_puller.extra_images)
 
 
+@pytest.mark.real
 def test_puller_pulls_exactly_what_the_config_can_start(everything, tmp_path, monkeypatch):
     spawner = loaded_spawner(everything, tmp_path, monkeypatch)
     expected = startable_images(spawner) | extra_images(EVERYTHING, tmp_path)
@@ -150,6 +160,7 @@ def test_puller_pulls_exactly_what_the_config_can_start(everything, tmp_path, mo
         assert set(pulled) == expected
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_committed_pullers_match_each_environments_config(env, tmp_path, monkeypatch):
     objects = dist_objects(env)
@@ -159,6 +170,7 @@ def test_committed_pullers_match_each_environments_config(env, tmp_path, monkeyp
         assert set(puller_images(daemonset)) == expected, daemonset["metadata"]["name"]
 
 
+@pytest.mark.real
 def test_user_pods_scheduling_reaches_kubespawner(everything, tmp_path, monkeypatch):
     spawner = loaded_spawner(everything, tmp_path, monkeypatch)
     config = environment(EVERYTHING, tmp_path).config.scheduling
@@ -186,11 +198,13 @@ def scheduler_configuration(objects: list[dict]) -> dict:
     return yaml.safe_load(text)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_scheduler_configuration_matches_the_kube_scheduler_types(env):
     jsonschema.validate(scheduler_configuration(dist_objects(env)), SCHEDULER_SCHEMA)
 
 
+@pytest.mark.output
 def test_scheduler_schema_rejects_unknown_fields(everything):
     """The schema is strict like kube-scheduler's decoder, so the test above can fail."""
     config = scheduler_configuration(everything)
@@ -204,6 +218,7 @@ def test_scheduler_schema_rejects_unknown_fields(everything):
         )
 
 
+@pytest.mark.real
 def test_scheduler_packs_users_under_the_name_kubespawner_uses(everything, tmp_path, monkeypatch):
     config = scheduler_configuration(everything)
     (profile,) = config["profiles"]
@@ -218,6 +233,7 @@ def test_scheduler_packs_users_under_the_name_kubespawner_uses(everything, tmp_p
     assert placeholders["spec"]["template"]["spec"]["schedulerName"] == profile["schedulerName"]
 
 
+@pytest.mark.unit
 def test_scheduler_names_differ_between_environments_of_one_cluster(tmp_path):
     """A scheduler takes pods of its name from every namespace: two hubs must not share one."""
     other = MINIMAL.replace("namespace: hub-test", "namespace: hub-other")
@@ -227,6 +243,7 @@ def test_scheduler_names_differ_between_environments_of_one_cluster(tmp_path):
     assert first["leaderElection"]["resourceNamespace"] == "hub-test"
 
 
+@pytest.mark.unit
 def test_leader_election_lease_is_the_only_namespaced_grant(everything):
     scheduler = of_component(everything, "user-scheduler")
     config = scheduler_configuration(everything)
@@ -244,6 +261,7 @@ def test_leader_election_lease_is_the_only_namespaced_grant(everything):
     assert not [o for o in everything if o["kind"] == "ClusterRole"]
 
 
+@pytest.mark.unit
 def test_user_scheduler_deployment_is_highly_available(everything):
     deployment = next(o for o in of_component(everything, "user-scheduler") if o["kind"] == "Deployment")
     pdb = next(o for o in of_component(everything, "user-scheduler") if o["kind"] == "PodDisruptionBudget")
@@ -258,6 +276,7 @@ def test_user_scheduler_deployment_is_highly_available(everything):
 # --- priorities ---------------------------------------------------------------
 
 
+@pytest.mark.real
 def test_priorities_order_core_above_users_above_pullers_and_placeholders(everything, tmp_path, monkeypatch):
     value = {o["metadata"]["name"]: o["value"] for o in everything if o["kind"] == "PriorityClass"}
     pods = {
@@ -273,6 +292,7 @@ def test_priorities_order_core_above_users_above_pullers_and_placeholders(everyt
     assert all(not o.get("globalDefault") for o in everything if o["kind"] == "PriorityClass")
 
 
+@pytest.mark.unit
 def test_placeholders_request_what_a_user_is_guaranteed(everything, tmp_path):
     singleuser = environment(EVERYTHING, tmp_path).config.singleuser
     (placeholders,) = of_component(everything, "user-placeholder")
@@ -281,6 +301,7 @@ def test_placeholders_request_what_a_user_is_guaranteed(everything, tmp_path):
     assert pause["resources"]["requests"] == {"cpu": singleuser.cpu.guarantee, "memory": singleuser.memory.guarantee}
 
 
+@pytest.mark.unit
 def test_defaults_keep_no_placeholders(minimal_objects):
     assert not of_component(minimal_objects, "user-placeholder")
     assert of_component(minimal_objects, "user-scheduler") and of_component(minimal_objects, "continuous-image-puller")
@@ -289,6 +310,7 @@ def test_defaults_keep_no_placeholders(minimal_objects):
 # --- schema validation of every new object -------------------------------------
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("version", [OLDEST_KUBERNETES, NEWEST_KUBERNETES])
 def test_every_scheduling_object_is_valid_kubernetes(everything, version):
     objects = [o for o in everything if component(o) in SCHEDULING_COMPONENTS or o["kind"] in SCHEDULING_KINDS]
@@ -297,6 +319,7 @@ def test_every_scheduling_object_is_valid_kubernetes(everything, version):
         kubernetes_validate.validate(obj, version, strict=True)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("version", [OLDEST_KUBERNETES, NEWEST_KUBERNETES])
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_committed_scheduling_objects_are_valid_kubernetes(env, version):
@@ -305,6 +328,7 @@ def test_committed_scheduling_objects_are_valid_kubernetes(env, version):
             kubernetes_validate.validate(obj, version, strict=True)
 
 
+@pytest.mark.unit
 def test_every_scheduling_pod_is_restricted(everything):
     for obj in everything:
         if component(obj) not in SCHEDULING_COMPONENTS or "template" not in obj.get("spec", {}):
@@ -323,6 +347,7 @@ def test_every_scheduling_pod_is_restricted(everything):
 # --- ArgoCD hooks -------------------------------------------------------------
 
 
+@pytest.mark.unit
 def test_pre_sync_puller_is_an_argocd_hook_that_cleans_up(everything):
     hooks = of_component(everything, "hook-image-puller") + of_component(everything, "hook-image-awaiter")
     assert {o["kind"] for o in hooks} == {"DaemonSet", "Job", "ServiceAccount", "Role", "RoleBinding"}
@@ -337,6 +362,7 @@ def test_pre_sync_puller_is_an_argocd_hook_that_cleans_up(everything):
     assert daemonset["spec"]["updateStrategy"]["type"] == "OnDelete"
 
 
+@pytest.mark.unit
 def test_awaiter_may_only_read_its_daemonset(everything):
     (daemonset,) = of_component(everything, "hook-image-puller")
     (role,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Role"]
@@ -350,6 +376,7 @@ def test_awaiter_may_only_read_its_daemonset(everything):
     ]
 
 
+@pytest.mark.unit
 def test_a_changed_user_image_makes_a_new_hook_daemonset(tmp_path):
     changed = MINIMAL + "singleuser: {image: 'quay.io/jupyter/base-notebook:2025-01-06'}\n"
     first = of_component(synth_objects(MINIMAL, tmp_path, "a"), "hook-image-puller")[0]["metadata"]["name"]
@@ -358,6 +385,7 @@ def test_a_changed_user_image_makes_a_new_hook_daemonset(tmp_path):
     assert first == again != second
 
 
+@pytest.mark.output
 def test_no_helm_hooks_anywhere_in_dist():
     texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "dist").rglob("*.yaml"))]
     assert texts and not [text for text in texts if "helm.sh/hook" in text]
@@ -432,6 +460,7 @@ def run_awaiter(everything: list[dict], tmp_path: Path, statuses, timeout: str |
         api.close()
 
 
+@pytest.mark.real
 def test_awaiter_waits_until_every_node_is_ready(everything, tmp_path):
     (daemonset,) = of_component(everything, "hook-image-puller")
     statuses = [
@@ -449,6 +478,7 @@ def test_awaiter_waits_until_every_node_is_ready(everything, tmp_path):
     assert "1 of 3 nodes" in result.stdout and result.stdout.rstrip().endswith("images pulled on every node")
 
 
+@pytest.mark.real
 def test_awaiter_gives_up_after_its_timeout_and_lets_the_sync_go_on(everything, tmp_path):
     result, api, elapsed = run_awaiter(
         everything, tmp_path, [daemonset_status(generation=2, observed=2, desired=2, ready=1)], timeout="1"
@@ -458,6 +488,7 @@ def test_awaiter_gives_up_after_its_timeout_and_lets_the_sync_go_on(everything, 
     assert 0.9 <= elapsed < 10 and len(api.requests) >= 5
 
 
+@pytest.mark.real
 def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
     (job,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Job"]
     source, namespace, name = job["spec"]["template"]["spec"]["containers"][0]["command"][2:5]
@@ -477,6 +508,7 @@ def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
 # --- bad input ------------------------------------------------------------------
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("section", "path", "advice"),
     [
@@ -517,12 +549,14 @@ def test_bad_scheduling_input_is_refused_with_advice_and_dist_untouched(tmp_path
     assert (dist / "bad" / "hub.yaml").read_text() == "kept\n"
 
 
+@pytest.mark.unit
 def test_one_scheduler_replica_is_fine_when_the_scheduler_is_off(tmp_path):
     objects = synth_objects(MINIMAL + "scheduling: {user_scheduler: {enabled: false, replicas: 1}}\n", tmp_path)
     assert not of_component(objects, "user-scheduler")
     assert "scheduler_name" not in hub_config_text(objects)
 
 
+@pytest.mark.unit
 def test_config_errors_name_the_file(tmp_path):
     with pytest.raises(ConfigError, match=r"environments/test.yaml: scheduling.user_scheduler.replicas"):
         environment(MINIMAL + "scheduling: {user_scheduler: {replicas: 0}}\n", tmp_path)

@@ -23,8 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ENVIRONMENTS, ROOT, dist_objects, find
-from hub_harness import deployment_container
+from support.hub_harness import deployment_container
+from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, find
 
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
@@ -185,7 +185,7 @@ def api() -> SecretsApi:
     return SecretsApi()
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_first_run_creates_every_key_with_a_random_64_hex_value(api, tmp_path):
     with serving(api) as url:
         result = run_job(url, tmp_path / "account")
@@ -197,7 +197,7 @@ def test_first_run_creates_every_key_with_a_random_64_hex_value(api, tmp_path):
     assert [(method, path) for method, path, _ in api.writes()] == [("POST", f"/api/v1/namespaces/{NAMESPACE}/secrets")]
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_second_run_changes_nothing(api, tmp_path):
     with serving(api) as url:
         assert run_job(url, tmp_path / "account").returncode == 0
@@ -208,7 +208,7 @@ def test_second_run_changes_nothing(api, tmp_path):
     assert len(api.writes()) == writes, "the second run wrote to the API"
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_a_missing_key_is_added_and_existing_values_are_kept(api, tmp_path):
     kept = {key: base64.b64encode(f"existing-{key}".encode()).decode() for key in KEYS[:-1]}
     api.seed(NAMESPACE, NAME, kept)
@@ -222,7 +222,7 @@ def test_a_missing_key_is_added_and_existing_values_are_kept(api, tmp_path):
     assert method == "PATCH" and sorted(body["data"]) == [KEYS[-1]], "only the missing key is sent"
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_a_secret_created_by_another_run_meanwhile_is_kept(api, tmp_path):
     """Two runs race: ours gets 409 on create, re-reads, and keeps the other run's values."""
     theirs = {key: base64.b64encode(b"a" * 64).decode() for key in KEYS}
@@ -234,7 +234,7 @@ def test_a_secret_created_by_another_run_meanwhile_is_kept(api, tmp_path):
     assert [method for method, _, _ in api.writes()] == ["POST"]
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_a_key_added_by_another_run_meanwhile_is_not_overwritten(api, tmp_path):
     """Between our read and our patch another run adds the key: the patch's resourceVersion makes it a 409."""
     api.seed(NAMESPACE, NAME, {key: base64.b64encode(b"old").decode() for key in KEYS[:-1]})
@@ -245,7 +245,7 @@ def test_a_key_added_by_another_run_meanwhile_is_not_overwritten(api, tmp_path):
     assert api.data(NAMESPACE, NAME)[KEYS[-1]] == "theirs", "a value another run wrote was replaced"
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 @pytest.mark.parametrize("method, code", [("GET", 403), ("POST", 500), ("PATCH", 422)])
 def test_an_api_error_fails_the_job(api, tmp_path, method, code):
     if method == "PATCH":
@@ -257,7 +257,7 @@ def test_an_api_error_fails_the_job(api, tmp_path, method, code):
     assert f"HTTP {code}" in result.stderr
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_a_secret_that_keeps_changing_fails_the_job_instead_of_overwriting(api, tmp_path):
     api.seed(NAMESPACE, NAME, {})
     api.failures["PATCH"] = 409
@@ -268,7 +268,7 @@ def test_a_secret_that_keeps_changing_fails_the_job_instead_of_overwriting(api, 
     assert [method for method, _, _ in api.writes()] == ["PATCH"] * 5
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 def test_an_unreachable_api_fails_the_job(tmp_path):
     with serving(SecretsApi()) as url:
         pass  # the port is closed again
@@ -289,7 +289,7 @@ def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.mark.e2e
+@pytest.mark.real
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted-ca", "unknown-ca"])
 def test_https_api_is_verified_with_the_service_account_ca(api, tmp_path, trusted):
     cert, key = self_signed(tmp_path, "api")
@@ -321,12 +321,14 @@ def hub_secret_readers(objects: list[dict], secret: str) -> set[str]:
 ENVIRONMENTS_WITH_JOB = [env for env in ENVIRONMENTS if any(is_bootstrap_job(o) for o in dist_objects(env))]
 
 
+@pytest.mark.output
 def test_every_environment_that_does_not_bring_its_secret_has_the_job():
     for env in ENVIRONMENTS:
         config = load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
         assert (env in ENVIRONMENTS_WITH_JOB) == (config.secrets.existing_secret is None), env
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS_WITH_JOB)
 def test_job_runs_this_script_for_the_secret_the_hub_and_proxy_read(env):
     objects = dist_objects(env)
@@ -345,6 +347,7 @@ def test_job_runs_this_script_for_the_secret_the_hub_and_proxy_read(env):
     assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", ENVIRONMENTS_WITH_JOB)
 def test_job_role_allows_only_get_and_patch_on_its_secret_and_create(env):
     objects = dist_objects(env)

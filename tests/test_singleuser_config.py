@@ -6,11 +6,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, ROOT
+from support.synthesis import MINIMAL, ROOT
 
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.singleuser import user_images, user_pod_notices
+
+pytestmark = pytest.mark.unit
 
 PROFILES = """
 singleuser:

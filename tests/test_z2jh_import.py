@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, find, hub_config_text, synth_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from user_pods import load_hub_config, spawn_form, user_pod
+from support.synthesis import ROOT, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, spawn_form, user_pod
 
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import ConfigError
@@ -47,6 +47,7 @@ def _container(objects, kind, name, container):
     return next(c for c in spec["containers"] if c["name"] == container)
 
 
+@pytest.mark.real
 def test_urbalurba_values_become_a_hub_with_the_seed_facts(capsys, tmp_path):
     out, err = _import(URBALURBA, capsys)
     objects = synth_objects(out, tmp_path, name="urbalurba")
@@ -76,11 +77,13 @@ def test_urbalurba_values_become_a_hub_with_the_seed_facts(capsys, tmp_path):
     assert "pip install --user pyspark==3.5.0 findspark plotly seaborn scikit-learn" in post_start[2]
 
 
+@pytest.mark.unit
 def test_urbalurba_import_carries_every_key(capsys):
     out, err = _import(URBALURBA, capsys)
     assert [line for line in err.splitlines() if ": not mapped: " in line] == []
 
 
+@pytest.mark.unit
 def test_wide_values_file_uses_at_least_30_chart_keys_and_synthesizes(capsys, tmp_path):
     leaves = set(_leaves(_values(WIDE)))
     assert len(leaves) >= 30
@@ -102,6 +105,7 @@ def test_wide_values_file_uses_at_least_30_chart_keys_and_synthesizes(capsys, tm
         assert secret_value not in out
 
 
+@pytest.mark.unit
 def test_no_key_is_dropped_silently():
     """Every key set in the values file is mapped by a row, or reported with a reason."""
     for path in (URBALURBA, WIDE):
@@ -112,6 +116,7 @@ def test_no_key_is_dropped_silently():
         assert all(reason.startswith("not mapped: ") and len(reason) > 20 for _, reason in migration.unmapped)
 
 
+@pytest.mark.unit
 def test_unknown_keys_are_reported_where_they_are(capsys):
     values = {"hub": {"concurrentSpawnLimit": 5, "madeUpSetting": True}, "madeUpSection": {"a": 1}}
     migration = migrate(values, "jupyterhub")
@@ -122,6 +127,7 @@ def test_unknown_keys_are_reported_where_they_are(capsys):
     assert yaml.safe_load(render(migration))["hub"]["concurrent_spawn_limit"] == 5
 
 
+@pytest.mark.real
 def test_wide_values_profiles_scheduling_pullers_and_culling_reach_the_hub(capsys, tmp_path):
     """profileList, tolerations, userScheduler, userPlaceholder, podPriority, prePuller and cull, on the YAML."""
     out, err = _import(WIDE, capsys)
@@ -180,6 +186,7 @@ GENERIC_OAUTH = {
 }
 
 
+@pytest.mark.real
 def test_generic_oauth_values_become_an_oidc_hub(tmp_path):
     migration = migrate(GENERIC_OAUTH, "jupyterhub")
     text = render(migration)
@@ -197,6 +204,7 @@ def test_generic_oauth_values_become_an_oidc_hub(tmp_path):
     assert oauth.oauth_callback_url == "https://hub.example.org/hub/oauth_callback"
 
 
+@pytest.mark.real
 def test_generic_oauth_against_a_keycloak_realm_becomes_keycloak(tmp_path):
     """Thinkube's chart values (seed 002): GenericOAuthenticator pointed at realm thinkube's endpoints."""
     realm = "https://keycloak.example.com/realms/thinkube/protocol/openid-connect"
@@ -228,6 +236,7 @@ def test_generic_oauth_against_a_keycloak_realm_becomes_keycloak(tmp_path):
     )
 
 
+@pytest.mark.real
 def test_github_values_become_a_github_hub(tmp_path):
     values = {
         "hub": {
@@ -245,6 +254,7 @@ def test_github_values_become_a_github_hub(tmp_path):
     assert set(config.GitHubOAuthenticator.allowed_organizations) == {"my-org:data"}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("values", "key", "reason"),
     [
@@ -285,6 +295,7 @@ def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(value
     validate(render(migration))
 
 
+@pytest.mark.unit
 def test_placeholders_follow_the_charts_defaults():
     """The chart enables placeholders by default: replicas alone count; enabled: false means none."""
     assert migrate({"scheduling": {"userPlaceholder": {"replicas": 3}}}, "j").config["scheduling"] == {
@@ -294,6 +305,7 @@ def test_placeholders_follow_the_charts_defaults():
     assert migrate(off, "j").config["scheduling"]["user_placeholders"] == {"replicas": 0}
 
 
+@pytest.mark.unit
 def test_table_has_one_row_per_chart_key():
     sources = [row.source for row in ROWS]
     assert len(sources) == len(set(sources))
@@ -301,6 +313,7 @@ def test_table_has_one_row_per_chart_key():
     assert all(row.reason for row in ROWS if row.transform is None)
 
 
+@pytest.mark.unit
 def test_values_that_make_an_invalid_environment_print_nothing(tmp_path, capsys):
     values = tmp_path / "values.yaml"
     values.write_text("hub:\n  concurrentSpawnLimit: -1\n", encoding="utf-8")
@@ -310,6 +323,7 @@ def test_values_that_make_an_invalid_environment_print_nothing(tmp_path, capsys)
     assert "hub.concurrent_spawn_limit" in captured.err
 
 
+@pytest.mark.unit
 def test_unreadable_values_file_is_a_clear_error(tmp_path, capsys):
     values = tmp_path / "values.yaml"
     values.write_text("hub: [unclosed\n", encoding="utf-8")
@@ -318,6 +332,7 @@ def test_unreadable_values_file_is_a_clear_error(tmp_path, capsys):
     assert main(["import-z2jh", str(tmp_path / "missing.yaml")]) == 2
 
 
+@pytest.mark.output
 def test_command_line_writes_an_environment_file(tmp_path):
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     result = subprocess.run(
@@ -333,6 +348,7 @@ def test_command_line_writes_an_environment_file(tmp_path):
     assert "not mapped" in result.stderr and "not mapped" not in result.stdout
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("type_", ["sqlite-memory", "mysql"])
 def test_hub_database_without_equivalent_is_reported(type_):
     migration = migrate({"hub": {"db": {"type": type_}}}, "jupyterhub")
@@ -366,6 +382,7 @@ def _nest(items: dict) -> dict:
     return values
 
 
+@pytest.mark.output
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from([row.source for row in ROWS]), _values_of_any_shape, max_size=8))
 def test_any_values_import_to_a_valid_environment_or_a_clear_problem(items):

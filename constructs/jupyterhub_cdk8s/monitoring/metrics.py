@@ -1,7 +1,7 @@
 """Metrics the alerts and dashboards read that neither the hub nor the proxy export.
 
 JupyterHub and configurable-http-proxy metric names are checked against the
-real processes (tests/test_monitoring_metrics.py). Metrics of the cluster come
+real processes (tests/test_monitoring_metrics_exist.py). Metrics of the cluster come
 from components that cannot run here, so every one used is listed in this one
 place with where it is defined; a query naming a metric that is neither
 exported by the hub or proxy nor listed here fails the tests.

@@ -31,9 +31,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from conftest import hub_config_text
 
-ROOT = Path(__file__).resolve().parent.parent
+from support.synthesis import ROOT, hub_config_text
+
 CHP = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 CONFIG_FILE = "jupyterhub_config.py"
 HEALTH = "hub/health"
@@ -250,7 +250,7 @@ def running_hub(
     proxy_container = deployment_container(objects, "proxy")
     proxy_env = {**_base_env(tmp_path), **container_env(proxy_container, secrets)}
     overrides = [
-        "# --- Local run: addresses and paths only (appended by tests/hub_harness.py)",
+        "# --- Local run: addresses and paths only (appended by tests/support/hub_harness.py)",
         f"c.JupyterHub.hub_bind_url = {hub_origin!r}",
         f"c.JupyterHub.hub_connect_url = {hub_origin!r}",
         f"c.ConfigurableHTTPProxy.api_url = {api_url!r}",

@@ -3,7 +3,7 @@
 The provider is `oidc-provider-mock` (authlib-based, serving discovery,
 authorization, token and userinfo endpoints) in this test's process; the hub
 and configurable-http-proxy run from the synthesized objects
-(tests/hub_harness.py). The test plays the browser: it starts at the hub's
+(tests/support/hub_harness.py). The test plays the browser: it starts at the hub's
 login URL, picks the user on the provider's authorization page, and brings
 the code back to the hub's callback through the proxy, exactly the
 authorization-code flow a user's browser performs. Refresh is proven too:
@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import synth_objects
-from hub_harness import running_hub, secret_refs
 from oidc_provider_mock import run_server_in_thread
+from support.hub_harness import running_hub, secret_refs
+from support.synthesis import synth_objects
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 HOST = "hub.example.test"
 API_TOKEN = secrets.token_hex(32)

@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
-from hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
 from jupyterhub.app import JupyterHub
 from jupyterhub.auth import Authenticator
 from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.proxy import ConfigurableHTTPProxy
 from kubernetes_asyncio.config import kube_config
 from kubespawner import KubeSpawner
+from support.hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
+from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
 from tornado.httpclient import AsyncHTTPClient
 from traitlets.config import Config
 
@@ -33,6 +33,8 @@ from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.hub import PostgresDatabase
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
+
+pytestmark = pytest.mark.real
 
 AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""

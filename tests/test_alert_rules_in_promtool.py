@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ENVIRONMENTS, dist_objects, find, synth_objects
-from monitoring_alert_cases import CASES, ENVIRONMENT, AlertCases, Case
+from support.alert_cases import CASES, ENVIRONMENT, AlertCases, Case
+from support.synthesis import ENVIRONMENTS, dist_objects, find, synth_objects
 
 PROMTOOL_MISSING = "promtool is not installed: apt-get install prometheus (Debian), as .ci/run does"
 
@@ -31,6 +31,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([promtool(), *args], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize(
     "env", [env for env in ENVIRONMENTS if any(o["kind"] == "PrometheusRule" for o in dist_objects(env))]
 )
@@ -41,6 +42,7 @@ def test_promtool_checks_the_committed_rules(env, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.unit
 def test_every_alert_pages_with_a_runbook(tmp_path):
     rules = rule_file(synth_objects(ENVIRONMENT, tmp_path), tmp_path / "rules.yaml")
     for name, rule in rules.items():
@@ -84,12 +86,14 @@ def unit_tests(rules: dict[str, dict]) -> list[dict]:
     return tests
 
 
+@pytest.mark.unit
 def test_every_alert_has_a_firing_and_a_healthy_case(tmp_path):
     rules = rule_file(synth_objects(ENVIRONMENT, tmp_path), tmp_path / "rules.yaml")
     assert set(CASES) == set(rules)
     assert all(isinstance(c, AlertCases) and c.firing and c.healthy for c in CASES.values())
 
 
+@pytest.mark.real
 def test_alerts_fire_on_failures_and_stay_quiet_when_healthy(tmp_path):
     rules = rule_file(synth_objects(ENVIRONMENT, tmp_path), tmp_path / "rules.yaml")
     test_file = tmp_path / "alerts_test.yaml"
@@ -103,6 +107,7 @@ def test_alerts_fire_on_failures_and_stay_quiet_when_healthy(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.real
 def test_the_unit_tests_can_fail(tmp_path):
     """A rule that never fires makes the firing cases fail: the suite above is not vacuous."""
     objects = synth_objects(

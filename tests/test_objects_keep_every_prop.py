@@ -9,12 +9,14 @@ from __future__ import annotations
 import pytest
 from cdk8s import ApiObject, App, Chart
 from cdk8s_plus_27 import k8s
-from conftest import ENVIRONMENTS, ROOT
+from support.synthesis import ENVIRONMENTS, ROOT
 
 from jupyterhub_cdk8s.api_objects import api_object, every_prop_is_written, made_from_json
 from jupyterhub_cdk8s.chart import JupyterHubChart
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.gitops import GitOpsChart
+
+pytestmark = pytest.mark.unit
 
 
 def charts(env: str) -> list[Chart]:

@@ -7,7 +7,7 @@ import queue
 
 import pytest
 import yaml
-from conftest import environment
+from support.synthesis import environment
 
 from bench.benchmark import fleet, shipped_environments
 from jupyterhub_cdk8s.fan_out import FAN_OUT_MIN, Helper, _work, helper_for
@@ -22,6 +22,7 @@ def environments(tmp_path_factory):
     return [environment(yaml.safe_dump(data), folder, name) for name, data in members.items()]
 
 
+@pytest.mark.output
 def test_two_processes_write_what_one_writes(environments):
     alone = manifests(environments)
     shared = manifests(environments, Helper())
@@ -30,6 +31,7 @@ def test_two_processes_write_what_one_writes(environments):
     assert len({m.path.split("/")[0] for m in alone}) == len(environments) + 1  # every workload folder, and argocd/
 
 
+@pytest.mark.output
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a helper is started only with a second core")
 def test_a_helper_is_started_only_for_a_fleet():
     with helper_for(FAN_OUT_MIN - 1) as none:
@@ -40,6 +42,7 @@ def test_a_helper_is_started_only_for_a_fleet():
     assert helper._process.exitcode == 0
 
 
+@pytest.mark.unit
 def test_the_helper_answers_each_environment_it_takes_then_none(environments):
     tasks, results = queue.Queue(), queue.Queue()
     for task in [(7, environments[0]), (3, environments[1]), None]:
@@ -51,6 +54,7 @@ def test_the_helper_answers_each_environment_it_takes_then_none(environments):
     assert workload[0].path.startswith(f"{environments[0].name}/") and workload[0].text
 
 
+@pytest.mark.unit
 def test_the_helper_reports_its_failure_instead_of_a_result():
     tasks, results = queue.Queue(), queue.Queue()
     tasks.put((0, "not an environment"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
-from conftest import ENVIRONMENTS, dist_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.synthesis import ENVIRONMENTS, dist_objects
 
 from jupyterhub_cdk8s.synth import BlockStyleDumper, render_document
 
@@ -14,6 +15,7 @@ def reference(obj: dict) -> str:
     return yaml.dump(obj, Dumper=BlockStyleDumper, sort_keys=False, width=120, allow_unicode=True)
 
 
+@pytest.mark.output
 def test_every_committed_document_renders_as_the_python_emitter_writes_it():
     objects = [obj for env in ENVIRONMENTS for obj in dist_objects(env)]
     assert objects
@@ -34,6 +36,7 @@ AWKWARD = [
 ]
 
 
+@pytest.mark.unit
 def test_documents_libyaml_writes_differently_still_render_as_the_python_emitter():
     for obj in AWKWARD:
         assert render_document(obj) == reference(obj)
@@ -54,6 +57,7 @@ documents = st.dictionaries(
 )
 
 
+@pytest.mark.output
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_any_document_renders_as_the_python_emitter_writes_it(obj):

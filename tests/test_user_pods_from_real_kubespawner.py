@@ -12,14 +12,16 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from conftest import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from kubernetes_validate.utils import all_versions
-from pod_security import violations
-from user_pods import load_hub_config, spawn_form, user_pod
+from support.pod_security import violations
+from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from support.user_pods import load_hub_config, spawn_form, user_pod
 
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.config.resources import byte_count, parse_quantity
 from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
+
+pytestmark = pytest.mark.real
 
 K8S_VERSIONS = (all_versions()[0], all_versions()[-1])
 USER = "alice"

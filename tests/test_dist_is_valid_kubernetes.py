@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import kubernetes_validate
 import pytest
-from conftest import ENVIRONMENTS, dist_objects
+from support.synthesis import ENVIRONMENTS, dist_objects
+
+pytestmark = pytest.mark.output
 
 OLDEST = "1.27.0"
 NEWEST = kubernetes_validate.latest_version()

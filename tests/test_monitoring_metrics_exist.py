@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import find, synth_objects
-from hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
+from support.hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
+from support.synthesis import find, synth_objects
 
 from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 ENVIRONMENT = """
 namespace: hub-test

@@ -8,69 +8,39 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import kubespawner.objects
 import pytest
 import yaml
-from conftest import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from support.crds import crd_errors
+from support.network_policy_evaluator import selects
+from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
-CRDS = ROOT.parent / "shared" / "crds"
 MONITORED = ["254carbon", "thinkube", "urbalurba"]
 CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "PodMonitor"}
 CONFIGMAP_LIMIT = 1024 * 1024
 
 
-def strict(schema: dict) -> dict:
-    """The CRD schema, refusing unknown fields where the API server would silently prune them."""
-    if isinstance(schema, dict):
-        schema = {key: strict(value) for key, value in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            schema["additionalProperties"] = False
-    elif isinstance(schema, list):
-        schema = [strict(item) for item in schema]
-    return schema
-
-
-def crd_validators() -> dict[tuple[str, str], jsonschema.Validator]:
-    assert CRDS.is_dir(), f"the CRD files are expected in {CRDS} (../shared/crds beside the repository)"
-    validators = {}
-    for path in sorted(CRDS.glob("monitoring.coreos.com_*.yaml")):
-        crd = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for version in crd["spec"]["versions"]:
-            api_version = f"{crd['spec']['group']}/{version['name']}"
-            schema = strict(version["schema"]["openAPIV3Schema"])
-            validators[(api_version, crd["spec"]["names"]["kind"])] = jsonschema.Draft7Validator(schema)
-    return validators
-
-
-@pytest.fixture(scope="module")
-def validators():
-    return crd_validators()
-
-
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
-def test_custom_resources_validate_against_their_crds(env, validators):
+def test_custom_resources_validate_against_their_crds(env):
     custom = [o for o in dist_objects(env) if o["kind"] in CUSTOM_KINDS]
     assert {o["kind"] for o in custom} == {"ServiceMonitor", "PrometheusRule"}
     for obj in custom:
-        validator = validators[(obj["apiVersion"], obj["kind"])]
-        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+        errors = crd_errors(obj)
         assert not errors, f"{env} {obj['kind']} {obj['metadata']['name']}: {errors}"
 
 
-def test_strict_schema_catches_a_misspelt_field(validators):
+@pytest.mark.output
+def test_strict_schema_catches_a_misspelt_field():
     """The validation above can fail: a typo in an endpoint is an error, not silently pruned."""
     monitor = find(dist_objects("thinkube"), "ServiceMonitor", "jupyterhub-hub")
     monitor["spec"]["endpoints"][0]["intervall"] = "30s"
-    assert list(validators[("monitoring.coreos.com/v1", "ServiceMonitor")].iter_errors(monitor))
+    assert crd_errors(monitor)
 
 
+@pytest.mark.output
 def test_monitoring_is_off_by_default():
     objects = dist_objects("default")
     assert not [o for o in objects if o["kind"] in CUSTOM_KINDS]
@@ -82,10 +52,7 @@ def service_ports(service: dict) -> set[str]:
     return {port["name"] for port in service["spec"]["ports"]}
 
 
-def selects(selector: dict, labels: dict) -> bool:
-    return all(labels.get(key) == value for key, value in selector.items())
-
-
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
     objects = dist_objects(env)
@@ -96,21 +63,21 @@ def test_each_service_monitor_reaches_a_service_port_of_its_pods(env):
         matched = [
             s
             for s in services
-            if selects(monitor["spec"]["selector"]["matchLabels"], s["metadata"]["labels"])
-            and endpoint["port"] in service_ports(s)
+            if selects(monitor["spec"]["selector"], s["metadata"]["labels"]) and endpoint["port"] in service_ports(s)
         ]
         assert len(matched) == 1, f"{monitor['metadata']['name']} scrapes {len(matched)} Services"
         pods = [
             d
             for d in objects
             if d["kind"] == "Deployment"
-            and selects(matched[0]["spec"]["selector"], d["spec"]["template"]["metadata"]["labels"])
+            and selects({"matchLabels": matched[0]["spec"]["selector"]}, d["spec"]["template"]["metadata"]["labels"])
         ]
         container_ports = {p["name"] for p in pods[0]["spec"]["template"]["spec"]["containers"][0]["ports"]}
         target = next(p["targetPort"] for p in matched[0]["spec"]["ports"] if p["name"] == endpoint["port"])
         assert target in container_ports
 
 
+@pytest.mark.unit
 def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
     objects = synth_objects(MINIMAL + "monitoring: {enabled: true}\nhub: {base_url: /jupyter/}\n", tmp_path)
     monitor = find(objects, "ServiceMonitor", "jupyterhub-hub")
@@ -126,6 +93,7 @@ def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
     assert "os.environ['JUPYTERHUB_PROMETHEUS_TOKEN']" in hub_config_text(objects)
 
 
+@pytest.mark.unit
 def test_own_token_secret_is_not_bootstrapped(tmp_path):
     objects = synth_objects(
         MINIMAL
@@ -144,6 +112,7 @@ def test_own_token_secret_is_not_bootstrapped(tmp_path):
     )
 
 
+@pytest.mark.unit
 def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     objects = synth_objects(
         MINIMAL
@@ -168,6 +137,7 @@ def test_network_mode_opens_the_hub_port_to_prometheus_pods_only(tmp_path):
     ]
 
 
+@pytest.mark.unit
 def test_network_mode_without_network_policies_is_refused(tmp_path):
     metrics = "monitoring: {enabled: true, hub_metrics: {type: network}}\n"
     with pytest.raises(ConfigError) as error:
@@ -181,6 +151,7 @@ def test_network_mode_without_network_policies_is_refused(tmp_path):
     environment(MINIMAL + "monitoring: {enabled: true}\nnetwork_policy: {enabled: false}\n", tmp_path)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "alerts, field, advice",
     [
@@ -194,6 +165,7 @@ def test_bad_alert_settings_say_what_to_write(tmp_path, alerts, field, advice):
     assert f"{field}: " in str(error.value) and advice in str(error.value)
 
 
+@pytest.mark.unit
 def test_one_alert_setting_keeps_the_alerts_other_defaults(tmp_path):
     config = environment(MINIMAL + "monitoring:\n  alerts:\n    quota: {threshold: 0.5}\n", tmp_path).config
     assert (config.monitoring.alerts.quota.threshold, config.monitoring.alerts.quota.for_) == (0.5, "15m")
@@ -214,6 +186,7 @@ def panels(board: dict) -> list[dict]:
     return [nested for panel in board["panels"] for nested in [panel, *panel.get("panels", [])]]
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_dashboard_configmap_is_loadable_by_the_sidecar(env):
     configmap, boards = dashboards(env)
@@ -224,6 +197,7 @@ def test_dashboard_configmap_is_loadable_by_the_sidecar(env):
     assert boards and all(name.endswith(".json") for name in boards)
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_every_panel_queries_through_the_datasource_variable(env):
     _, boards = dashboards(env)
@@ -242,6 +216,7 @@ def test_every_panel_queries_through_the_datasource_variable(env):
                 assert target["expr"].strip(), panel["title"]
 
 
+@pytest.mark.output
 def test_each_environment_gets_its_own_dashboard_uid():
     uids = {env: [b["uid"] for b in dashboards(env)[1].values()] for env in MONITORED}
     flat = [uid for values in uids.values() for uid in values]
@@ -251,6 +226,7 @@ def test_each_environment_gets_its_own_dashboard_uid():
     assert namespace["current"]["value"] == "jupyterhub"
 
 
+@pytest.mark.output
 def test_dashboards_can_go_to_grafanas_namespace(tmp_path):
     objects = synth_objects(MINIMAL + "monitoring:\n  enabled: true\n  dashboards: {namespace: grafana}\n", tmp_path)
     configmap = find(objects, "ConfigMap", "jupyterhub-dashboards")
@@ -258,6 +234,7 @@ def test_dashboards_can_go_to_grafanas_namespace(tmp_path):
     assert find(objects, "PrometheusRule")["metadata"]["namespace"] == "hub-test"
 
 
+@pytest.mark.output
 def test_environments_without_monitoring_do_not_load_the_custom_resource_bindings():
     """The Prometheus Operator bindings cost synth time; only environments with monitoring load them."""
     script = (
@@ -273,6 +250,7 @@ def test_environments_without_monitoring_do_not_load_the_custom_resource_binding
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_panel_queries_use_only_defined_variables(env):
     _, boards = dashboards(env)
@@ -284,6 +262,7 @@ def test_panel_queries_use_only_defined_variables(env):
                 assert used <= defined, f"{panel['title']}: undefined {used - defined}"
 
 
+@pytest.mark.output
 @pytest.mark.parametrize("env", MONITORED)
 def test_dashboard_finds_user_volumes_and_containers_as_kubespawner_names_them(env):
     objects = dist_objects(env)

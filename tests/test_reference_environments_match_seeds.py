@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, dist_objects, find, hub_config_text
 from kubespawner import KubeSpawner
+from support.synthesis import ROOT, dist_objects, find, hub_config_text
+from support.user_pods import load_hub_config, on_spawner, spawn_form, user_pod, user_pvc
 from traitlets.config import Config
-from user_pods import load_hub_config, on_spawner, spawn_form, user_pod, user_pvc
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
@@ -108,6 +108,7 @@ CARBON_SERVICES = {
 }
 
 
+@pytest.mark.real
 def test_254carbon_namespace_host_and_cloudflare_access(tmp_path):
     assert_one_namespace(CARBON, "jupyter")
     assert ingress_hosts(CARBON) == ["jupyter.254carbon.com"]
@@ -124,6 +125,7 @@ def test_254carbon_namespace_host_and_cloudflare_access(tmp_path):
         assert path == f"cdn-cgi/access/sso/oidc/{oauth.client_id}/{endpoint}"
 
 
+@pytest.mark.real
 def test_254carbon_user_pods_resources_storage_and_shared_data(tmp_path):
     config = hub_config(CARBON, tmp_path)
     pod = user_pod(config, {})
@@ -137,6 +139,7 @@ def test_254carbon_user_pods_resources_storage_and_shared_data(tmp_path):
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
 
 
+@pytest.mark.output
 def test_254carbon_hub_is_one_replica_with_the_seeds_resources():
     assert resources(CARBON, "hub") == {
         "requests": {"cpu": "500m", "memory": "1Gi"},
@@ -147,17 +150,20 @@ def test_254carbon_hub_is_one_replica_with_the_seeds_resources():
     assert hub["strategy"] == {"type": "Recreate"}
 
 
+@pytest.mark.unit
 def test_254carbon_two_hub_replicas_are_refused_with_the_reason(tmp_path):
     message = refused_hub_replicas(CARBON, tmp_path)
     assert message.startswith("environments/254carbon.yaml: hub.replicas: 2 replicas refused:")
     assert "database" in message and "write 1" in message
 
 
+@pytest.mark.output
 def test_254carbon_quota():
     hard = find(list(objects(CARBON)), "ResourceQuota")["spec"]["hard"]
     assert (hard["requests.cpu"], hard["requests.memory"], hard["persistentvolumeclaims"]) == ("100", "200Gi", 100)
 
 
+@pytest.mark.real
 def test_254carbon_platform_services_in_user_env_and_egress(tmp_path):
     env = pod_env(user_pod(hub_config(CARBON, tmp_path), {}))
     for _, _, variables in CARBON_SERVICES.values():
@@ -174,6 +180,7 @@ def test_254carbon_platform_services_in_user_env_and_egress(tmp_path):
     assert opened == {(namespace, port) for namespace, port, _ in CARBON_SERVICES.values()}
 
 
+@pytest.mark.output
 def test_254carbon_monitoring():
     carbon = list(objects(CARBON))
     assert {o["metadata"]["name"] for o in carbon if o["kind"] == "ServiceMonitor"} >= {"jupyterhub-hub"}
@@ -201,6 +208,7 @@ def thinkube_pod(config: Config, profile: str, **choices: str) -> dict:
     return user_pod(config, spawn_form(config, formdata)[1])
 
 
+@pytest.mark.real
 def test_thinkube_namespace_and_keycloak_realm(tmp_path):
     assert_one_namespace(THINKUBE, "jupyterhub")
     oauth = hub_config(THINKUBE, tmp_path).GenericOAuthenticator
@@ -214,6 +222,7 @@ def test_thinkube_namespace_and_keycloak_realm(tmp_path):
     assert oauth.username_claim == "preferred_username"
 
 
+@pytest.mark.real
 def test_thinkube_three_image_profiles_with_cpu_memory_and_gpu_options(tmp_path):
     config = hub_config(THINKUBE, tmp_path)
     for slug, image in THINKUBE_IMAGES.items():
@@ -229,6 +238,7 @@ def test_thinkube_three_image_profiles_with_cpu_memory_and_gpu_options(tmp_path)
     assert "nvidia.com/gpu" not in container(thinkube_pod(config, "ml-cpu"))["resources"]["limits"]
 
 
+@pytest.mark.real
 def test_thinkube_juicefs_volumes_scratch_and_examples(tmp_path):
     pod = user_pod(hub_config(THINKUBE, tmp_path), {})
     for directory, size in (("notebooks", "100Gi"), ("datasets", "500Gi"), ("models", "200Gi")):
@@ -247,6 +257,7 @@ def test_thinkube_juicefs_volumes_scratch_and_examples(tmp_path):
     assert "chown 1000:100" in fix["command"][-1]
 
 
+@pytest.mark.real
 def test_thinkube_env_spawner_and_hub_settings(tmp_path):
     config = hub_config(THINKUBE, tmp_path)
     env = pod_env(user_pod(config, {}))
@@ -264,6 +275,7 @@ def test_thinkube_env_spawner_and_hub_settings(tmp_path):
     assert config.JupyterHub.shutdown_on_logout is True
 
 
+@pytest.mark.output
 def test_thinkube_ingress_annotations(tmp_path):
     ingress = find(list(objects(THINKUBE)), "Ingress")
     annotations = ingress["metadata"]["annotations"]
@@ -276,6 +288,7 @@ def test_thinkube_ingress_annotations(tmp_path):
     assert ingress["spec"]["tls"] == [{"hosts": ["jupyter.example.com"], "secretName": "jupyterhub-tls-secret"}]
 
 
+@pytest.mark.real
 def test_thinkube_branding(tmp_path):
     config = hub_config(THINKUBE, tmp_path)
     (template_dir,) = config.JupyterHub.template_paths
@@ -295,6 +308,7 @@ URBALURBA = "urbalurba"
 PYSPARK_IMAGE = "jupyter/pyspark-notebook:spark-3.5.0"
 
 
+@pytest.mark.real
 def test_urbalurba_shared_password_from_urbalurba_secrets(tmp_path, monkeypatch):
     assert_one_namespace(URBALURBA, "jupyterhub")
     assert ingress_hosts(URBALURBA) == ["jupyterhub.localhost"]
@@ -311,6 +325,7 @@ def test_urbalurba_shared_password_from_urbalurba_secrets(tmp_path, monkeypatch)
     assert config.SharedPasswordAuthenticator.user_password == "the-password-in-urbalurba-secrets"
 
 
+@pytest.mark.real
 def test_urbalurba_user_pods_image_pyspark_resources_and_storage(tmp_path):
     config = hub_config(URBALURBA, tmp_path)
     pod = user_pod(config, {})
@@ -328,6 +343,7 @@ def test_urbalurba_user_pods_image_pyspark_resources_and_storage(tmp_path):
     assert (claim["storageClassName"], claim["resources"]["requests"]["storage"]) == ("local-path", "10Gi")
 
 
+@pytest.mark.output
 def test_urbalurba_hub_proxy_scheduler_and_puller():
     assert resources(URBALURBA, "hub") == {
         "requests": {"cpu": "200m", "memory": "512Mi"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import kubernetes_validate
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.synth import manifests
+
+pytestmark = pytest.mark.output
 
 quantities = st.sampled_from(["100m", "2", "0.5", "1Gi", "512Mi", "8 gigs", "-1", "", 3, 0, True, "1e3", "10Ti"])
 names = st.sampled_from(["hub", "jupyter-a", "Bad_Name", "", "x" * 70, "ns-1"])

@@ -1,7 +1,7 @@
 """End to end on loopback: the synthesized hub and proxy run for real and users log in through the proxy.
 
 The hub runs from the hub Deployment's command and ConfigMap, the proxy from
-the proxy Deployment's command (tests/hub_harness.py rewrites only addresses
+the proxy Deployment's command (tests/support/hub_harness.py rewrites only addresses
 and paths). Logging in goes the way a browser goes: GET the login page for the
 `_xsrf` cookie, POST the form.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import MINIMAL, ROOT, environment, hub_config_text, synth_objects
-from hub_harness import RunningHub, fake_secrets, running_hub
+from support.hub_harness import RunningHub, fake_secrets, running_hub
+from support.synthesis import MINIMAL, ROOT, environment, hub_config_text, synth_objects
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.real
 
 
 def log_in(public_url: str, username: str, password: str) -> tuple[requests.Session, requests.Response]:
@@ -52,7 +52,7 @@ SHARED_PASSWORD_ENV = MINIMAL + "hub: {base_url: /jupyter/}\n"
 
 @pytest.fixture(scope="module")
 def shared_password_hub(tmp_path_factory):
-    """conftest's MINIMAL shared-password environment under /jupyter/, running for this module, and its password."""
+    """support's MINIMAL shared-password environment under /jupyter/, running for this module, and its password."""
     tmp_path = tmp_path_factory.mktemp("shared-password")
     config = environment(SHARED_PASSWORD_ENV, tmp_path).config
     assert (config.auth.allowed_users, config.auth.allow_all) == (["alice"], False), (

@@ -6,7 +6,7 @@ import yaml
 from conftest import ENVIRONMENTS, dist_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jupyterhub_cdk8s.synth import BlockStyleDumper, render_document
+from jupyterhub_cdk8s.rendering import BlockStyleDumper, render_document
 
 
 def reference(obj: dict) -> str:

@@ -25,7 +25,7 @@ from .config.loader import ConfigError, Environment, load_file
 from .config.proxy import ProxySettings
 from .config.scheduling import LEADER_ELECTION_REASON, UserScheduler
 from .config.singleuser import GPU_RESOURCE, CpuAllotment, MemoryAllotment
-from .synth import BlockStyleDumper
+from .rendering import BlockStyleDumper
 
 
 class NotMapped(Exception):

@@ -118,8 +118,6 @@ def _resolve_shared_password(migration: Migration, auth: dict) -> None:
                 f"{DEFAULT_ADMIN_PASSWORD_SECRET['name']} before the first sync",
             )
         )
-    for name in sorted(migration.hub_secret_env):
-        migration.unmapped.append((f"hub.extraEnv.{name}", "not mapped: no setting here reads this Secret"))
     if not auth.get("allowed_users") and "allow_all" not in auth:
         # The chart's DummyAuthenticator lets every name in with the password; keep that, explicitly.
         auth["allow_all"] = True

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.synthesis import ENVIRONMENTS, dist_objects
 
-from jupyterhub_cdk8s.synth import BlockStyleDumper, render_document
+from jupyterhub_cdk8s.rendering import BlockStyleDumper, render_document
 
 
 def reference(obj: dict) -> str:

@@ -10,7 +10,7 @@ import yaml
 from support.synthesis import environment
 
 from bench.benchmark import fleet, shipped_environments
-from jupyterhub_cdk8s.fan_out import FAN_OUT_MIN, Helper, _work, helper_for
+from jupyterhub_cdk8s.helper_process import FAN_OUT_MIN, Helper, _work, helper_for
 from jupyterhub_cdk8s.synth import manifests
 
 
@@ -25,7 +25,7 @@ def environments(tmp_path_factory):
 @pytest.mark.output
 def test_two_processes_write_what_one_writes(environments):
     alone = manifests(environments)
-    shared = manifests(environments, Helper())
+    shared = manifests(environments, Helper().share)
 
     assert [(m.path, m.text) for m in shared] == [(m.path, m.text) for m in alone]
     assert len({m.path.split("/")[0] for m in alone}) == len(environments) + 1  # every workload folder, and argocd/

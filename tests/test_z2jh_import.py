@@ -117,6 +117,16 @@ def test_no_key_is_dropped_silently():
 
 
 @pytest.mark.unit
+def test_a_hub_secret_no_setting_reads_is_reported_once():
+    secret = {"valueFrom": {"secretKeyRef": {"name": "team-secrets", "key": "unused"}}}
+    for authenticator in ("dummy", "github"):
+        config = {"JupyterHub": {"authenticator_class": authenticator}}
+        values = {"hub": {"extraEnv": {"UNUSED": secret}, "config": config}}
+        unmapped = [path for path, _ in migrate(values, "jupyterhub").unmapped]
+        assert unmapped.count("hub.extraEnv.UNUSED") == 1, authenticator
+
+
+@pytest.mark.unit
 def test_unknown_keys_are_reported_where_they_are(capsys):
     values = {"hub": {"concurrentSpawnLimit": 5, "madeUpSetting": True}, "madeUpSection": {"a": 1}}
     migration = migrate(values, "jupyterhub")

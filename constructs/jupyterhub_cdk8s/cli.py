@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 # pydantic and cdk8s are imported where they are used: a fleet's helper
-# process (fan_out.py) starts before either is loaded here.
-from .fan_out import Helper, helper_for
+# process (helper_process.py) starts before either is loaded here.
+from .helper_process import Helper, helper_for
 
 SCHEMA_FILE = "schema.json"
 SCHEMA = "schema"
@@ -64,7 +64,7 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
         names = Names(release=env.config.name, namespace=env.config.namespace)
         for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
             print(f"notice: {env.file}: {line}")
-    files = manifests(environments, helper)
+    files = manifests(environments, helper.share if helper is not None else None)
     if args.check:
         stale = differences(files, args.dist)
         for line in stale:

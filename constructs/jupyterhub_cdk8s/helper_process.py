@@ -8,6 +8,11 @@ process has loaded the config and jsii, the helper is nearly ready. Both then
 take environments from one queue until it is empty, so neither waits for the
 other, and the results are put back in input order: the files are the same
 as from one process.
+
+The command line passes `Helper.share` to `synth.manifests`; synth knows
+nothing of this module. This module imports synth (and so cdk8s) only where
+it synthesizes, never at load: the command line imports it before anything
+heavy so that the helper starts first.
 """
 
 from __future__ import annotations

@@ -1,0 +1,50 @@
+"""`import-z2jh` turns YAML into YAML: it never loads cdk8s or jsii (most of a synth's start-up, and a Node process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from support.synthesis import ROOT
+
+pytestmark = pytest.mark.output
+
+JSII_MODULES = ("jsii", "cdk8s", "cdk8s_plus_27")
+# Runs `python main.py ARGS...` as the shell would, then says which jsii modules it loaded.
+PROBE = """
+import json, runpy, sys
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in {modules!r})
+sys.stderr.write("\\n" + json.dumps({{"code": code, "loaded": loaded}}) + "\\n")
+"""
+
+
+def _loaded_by(*args: str) -> tuple[int, list[str], str]:
+    """Exit code, jsii modules loaded and stdout of `python main.py ARGS...`."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(modules=JSII_MODULES), str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    return report["code"], report["loaded"], result.stdout
+
+
+def test_import_z2jh_loads_neither_cdk8s_nor_jsii():
+    code, loaded, out = _loaded_by("import-z2jh", str(ROOT / "tests" / "data" / "z2jh-values.yaml"))
+    assert code == 0 and out.startswith("# Imported from a JupyterHub Helm chart values file")
+    assert loaded == []
+
+
+def test_the_probe_sees_jsii_where_a_command_loads_it():
+    """The check above can fail: a synth (here `--check`, which writes nothing) does load them."""
+    code, loaded, _ = _loaded_by("--check")
+    assert code == 0
+    assert {"jsii", "cdk8s"} <= {name.split(".")[0] for name in loaded}

@@ -34,10 +34,11 @@ synth: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) main.py --check
 
-## Lint and format gates: zero findings.
+## Lint, format and type gates: zero findings.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## The whole suite, every layer (what CI runs). Two workers: half the time a test
 ## waits on a process it started (hub, proxy, synth, checkov).

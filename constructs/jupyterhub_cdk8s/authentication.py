@@ -14,6 +14,7 @@ from .component import Component, Context
 from .config import HubConfig
 from .config.auth import (
     AccessRule,
+    AnyAuth,
     DummyAuth,
     GitHubAuth,
     OAuthClient,
@@ -59,7 +60,7 @@ def oauth_callback_url(host: str, base_url: str) -> str:
 
 
 def configure_authenticator(
-    file: ConfigFile, auth: AccessRule, *, host: str | None, base_url: str, hub_secret: str
+    file: ConfigFile, auth: AnyAuth, *, host: str | None, base_url: str, hub_secret: str
 ) -> None:
     """Write the section of `auth.type`, then the access rule every variant shares."""
     file.section(Order.AUTHENTICATION, f"Authentication: {auth.type}")
@@ -146,7 +147,7 @@ def configure_access(file: ConfigFile, rule: AccessRule) -> None:
         file.set("Authenticator", "admin_users", set(rule.admin_users))
 
 
-def allow_identity_provider(network: NetworkPolicyRegistry, auth: AccessRule) -> None:
+def allow_identity_provider(network: NetworkPolicyRegistry, auth: AnyAuth) -> None:
     """The hub's egress to its identity provider, as configured in `auth.egress`; nothing else.
 
     `public_internet` excludes the private ranges and the metadata address, so it never opens the cluster.
@@ -159,8 +160,10 @@ def allow_identity_provider(network: NetworkPolicyRegistry, auth: AccessRule) ->
             peer = network.public_internet
         elif destination.cidr:
             peer = ip_block(destination.cidr)
-        else:
+        elif destination.pods:
             peer = pods_elsewhere(destination.pods)
+        else:
+            raise ValueError("an egress destination without cidr, pods or public_internet; the config refuses it")
         policy.allow_to(peer, tcp(*destination.ports))
 
 
@@ -168,7 +171,7 @@ def allow_identity_provider(network: NetworkPolicyRegistry, auth: AccessRule) ->
 class AuthenticationComponent(Component):
     """How users sign in and who may: a section of the hub's config and the hub's way to the provider."""
 
-    auth: AccessRule
+    auth: AnyAuth
 
     @classmethod
     def from_config(cls, config: HubConfig) -> AuthenticationComponent:

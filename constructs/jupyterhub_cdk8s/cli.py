@@ -87,7 +87,10 @@ def export_schema(argv: list[str], root: Path) -> int:
     Only the config models change it, so it is its own command (the test suite
     fails while the committed one is stale) rather than a cost of every synth.
     """
-    parser = argparse.ArgumentParser(prog=f"python main.py {SCHEMA}", description=export_schema.__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=f"python main.py {SCHEMA}",
+        description="Write environments/schema.json, the JSON Schema of environment files.",
+    )
     parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
     args = parser.parse_args(argv)
     from .config import config_schema

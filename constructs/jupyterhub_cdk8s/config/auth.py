@@ -366,15 +366,15 @@ class GitHubAuth(OAuthClient):
         return (*super().access_fields(), "allowed_organizations")
 
 
-Auth = Annotated[
-    KeycloakAuth | OidcAuth | CloudflareAccessAuth | GitHubAuth | SharedPasswordAuth | DummyAuth,
-    Field(discriminator="type"),
-]
+AnyAuth = KeycloakAuth | OidcAuth | CloudflareAccessAuth | GitHubAuth | SharedPasswordAuth | DummyAuth
+"""Every authenticator's settings."""
+
+Auth = Annotated[AnyAuth, Field(discriminator="type")]
 """One of the authenticators, chosen by `type`."""
 
 
 def auth_environment_problems(
-    auth: Any, *, host: str | None, production: bool, network_policies: bool
+    auth: AnyAuth, *, host: str | None, production: bool, network_policies: bool
 ) -> list[tuple[str, str]]:
     """Rules between `auth` and the rest of the environment, as (field path, message)."""
     problems = []

@@ -24,7 +24,7 @@ class StrictModel(BaseModel):
         A model with a warning of its own overrides this; the default collects
         those of its sub-models, prefixed with the field's name.
         """
-        found = []
+        found: list[tuple[str, str]] = []
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, StrictModel):
@@ -96,15 +96,15 @@ def image_tag(image: str) -> str:
     return parts.group("digest") or parts.group("tag")
 
 
-def singleton_replicas(reason: str):
-    """Type of `replicas` for a process that must run alone: 1, or refused with `reason`."""
+def only_one_replica(reason: str) -> AfterValidator:
+    """Validator of `replicas` for a process that must run alone: 1, or refused with `reason`."""
 
     def only_one(value: int) -> int:
         if value != 1:
             raise ValueError(f"{value} replicas refused: {reason}")
         return value
 
-    return Annotated[int, AfterValidator(only_one)]
+    return AfterValidator(only_one)
 
 
 class SecretKeyRef(StrictModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Image, SecretKeyRef, StrictModel, singleton_replicas
+from .base import Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
 from .resources import Memory, Resources, resources
 
@@ -55,7 +55,7 @@ class HubSettings(StrictModel):
         HUB_IMAGE,
         description="Hub image; its JupyterHub, KubeSpawner and OAuthenticator versions set what config is valid.",
     )
-    replicas: singleton_replicas(SINGLETON_REASON) = Field(
+    replicas: Annotated[int, only_one_replica(SINGLETON_REASON)] = Field(
         1, description="Always 1: the hub is a singleton (refused otherwise, with the reason)."
     )
     resources: Resources = Field(

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .base import FieldProblems
 from .environment import HubConfig
@@ -260,7 +261,7 @@ def _item_type(annotation: Any) -> Any:
     return args[-1] if args else None
 
 
-def _message(item: dict[str, Any], owner: type[BaseModel] | None, field: str | None) -> list[tuple[str, str]]:
+def _message(item: ErrorDetails, owner: type[BaseModel] | None, field: str | None) -> list[tuple[str, str]]:
     kind, given = item["type"], item.get("input")
     if kind == "extra_forbidden":
         allowed = sorted(owner.model_fields) if owner else []

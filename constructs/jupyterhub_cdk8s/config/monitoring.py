@@ -127,12 +127,15 @@ _SETTINGS = {alert.setting: _settings(alert) for alert in ALERTS}
 # environments for its helper process, and pickle finds a class by its module and name.
 globals().update({model.__name__: model for model in _SETTINGS.values()})
 
+_ALERT_FIELDS: dict[str, Any] = {
+    key: (model, Field(default_factory=model, description=model.__doc__)) for key, model in _SETTINGS.items()
+}
 Alerts = create_model(
     "Alerts",
     __base__=AlertRules,
     __module__=__name__,
     __doc__="The PrometheusRule: alerts an operator pages or tickets on.",
-    **{key: (model, Field(default_factory=model, description=model.__doc__)) for key, model in _SETTINGS.items()},
+    **_ALERT_FIELDS,
 )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Image, StrictModel, singleton_replicas
+from .base import Image, StrictModel, only_one_replica
 from .resources import Resources, resources
 
 PROXY_IMAGE = "quay.io/jupyterhub/configurable-http-proxy:5.2.0"
@@ -32,7 +32,7 @@ class ProxySettings(StrictModel):
     """The proxy Deployment (a singleton)."""
 
     image: Image = Field(PROXY_IMAGE, description="configurable-http-proxy image.")
-    replicas: singleton_replicas(SINGLETON_REASON) = Field(
+    replicas: Annotated[int, only_one_replica(SINGLETON_REASON)] = Field(
         1, description="Always 1: the routing table lives in memory (refused otherwise, with the reason)."
     )
     resources: Resources = Field(

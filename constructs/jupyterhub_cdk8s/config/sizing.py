@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .resources import CONTAINER_RESOURCES, Amount, Bounds, ContainerResource, Footprint, largest
+from .resources import CONTAINER_RESOURCES, Amount, Bounds, ContainerResource, Footprint, RequestAndLimit, largest
 from .singleuser import SingleuserSettings
 
 
@@ -40,10 +40,11 @@ def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
     gpus = []
     for index, profile in enumerate(singleuser.profiles):
         path, named = f"singleuser.profiles[{index}]", f" (profile {profile.slug})"
-        for resource, own, default in (
+        allotments: tuple[tuple[ContainerResource, RequestAndLimit | None, RequestAndLimit], ...] = (
             ("cpu", profile.cpu, singleuser.cpu),
             ("memory", profile.memory, singleuser.memory),
-        ):
+        )
+        for resource, own, default in allotments:
             bounds = own.bounds(f"{path}.{resource}") if own else default.bounds(f"singleuser.{resource}")
             requests[resource].append(replace(bounds.request, source=bounds.request.source + named))
             limits[resource].append(replace(bounds.limit, source=bounds.limit.source + named))

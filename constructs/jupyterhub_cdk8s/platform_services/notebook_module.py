@@ -35,6 +35,14 @@ def service(kind: str, name: str | None = None) -> dict[str, Any]:
     return matches[0]
 
 
+def _address(entry: dict[str, Any], role: str) -> str:
+    """An address variable: the platform always sets it, so its absence is an error worth naming."""
+    value = _value(entry, role)
+    if value is None:
+        raise LookupError(f"{entry['variables'][role]} is not set in this server's environment ({entry['name']})")
+    return value
+
+
 def _value(entry: dict[str, Any], role: str, default: str | None = None) -> str | None:
     variable = entry["variables"].get(role)
     return os.environ.get(variable, default) if variable else default
@@ -48,8 +56,8 @@ def _user() -> str | None:
 def trino_connection_params(name: str | None = None, **overrides: Any) -> dict[str, Any]:
     entry = service("trino", name)
     params = {
-        "host": _value(entry, "host"),
-        "port": int(_value(entry, "port")),
+        "host": _address(entry, "host"),
+        "port": int(_address(entry, "port")),
         "user": _value(entry, "user", _user()),
         "http_scheme": "http",
     }
@@ -69,7 +77,7 @@ def trino_connection(name: str | None = None, **overrides: Any):
 def s3_client_params(name: str | None = None) -> dict[str, Any]:
     entry = service("s3", name)
     return {
-        "endpoint_url": _value(entry, "url"),
+        "endpoint_url": _address(entry, "url"),
         "aws_access_key_id": _value(entry, "access_key"),
         "aws_secret_access_key": _value(entry, "secret_key"),
     }
@@ -82,7 +90,7 @@ def s3_client(name: str | None = None):
 
 
 def mlflow_tracking_uri(name: str | None = None) -> str:
-    return _value(service("mlflow", name), "url")
+    return _address(service("mlflow", name), "url")
 
 
 def use_mlflow(name: str | None = None):
@@ -95,8 +103,8 @@ def use_mlflow(name: str | None = None):
 def postgres_connection_params(name: str | None = None, **overrides: Any) -> dict[str, Any]:
     entry = service("postgresql", name)
     params = {
-        "host": _value(entry, "host"),
-        "port": int(_value(entry, "port")),
+        "host": _address(entry, "host"),
+        "port": int(_address(entry, "port")),
         "user": _value(entry, "user", _user()),
         "password": _value(entry, "password"),
     }
@@ -110,7 +118,7 @@ def postgres_connection(name: str | None = None, **overrides: Any):
 
 
 def datahub_gms_url(name: str | None = None) -> str:
-    return _value(service("datahub", name), "url")
+    return _address(service("datahub", name), "url")
 
 
 def datahub_emitter(name: str | None = None):
@@ -120,7 +128,7 @@ def datahub_emitter(name: str | None = None):
 
 
 def ray_address(name: str | None = None) -> str:
-    return _value(service("ray", name), "address")
+    return _address(service("ray", name), "address")
 
 
 def ray_init(name: str | None = None, **options: Any):
@@ -132,7 +140,7 @@ def ray_init(name: str | None = None, **options: Any):
 def kafka_config(name: str | None = None) -> dict[str, str]:
     """librdkafka settings (confluent-kafka): bootstrap servers, plus SASL when credentials are declared."""
     entry = service("kafka", name)
-    config = {"bootstrap.servers": _value(entry, "address")}
+    config = {"bootstrap.servers": _address(entry, "address")}
     user = _value(entry, "user")
     if user:
         config.update(
@@ -140,7 +148,7 @@ def kafka_config(name: str | None = None) -> dict[str, str]:
                 "security.protocol": "SASL_PLAINTEXT",
                 "sasl.mechanisms": "SCRAM-SHA-512",
                 "sasl.username": user,
-                "sasl.password": _value(entry, "password"),
+                "sasl.password": _value(entry, "password") or "",
             }
         )
     return config
@@ -179,7 +187,7 @@ def spark_conf(app_name: str = "notebook") -> dict[str, str]:
         for label, value in spark["executor_labels"].items():
             conf[f"spark.kubernetes.executor.label.{label}"] = value
     elif masters:
-        conf["spark.master"] = _value(masters[0], "url")
+        conf["spark.master"] = _address(masters[0], "url")
     else:
         conf["spark.master"] = "local[*]"
     return conf

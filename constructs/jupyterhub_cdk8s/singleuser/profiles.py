@@ -92,8 +92,8 @@ def _choice_override(singleuser: SingleuserSettings, profile: Profile, kind: str
         return {"cpu_guarantee": guarantee, "cpu_limit": cores(str(value))}
     if kind == "memory":
         base = (profile.memory or singleuser.memory).guarantee
-        guarantee = base if byte_count(base) <= byte_count(str(value)) else str(value)
-        return {"mem_guarantee": kubespawner_bytes(guarantee), "mem_limit": kubespawner_bytes(str(value))}
+        memory = base if byte_count(base) <= byte_count(str(value)) else str(value)
+        return {"mem_guarantee": kubespawner_bytes(memory), "mem_limit": kubespawner_bytes(str(value))}
     if kind == "gpu":
         return _gpu_override(singleuser, int(value)) if value else {}
     return {"node_selector": {"kubernetes.io/hostname": value}}

@@ -48,7 +48,7 @@ def resources(defaults: Callable[[], Any]) -> Transform:
 
     def transform(value, migration, source):
         default = defaults().model_dump()
-        result = {}
+        result: dict[str, dict[str, str]] = {}
         for resource in ("cpu", "memory"):
             result[resource] = {}
             for ours, theirs in (("request", "requests"), ("limit", "limits")):

@@ -23,6 +23,7 @@ from .scheduling import SchedulingSettings
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 from .sizing import largest_user_server
+from .versions import DEFAULT_KUBERNETES, KubernetesMinor
 
 
 class HubConfig(StrictModel):
@@ -40,6 +41,13 @@ class HubConfig(StrictModel):
         description=(
             "Cluster the environment is deployed to (its ArgoCD destination name). Two environments may use the "
             "same namespace only on different clusters."
+        ),
+    )
+    kubernetes_version: KubernetesMinor = Field(
+        DEFAULT_KUBERNETES,
+        description=(
+            "Minor version of the cluster's Kubernetes, e.g. \"1.33\" (`kubectl version` shows the server's). "
+            "The user scheduler runs a kube-scheduler of this version, with the RBAC that version needs."
         ),
     )
     create_namespace: bool = Field(True, description="Write the Namespace object (with its Pod Security labels).")

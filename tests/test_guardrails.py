@@ -485,13 +485,9 @@ def test_every_identity_has_only_what_its_process_uses(env):
             ("coordination.k8s.io", "leases", ("get", "update"), lease)
         }
     for name, role in roles.items():
-        if name == "jupyterhub-hook-image-awaiter":
-            (puller,) = [
-                o["metadata"]["name"]
-                for o in objects
-                if o["kind"] == "DaemonSet" and "hook-image-puller" in o["metadata"]["name"]
-            ]
-            assert role_rules(role) == {("apps", "daemonsets", ("get", "list", "watch"), (puller,))}
+        if name == "jupyterhub-image-awaiter":
+            pullers = tuple(o["metadata"]["name"] for o in objects if o["kind"] == "DaemonSet")
+            assert role_rules(role) == {("apps", "daemonsets", ("get", "list", "watch"), pullers)}
     for account in (o for o in objects if o["kind"] == "ServiceAccount"):
         assert account["automountServiceAccountToken"] is False, account["metadata"]["name"]
     mounting = sorted(
@@ -503,7 +499,7 @@ def test_every_identity_has_only_what_its_process_uses(env):
         "Deployment/jupyterhub-hub",
         "Job/jupyterhub-secrets-bootstrap",
         "Deployment/jupyterhub-user-scheduler",
-        "Job/jupyterhub-hook-image-awaiter",
+        *(w for w, _ in pod_templates(objects) if w.startswith("Job/jupyterhub-image-awaiter-")),
     }
     assert mounting == sorted(api_clients & {w for w, _ in pod_templates(objects)})
     # A pod with a token acts as its own account, never as the namespace's default one; pods without a

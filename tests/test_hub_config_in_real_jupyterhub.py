@@ -157,7 +157,7 @@ def check_hub(loaded: LoadedHub, config: HubConfig) -> None:
 
 
 def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
-    """The Secret the user named, or else the one the bootstrap Job creates (its command: ... NAMESPACE NAME KEY...)."""
+    """The Secret the user named, or else the one the bootstrap Job creates (its args: NAMESPACE NAME KEY...)."""
     if config.secrets.existing_secret:
         return config.secrets.existing_secret
     job = next(
@@ -165,9 +165,9 @@ def hub_secret_name(objects: list[dict], config: HubConfig) -> str:
         for o in objects
         if o["kind"] == "Job" and o["metadata"]["labels"]["app.kubernetes.io/component"] == SECRETS_BOOTSTRAP
     )
-    command = job["spec"]["template"]["spec"]["containers"][0]["command"]
-    assert command[3] == config.namespace
-    return command[4]
+    namespace, secret, *_ = job["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert namespace == config.namespace
+    return secret
 
 
 def deployment_spec(objects: list[dict], component: str) -> dict:

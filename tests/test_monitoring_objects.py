@@ -89,7 +89,7 @@ def test_token_mode_scrapes_with_the_token_the_hub_reads(tmp_path):
     assert refs["JUPYTERHUB_PROMETHEUS_TOKEN"] == {"name": credentials["name"], "key": credentials["key"]}
     # The bootstrap Job creates the key it is not told about only when asked.
     job = find(objects, "Job", "jupyterhub-secrets-bootstrap")["spec"]["template"]["spec"]["containers"][0]
-    assert credentials["key"] in job["command"]
+    assert credentials["key"] in job["args"]
     assert "os.environ['JUPYTERHUB_PROMETHEUS_TOKEN']" in hub_config_text(objects)
 
 

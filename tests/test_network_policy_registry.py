@@ -53,7 +53,7 @@ EXPECTED_PURPOSES = {
     "spark-executors",
     "secrets-bootstrap-to-api-server",
     "user-scheduler-to-api-server",
-    "hook-image-awaiter-to-api-server",
+    "image-awaiter-to-api-server",
 }
 
 

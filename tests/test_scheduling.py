@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
@@ -71,9 +66,8 @@ SCHEDULING_COMPONENTS = {
     "user-scheduler",
     "priority",
     "user-placeholder",
-    "continuous-image-puller",
-    "hook-image-puller",
-    "hook-image-awaiter",
+    "image-puller",
+    "image-awaiter",
 }
 
 
@@ -123,62 +117,21 @@ def loaded_spawner(objects: list[dict], tmp_path: Path, monkeypatch):
     return asyncio.run(make())
 
 
-def startable_images(spawner) -> set[str]:
-    """Every image a user start pulls, per the loaded config: the default, every profile's and
-    choice's, and the images of the init containers that run before any of them."""
-    images = {spawner.image, *(c["image"] for c in spawner.init_containers)}
-    profiles = spawner.profile_list
-    assert not callable(profiles), "a callable profile_list cannot be enumerated ahead of time; the puller needs a list"
-    overrides = []
-    for profile in profiles:
-        overrides.append(profile.get("kubespawner_override", {}))
-        for option in profile.get("profile_options", {}).values():
-            overrides.extend(choice.get("kubespawner_override", {}) for choice in option.get("choices", {}).values())
-    for override in overrides:
-        if "image" in override:
-            images.add(override["image"])
-        images.update(c["image"] for c in override.get("init_containers", []))
-    return images
-
-
-def puller_images(daemonset: dict) -> list[str]:
-    return [c["image"] for c in daemonset["spec"]["template"]["spec"]["initContainers"]]
-
-
-def extra_images(text: str, tmp_path: Path) -> set[str]:
-    return set(environment(text, tmp_path).config.scheduling.image_puller.extra_images)
-
-
-@pytest.mark.real
-def test_puller_pulls_exactly_what_the_config_can_start(everything, tmp_path, monkeypatch):
-    spawner = loaded_spawner(everything, tmp_path, monkeypatch)
-    expected = startable_images(spawner) | extra_images(EVERYTHING, tmp_path)
-    for kind_component in ("continuous-image-puller", "hook-image-puller"):
-        (daemonset,) = of_component(everything, kind_component)
-        pulled = puller_images(daemonset)
-        assert len(pulled) == len(set(pulled)), f"{kind_component} pulls an image twice: {pulled}"
-        assert set(pulled) == expected
-
-
-@pytest.mark.real
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_committed_pullers_match_each_environments_config(env, tmp_path, monkeypatch):
-    objects = dist_objects(env)
-    spawner = loaded_spawner(objects, tmp_path, monkeypatch)
-    expected = startable_images(spawner) | extra_images((ROOT / "environments" / f"{env}.yaml").read_text(), tmp_path)
-    for daemonset in (o for o in objects if o["kind"] == "DaemonSet"):
-        assert set(puller_images(daemonset)) == expected, daemonset["metadata"]["name"]
-
-
 @pytest.mark.real
 def test_user_pods_scheduling_reaches_kubespawner(everything, tmp_path, monkeypatch):
     spawner = loaded_spawner(everything, tmp_path, monkeypatch)
     config = environment(EVERYTHING, tmp_path).config.scheduling
     assert spawner.node_selector == config.user_pods.node_selector
-    assert spawner.tolerations == [
-        {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"},
-        {"key": "nvidia.com/gpu", "operator": "Exists"},
-    ]
+    # Named, so a profile's override adds its own (GPU) tolerations to these instead of replacing them.
+    assert spawner.tolerations == {
+        "user-nodes-0": {
+            "key": "hub.jupyter.org/dedicated",
+            "operator": "Equal",
+            "value": "user",
+            "effect": "NoSchedule",
+        },
+        "user-nodes-1": {"key": "nvidia.com/gpu", "operator": "Exists"},
+    }
     user_class = find(everything, "PriorityClass", spawner.priority_class_name)
     assert user_class["value"] == config.priorities.user
     # Pullers and placeholders go exactly where user pods go.
@@ -186,7 +139,7 @@ def test_user_pods_scheduling_reaches_kubespawner(everything, tmp_path, monkeypa
         if obj["kind"] in {"DaemonSet", "StatefulSet"}:
             pod = obj["spec"]["template"]["spec"]
             assert pod["nodeSelector"] == spawner.node_selector
-            assert pod["tolerations"] == spawner.tolerations
+            assert pod["tolerations"] == list(spawner.tolerations.values())
 
 
 # --- the KubeSchedulerConfiguration ------------------------------------------
@@ -288,7 +241,7 @@ def test_priorities_order_core_above_users_above_pullers_and_placeholders(everyt
     user = value[loaded_spawner(everything, tmp_path, monkeypatch).priority_class_name]
     assert len(core) == 1 and min(core) > user
     assert value[pods[("StatefulSet", "user-placeholder")]] < user
-    assert value[pods[("DaemonSet", "continuous-image-puller")]] < user
+    assert value[pods[("DaemonSet", "image-puller")]] < user
     assert all(not o.get("globalDefault") for o in everything if o["kind"] == "PriorityClass")
 
 
@@ -304,7 +257,7 @@ def test_placeholders_request_what_a_user_is_guaranteed(everything, tmp_path):
 @pytest.mark.unit
 def test_defaults_keep_no_placeholders(minimal_objects):
     assert not of_component(minimal_objects, "user-placeholder")
-    assert of_component(minimal_objects, "user-scheduler") and of_component(minimal_objects, "continuous-image-puller")
+    assert of_component(minimal_objects, "user-scheduler") and of_component(minimal_objects, "image-puller")
 
 
 # --- schema validation of every new object -------------------------------------
@@ -347,162 +300,10 @@ def test_every_scheduling_pod_is_restricted(everything):
 # --- ArgoCD hooks -------------------------------------------------------------
 
 
-@pytest.mark.unit
-def test_pre_sync_puller_is_an_argocd_hook_that_cleans_up(everything):
-    hooks = of_component(everything, "hook-image-puller") + of_component(everything, "hook-image-awaiter")
-    assert {o["kind"] for o in hooks} == {"DaemonSet", "Job", "ServiceAccount", "Role", "RoleBinding"}
-    for obj in hooks:
-        annotations = obj["metadata"]["annotations"]
-        assert annotations[HOOK] == "PreSync"
-        assert set(annotations[DELETE_POLICY].split(",")) == {"BeforeHookCreation", "HookSucceeded"}
-    wave = {o["kind"]: int(o["metadata"]["annotations"][WAVE]) for o in hooks}
-    assert wave["ServiceAccount"] == wave["Role"] == wave["RoleBinding"] < wave["DaemonSet"] < wave["Job"]
-    (daemonset,) = of_component(everything, "hook-image-puller")
-    # ArgoCD counts an OnDelete DaemonSet healthy once observed: the Job, with its timeout, does the waiting.
-    assert daemonset["spec"]["updateStrategy"]["type"] == "OnDelete"
-
-
-@pytest.mark.unit
-def test_awaiter_may_only_read_its_daemonset(everything):
-    (daemonset,) = of_component(everything, "hook-image-puller")
-    (role,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Role"]
-    assert role["rules"] == [
-        {
-            "apiGroups": ["apps"],
-            "resources": ["daemonsets"],
-            "verbs": ["get", "list", "watch"],
-            "resourceNames": [daemonset["metadata"]["name"]],
-        }
-    ]
-
-
-@pytest.mark.unit
-def test_a_changed_user_image_makes_a_new_hook_daemonset(tmp_path):
-    changed = MINIMAL + "singleuser: {image: 'quay.io/jupyter/base-notebook:2025-01-06'}\n"
-    first = of_component(synth_objects(MINIMAL, tmp_path, "a"), "hook-image-puller")[0]["metadata"]["name"]
-    again = of_component(synth_objects(MINIMAL, tmp_path, "b"), "hook-image-puller")[0]["metadata"]["name"]
-    second = of_component(synth_objects(changed, tmp_path, "c"), "hook-image-puller")[0]["metadata"]["name"]
-    assert first == again != second
-
-
 @pytest.mark.output
 def test_no_helm_hooks_anywhere_in_dist():
     texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "dist").rglob("*.yaml"))]
     assert texts and not [text for text in texts if "helm.sh/hook" in text]
-
-
-# --- the awaiter script against a local DaemonSet endpoint ----------------------
-
-
-class FakeDaemonSetApi:
-    """Serves GET of one DaemonSet, its status advancing one step per request."""
-
-    def __init__(self, namespace: str, name: str, statuses: list[tuple[int, dict]]):
-        self.path = f"/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}"
-        self.statuses = statuses
-        self.requests: list[tuple[str, str]] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                api.requests.append((self.path, self.headers.get("Authorization", "")))
-                if self.path != api.path:
-                    code, body = 404, {}
-                else:
-                    code, body = api.statuses[min(len(api.requests) - 1, len(api.statuses) - 1)]
-                payload = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def daemonset_status(generation: int, observed: int, desired: int, ready: int) -> tuple[int, dict]:
-    return 200, {
-        "metadata": {"generation": generation},
-        "status": {"observedGeneration": observed, "desiredNumberScheduled": desired, "numberReady": ready},
-    }
-
-
-def run_awaiter(everything: list[dict], tmp_path: Path, statuses, timeout: str | None = None):
-    """Run the Job's own command (its Python and arguments) against a fake API server."""
-    (job,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Job"]
-    (container,) = job["spec"]["template"]["spec"]["containers"]
-    program, flag, source, namespace, name, job_timeout = container["command"]
-    assert (program, flag) == ("python3", "-c")
-    account = tmp_path / "account"
-    account.mkdir(exist_ok=True)
-    (account / "token").write_text("the-token\n")
-    api = FakeDaemonSetApi(namespace, name, statuses)
-    try:
-        started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, "-c", source, namespace, name, timeout or job_timeout, "0.05"],
-            env={"KUBERNETES_API_URL": api.url, "SERVICE_ACCOUNT_DIR": str(account), "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        return result, api, time.monotonic() - started
-    finally:
-        api.close()
-
-
-@pytest.mark.real
-def test_awaiter_waits_until_every_node_is_ready(everything, tmp_path):
-    (daemonset,) = of_component(everything, "hook-image-puller")
-    statuses = [
-        (404, {}),  # not created yet
-        daemonset_status(generation=1, observed=0, desired=0, ready=0),
-        daemonset_status(generation=1, observed=1, desired=3, ready=1),
-        daemonset_status(generation=1, observed=1, desired=3, ready=3),
-    ]
-    result, api, _ = run_awaiter(everything, tmp_path, statuses)
-    assert result.returncode == 0, result.stderr
-    assert len(api.requests) == 4
-    assert {path for path, _ in api.requests} == {api.path}
-    assert api.path.endswith("/daemonsets/" + daemonset["metadata"]["name"])
-    assert {auth for _, auth in api.requests} == {"Bearer the-token"}
-    assert "1 of 3 nodes" in result.stdout and result.stdout.rstrip().endswith("images pulled on every node")
-
-
-@pytest.mark.real
-def test_awaiter_gives_up_after_its_timeout_and_lets_the_sync_go_on(everything, tmp_path):
-    result, api, elapsed = run_awaiter(
-        everything, tmp_path, [daemonset_status(generation=2, observed=2, desired=2, ready=1)], timeout="1"
-    )
-    assert result.returncode == 0
-    assert "gave up waiting after 1 seconds" in result.stdout
-    assert 0.9 <= elapsed < 10 and len(api.requests) >= 5
-
-
-@pytest.mark.real
-def test_awaiter_rides_out_an_unreachable_api_server(everything, tmp_path):
-    (job,) = [o for o in of_component(everything, "hook-image-awaiter") if o["kind"] == "Job"]
-    source, namespace, name = job["spec"]["template"]["spec"]["containers"][0]["command"][2:5]
-    account = tmp_path / "account"
-    account.mkdir()
-    (account / "token").write_text("t")
-    result = subprocess.run(
-        [sys.executable, "-c", source, namespace, name, "1", "0.1"],
-        env={"KUBERNETES_API_URL": "http://127.0.0.1:9", "SERVICE_ACCOUNT_DIR": str(account)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 0 and "gave up" in result.stdout and "not reachable" in result.stderr
 
 
 # --- bad input ------------------------------------------------------------------

@@ -15,7 +15,6 @@ import json
 import re
 import ssl
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +22,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.hooks import hook_file, hook_sources, run_hook, self_signed
 from support.hub_harness import deployment_container
 from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, find
 
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP
 
-SCRIPT = ROOT / "constructs" / "jupyterhub_cdk8s" / "secrets_bootstrap" / "ensure_secret.py"
 TOKEN = "service-account-token"
 SECRET_PATH = re.compile(r"^/api/v1/namespaces/(?P<namespace>[^/]+)/secrets(?:/(?P<name>[^/]+))?$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -157,27 +156,21 @@ def bootstrap_job(objects: list[dict]) -> dict:
     return next(o for o in objects if is_bootstrap_job(o))
 
 
-def job_command() -> list[str]:
-    """The default environment's bootstrap Job command in dist/, run by this Python instead of the image's python3."""
-    command = bootstrap_job(dist_objects("default"))["spec"]["template"]["spec"]["containers"][0]["command"]
-    assert command[0] == "python3"
-    return [sys.executable, *command[1:]]
+def job_container() -> dict:
+    """The default environment's bootstrap Job container in dist/."""
+    return bootstrap_job(dist_objects("default"))["spec"]["template"]["spec"]["containers"][0]
 
 
 def run_job(api_url: str, account: Path) -> subprocess.CompletedProcess:
+    """The Job's own command and args, by this Python instead of the image's python3."""
     account.mkdir(exist_ok=True)
     (account / "token").write_text(TOKEN + "\n", encoding="utf-8")
-    return subprocess.run(
-        COMMAND,
-        env={"SERVICE_ACCOUNT_DIR": str(account), "KUBERNETES_API_URL": api_url, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    env = {"SERVICE_ACCOUNT_DIR": str(account), "KUBERNETES_API_URL": api_url, "PATH": "/usr/bin:/bin"}
+    return run_hook(CONTAINER, env)
 
 
-COMMAND = job_command()
-NAMESPACE, NAME, KEYS = COMMAND[3], COMMAND[4], COMMAND[5:]
+CONTAINER = job_container()
+NAMESPACE, NAME, *KEYS = CONTAINER["args"]
 
 
 @pytest.fixture
@@ -277,18 +270,6 @@ def test_an_unreachable_api_fails_the_job(tmp_path):
     assert f"cannot reach the Kubernetes API at {url}" in result.stderr
 
 
-def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, made by openssl."""
-    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-days", "1", "-subj", "/CN=kubernetes", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
 @pytest.mark.real
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted-ca", "unknown-ca"])
 def test_https_api_is_verified_with_the_service_account_ca(api, tmp_path, trusted):
@@ -336,8 +317,9 @@ def test_job_runs_this_script_for_the_secret_the_hub_and_proxy_read(env):
     job = bootstrap_job(objects)
     pod = job["spec"]["template"]["spec"]
     (container,) = pod["containers"]
-    python, flag, script, namespace, secret, *keys = container["command"]
-    assert (python, flag, script) == ("python3", "-c", SCRIPT.read_text(encoding="utf-8"))
+    kube_api, script = hook_sources(container)
+    assert (kube_api, script) == (hook_file("kube_api.py").read_text(), hook_file("ensure_secret.py").read_text())
+    namespace, secret, *keys = container["args"]
     assert namespace == config.namespace == job["metadata"]["namespace"]
     token_ref = next(e for e in deployment_container(objects, "proxy")["env"] if e["name"] == "CONFIGPROXY_AUTH_TOKEN")
     assert secret == token_ref["valueFrom"]["secretKeyRef"]["name"]
@@ -353,7 +335,7 @@ def test_job_role_allows_only_get_and_patch_on_its_secret_and_create(env):
     objects = dist_objects(env)
     pod = bootstrap_job(objects)["spec"]["template"]["spec"]
     account = pod["serviceAccountName"]
-    secret = pod["containers"][0]["command"][4]
+    secret = pod["containers"][0]["args"][1]
     bindings = [
         o
         for o in objects

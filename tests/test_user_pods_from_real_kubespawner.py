@@ -15,7 +15,7 @@ import pytest
 from kubernetes_validate.utils import all_versions
 from support.pod_security import violations
 from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
-from support.user_pods import load_hub_config, spawn_form, user_pod
+from support.user_pods import load_hub_config, selections, spawn_form, user_pod
 
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.config.resources import byte_count, parse_quantity
@@ -25,18 +25,6 @@ pytestmark = pytest.mark.real
 
 K8S_VERSIONS = (all_versions()[0], all_versions()[-1])
 USER = "alice"
-
-
-def selections(singleuser: SingleuserSettings) -> list[dict]:
-    """user_options to try: each profile with its defaults, then each other choice of each drop-down."""
-    if not singleuser.profiles:
-        return [{}]
-    found = []
-    for profile in singleuser.profiles:
-        found.append({"profile": profile.slug})
-        for key, option in profile.options.items():
-            found += [{"profile": profile.slug, key: choice} for choice in option.choices if choice != option.default]
-    return found
 
 
 def expected_level(singleuser: SingleuserSettings) -> str:

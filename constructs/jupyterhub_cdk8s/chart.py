@@ -25,8 +25,7 @@ from .platform_services import PlatformServicesComponent
 from .proxy import ProxyComponent
 from .quotas import LimitRangeComponent, QuotaComponent
 from .scheduling import (
-    ContinuousImagePullerComponent,
-    HookImagePullerComponent,
+    ImagePullersComponent,
     PrioritiesComponent,
     UserPlaceholdersComponent,
     UserSchedulerComponent,
@@ -49,8 +48,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     IngressComponent,
     UserSchedulerComponent,
     UserPlaceholdersComponent,
-    ContinuousImagePullerComponent,
-    HookImagePullerComponent,
+    ImagePullersComponent,
     PrioritiesComponent,
     QuotaComponent,
     LimitRangeComponent,

@@ -25,9 +25,8 @@ NETWORK_POLICY = "network-policy"
 USER_SCHEDULER = "user-scheduler"
 PRIORITY = "priority"
 USER_PLACEHOLDER = "user-placeholder"
-CONTINUOUS_IMAGE_PULLER = "continuous-image-puller"
-HOOK_IMAGE_PULLER = "hook-image-puller"
-HOOK_IMAGE_AWAITER = "hook-image-awaiter"
+IMAGE_PULLER = "image-puller"
+IMAGE_AWAITER = "image-awaiter"
 SHARED_STORAGE = "shared-storage"
 PLATFORM_SERVICES = "platform-services"
 SPARK_EXECUTOR = "spark-executor"
@@ -120,17 +119,17 @@ class Names:
     def user_placeholder(self) -> str:
         return self._of("user-placeholder")
 
-    @property
-    def continuous_image_puller(self) -> str:
-        return self._of("continuous-image-puller")
+    def image_puller(self, image_set: str) -> str:
+        """A puller DaemonSet, named after its pod template: a new set of images is a new DaemonSet."""
+        return self._of(f"image-puller-{image_set}")
 
-    def hook_image_puller(self, image_set: str) -> str:
-        """The pre-sync puller of one set of images: a new set is a new DaemonSet."""
-        return self._of(f"hook-image-puller-{image_set}")
+    def image_awaiter(self, pullers: str) -> str:
+        """The Job that waits for one set of pullers: a new set is a new Job, run once."""
+        return self._of(f"image-awaiter-{pullers}")
 
     @property
-    def hook_image_awaiter(self) -> str:
-        return self._of("hook-image-awaiter")
+    def image_awaiter_account(self) -> str:
+        return self._of("image-awaiter")
 
     @property
     def hub_branding(self) -> str:

@@ -7,6 +7,7 @@ escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root.
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 
 from cdk8s_plus_27 import k8s
 
@@ -121,18 +122,33 @@ def singleton_disruption_budget(scope, id: str, name: str, labels: dict, selecto
     )
 
 
-def script_container(name: str, image: str, script: str, args: list[str], *, cpu: str, memory: str) -> dict:
-    """A container running a standard-library Python script with the hub image's Python.
+HOOK_SCRIPTS = resources.files(__package__).joinpath("hooks")
+# Runs a hook script (argv[2]) with the shared kube_api module (argv[1]) importable; the container's args follow.
+HOOK_LAUNCHER = (
+    "import sys, types; kube_api = types.ModuleType('kube_api'); exec(sys.argv[1], kube_api.__dict__); "
+    "sys.modules['kube_api'] = kube_api; source = sys.argv[2]; sys.argv = ['hook', *sys.argv[3:]]; "
+    "exec(compile(source, 'hook', 'exec'), {'__name__': '__main__'})"
+)
+
+
+@cache
+def hook_source(file: str) -> str:
+    return HOOK_SCRIPTS.joinpath(file).read_text(encoding="utf-8")
+
+
+def hook_container(name: str, image: str, script: str, args: list[str], *, cpu: str, memory: str) -> dict:
+    """A container running one of hooks/ (standard-library Python) with the hub image's Python.
 
     The hooks (secrets bootstrap, image awaiter) need no image of their own:
-    the script's source is the command, so what runs is what is in git.
+    the scripts' sources are the command, so what runs is what is in git.
     `cpu` and `memory` are the limits; the requests are the minimum.
     """
     return {
         "name": name,
         "image": image,
         "imagePullPolicy": "IfNotPresent",
-        "command": ["python3", "-c", script, *args],
+        "command": ["python3", "-c", HOOK_LAUNCHER, hook_source("kube_api.py"), hook_source(script)],
+        "args": args,
         "resources": {
             "requests": {"cpu": quantity("10m"), "memory": quantity("32Mi")},
             "limits": {"cpu": quantity(cpu), "memory": quantity(memory)},

@@ -6,7 +6,7 @@ loading the ArgoCD bindings, which only environments with `gitops:` need.
 
 from __future__ import annotations
 
-from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, MONITORING, SECRETS_BOOTSTRAP
+from .naming import IMAGE_AWAITER, IMAGE_PULLER, MONITORING, SECRETS_BOOTSTRAP
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
@@ -37,10 +37,10 @@ WAVE_OF_KIND = {
 # Component labels (naming.py) of objects whose kind alone does not place them.
 WAVE_OF_COMPONENT = {
     SECRETS_BOOTSTRAP: WAVE_BOOTSTRAP,
-    # Pullers put the user image on every node before the hub can start a user on it.
-    CONTINUOUS_IMAGE_PULLER: WAVE_BOOTSTRAP,
-    HOOK_IMAGE_PULLER: WAVE_BOOTSTRAP,
-    HOOK_IMAGE_AWAITER: WAVE_BOOTSTRAP,
+    # Pullers put the user images on the nodes before the hub can start a user there; they never gate
+    # the wave (OnDelete), the awaiter Sync hook of the same wave does the bounded waiting.
+    IMAGE_PULLER: WAVE_BOOTSTRAP,
+    IMAGE_AWAITER: WAVE_BOOTSTRAP,
     # Dashboards (ConfigMaps) with the rest of the monitoring.
     MONITORING: WAVE_MONITORING,
 }

@@ -23,6 +23,8 @@ from kubernetes_asyncio.config import kube_config
 from kubespawner import KubeSpawner
 from traitlets.config import Config
 
+from jupyterhub_cdk8s.config.singleuser import SingleuserSettings
+
 NOWHERE_KUBECONFIG = """\
 apiVersion: v1
 kind: Config
@@ -105,3 +107,15 @@ def spawn_form(config: Config, formdata: dict[str, list[str]], username: str = "
         return spawner.options_form, spawner.options_from_form(formdata)
 
     return on_spawner(config, render, username)
+
+
+def selections(singleuser: SingleuserSettings) -> list[dict]:
+    """user_options to try: each profile with its defaults, then each other choice of each drop-down."""
+    if not singleuser.profiles:
+        return [{}]
+    found = []
+    for profile in singleuser.profiles:
+        found.append({"profile": profile.slug})
+        for key, option in profile.options.items():
+            found += [{"profile": profile.slug, key: choice} for choice in option.choices if choice != option.default]
+    return found

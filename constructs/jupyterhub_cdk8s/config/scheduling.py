@@ -121,10 +121,16 @@ class UserPlaceholders(StrictModel):
         return replicas
 
 
-class HookImagePuller(StrictModel):
-    """Pulls changed user images on every user node before ArgoCD rolls the hub (a PreSync hook)."""
+class RolloutWait(StrictModel):
+    """Holds the hub's rollout until the pullers have the images on every user node, only when the images change."""
 
-    enabled: bool = Field(True, description="Run the pre-sync image puller on every ArgoCD sync.")
+    enabled: bool = Field(
+        True,
+        description=(
+            "Before Argo CD rolls out the hub, wait until every user node has pulled the images (a Sync hook Job, "
+            "run once per set of images)."
+        ),
+    )
     timeout: int = Field(
         600,
         ge=30,
@@ -139,16 +145,34 @@ class ImagePuller(StrictModel):
     """Pre-pulls every image a user can start, so a start never waits for a download."""
 
     continuous: bool = Field(
-        True, description="Keep a DaemonSet that pulls the user images on every user node, including nodes added later."
+        True,
+        description=(
+            "Keep DaemonSets that pull the user images on every node user servers may run on (each profile's images "
+            "where its pods can run), nodes an autoscaler adds later included."
+        ),
     )
-    pre_sync: HookImagePuller = Field(default_factory=HookImagePuller, description="The ArgoCD PreSync image puller.")
+    pre_sync: RolloutWait = Field(
+        default_factory=RolloutWait, description="Waiting for the pulls before the hub rolls out."
+    )
     extra_images: list[Image] = Field(
         default_factory=list,
         description=(
-            "More images to pull besides the user images (e.g. Spark executors users launch), pinned with a tag. "
-            "Each must contain /bin/sh: the puller runs `/bin/sh -c 'exit 0'` in it after the pull."
+            "More images to pull on the user nodes besides the user images (e.g. Spark executors users launch), "
+            "pinned with a tag. Each must contain /bin/sh: the puller runs `/bin/sh -c 'exit 0'` in it after the pull."
         ),
     )
+
+    @model_validator(mode="after")
+    def _waits_for_a_puller(self) -> ImagePuller:
+        if self.pre_sync.enabled and not self.continuous:
+            raise FieldProblems(
+                (
+                    "pre_sync.enabled",
+                    "waits for the pullers' pods, but continuous is false, so there are none; write "
+                    "pre_sync: {enabled: false}, or continuous: true",
+                )
+            )
+        return self
 
 
 class Toleration(StrictModel):

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, StrictModel, valid_image
 from .resources import Cpu, Memory, RequestAndLimit, byte_count, request_above_limit, valid_cpu, valid_memory, written
+from .scheduling import Toleration
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
@@ -65,22 +66,6 @@ class MemoryAllotment(RequestAndLimit):
 # --- profiles ----------------------------------------------------------------
 
 
-class Toleration(StrictModel):
-    """A taint of GPU nodes that user pods asking for GPUs tolerate."""
-
-    key: str = Field(description="Taint key, e.g. nvidia.com/gpu.")
-    operator: Literal["Exists", "Equal"] = Field("Exists", description="Exists (any value) or Equal (the given value).")
-    value: str | None = Field(None, description="Taint value, only with operator Equal.")
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field("NoSchedule", description="Taint effect.")
-
-    def to_kubernetes(self) -> dict:
-        toleration = {"key": self.key, "operator": self.operator}
-        if self.value is not None:
-            toleration["value"] = self.value
-        toleration["effect"] = self.effect
-        return toleration
-
-
 class GpuNodes(StrictModel):
     """How pods that ask for GPUs reach the GPU nodes."""
 
@@ -89,7 +74,11 @@ class GpuNodes(StrictModel):
         default_factory=dict, description='Labels of GPU nodes, e.g. {"nvidia.com/gpu.present": "true"}.'
     )
     tolerations: list[Toleration] = Field(
-        default_factory=list, description="Taints of GPU nodes to tolerate, e.g. key nvidia.com/gpu, effect NoSchedule."
+        default_factory=list,
+        description=(
+            "Taints of GPU nodes to tolerate, e.g. {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}; "
+            "GPU pods tolerate these and the user nodes' (scheduling.user_pods.tolerations)."
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""Image pullers: every image a user can start is on every user node before anyone asks for it.
+"""Image pullers: every image a user can start is on the nodes it starts on before anyone asks for it.
 
 A puller pod has one init container per image, then a pause container. The
 kubelet must pull an image before it can start a container from it, so by the
@@ -11,19 +11,27 @@ would fail and hold back the images after it, which is why `extra_images`
 documents the requirement. Every container runs as an arbitrary non-root user
 with nothing writable, so no image, whatever its USER, gets privileges here.
 
-Two pullers share that pod:
-- continuous: a DaemonSet that keeps the images on every user node, nodes an
-  autoscaler adds later included;
-- pre-sync: an ArgoCD PreSync hook, named after a hash of the image list, that
-  pulls changed images before the hub rolls out, plus a Job that waits until
-  every node has them (or a timeout passes) so the sync goes on afterwards.
+One DaemonSet per placement (user nodes, GPU nodes), each named after a hash
+of its pod template, so a new set of images is a new DaemonSet and the old one
+is pruned. They never gate a sync: Argo CD counts an `OnDelete` DaemonSet
+healthy as soon as its controller has observed it (gitops-engine
+pkg/health/health_daemonset.go), where a RollingUpdate one would hold every
+later wave until every node runs it, with no timeout. `OnDelete` leaves no
+stale pods because a DaemonSet's template never changes under its name.
+
+Waiting is the awaiter's job: a Job in the same wave, an Argo CD Sync hook
+named after the same hashes, that waits (up to a timeout, then lets the sync
+go on) until every puller is ready on every node. It is deleted only when it
+fails (`HookFailed`), so while its name exists Argo CD counts it as done and
+does not run it again: it runs once per set of images, like the Helm chart's
+`prePuller.hook.pullOnlyOnChanges`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from importlib import resources
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -31,9 +39,8 @@ from constructs import Construct
 from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.scheduling import PAUSE_IMAGE, ImagePuller, UserPods
-from ..config.singleuser import SingleuserSettings
-from ..naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULLER, IMAGE_PULLER_TIER, Names
+from ..config.scheduling import PAUSE_IMAGE
+from ..naming import IMAGE_AWAITER, IMAGE_PULLER, IMAGE_PULLER_TIER, Names
 from ..parts import Part
 from ..pods import (
     NO_ENDPOINT_LIVENESS,
@@ -42,42 +49,28 @@ from ..pods import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
-    int_or_string,
+    hook_container,
     quantity,
     restricted_container_security,
     restricted_pod_security,
-    script_container,
 )
 from ..rbac import Identity
-from ..singleuser import user_images
-from .priorities import user_pod_placement
+from ..singleuser.placement import Placement, images_by_placement
 
 PULLER_UID = 65534
 PULL_COMMAND = ["/bin/sh", "-c", "exit 0"]
-WAITER = resources.files(__package__).joinpath("wait_for_daemonset.py").read_text(encoding="utf-8")
+POLL_SECONDS = 5
+PULLED_AS_KUBESPAWNER_DOES = (
+    "CKV_K8S_15",
+    "user images keep the kubelet's default pull policy, as KubeSpawner leaves it: a :latest image is pulled "
+    "afresh, a tagged one when missing",
+)
 IMAGE_SET_LABEL = "jupyterhub-cdk8s.io/image-set"
-
-# The Job's RBAC must exist before the Job, so it is a hook of an earlier wave.
-# The DaemonSet uses the OnDelete update strategy: ArgoCD reports such a
-# DaemonSet healthy as soon as it is observed, so the sync does not wait on it
-# without end; the Job does the waiting, with a timeout. HookSucceeded deletes
-# them only once the whole sync succeeded (the hook DaemonSet outlives the Job).
-RBAC_HOOK = {
-    "argocd.argoproj.io/hook": "PreSync",
-    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation,HookSucceeded",
-    "argocd.argoproj.io/sync-wave": "-1",
+# A Sync hook in the pullers' wave, ahead of the hub: kept once it succeeded, so it runs once per image set.
+AWAITER_HOOK = {
+    "argocd.argoproj.io/hook": "Sync",
+    "argocd.argoproj.io/hook-delete-policy": "HookFailed",
 }
-DAEMONSET_HOOK = {**RBAC_HOOK, "argocd.argoproj.io/sync-wave": "0"}
-JOB_HOOK = {**RBAC_HOOK, "argocd.argoproj.io/sync-wave": "1"}
-
-
-def pulled_images(singleuser: SingleuserSettings, puller: ImagePuller) -> list[str]:
-    """Every user image plus the extra images, each once, in a stable order."""
-    return list(dict.fromkeys([*user_images(singleuser), *puller.extra_images]))
-
-
-def image_set_hash(images: list[str]) -> str:
-    return hashlib.sha256("\n".join(images).encode()).hexdigest()[:10]
 
 
 def _floating(image: str) -> bool:
@@ -88,22 +81,6 @@ def _floating(image: str) -> bool:
     return tag in ("", "latest")
 
 
-def puller_findings(images: list[str]) -> dict[str, str]:
-    """Checks a puller DaemonSet knowingly fails, each with its reason."""
-    findings = [PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS]
-    if any(_floating(image) for image in images):
-        findings.append(
-            (
-                "CKV_K8S_14",
-                (
-                    "these are the user images the hub starts anyway; "
-                    "their tags are the environment's choice in singleuser"
-                ),
-            )
-        )
-    return accepted_findings(*findings)
-
-
 def _small(cpu: str, memory: str) -> dict:
     return {
         "requests": {"cpu": quantity("1m"), "memory": quantity("8Mi")},
@@ -111,14 +88,18 @@ def _small(cpu: str, memory: str) -> dict:
     }
 
 
-def puller_pod_spec(images: list[str], user_pods: UserPods, priority_class_name: str | None) -> dict:
-    """A pod that pulls `images` one after the other, then idles in a pause container."""
+def puller_pod_spec(images: list[str], placement: Placement, priority_class_name: str) -> dict:
+    """A pod that pulls `images` one after the other where `placement` puts user pods, then idles.
+
+    No imagePullPolicy on the user images: like KubeSpawner (whose
+    `image_pull_policy` is unset by default), Kubernetes then pulls a
+    `:latest` image afresh and a tagged one only when missing.
+    """
     return {
         "initContainers": [
             {
                 "name": f"pull-{index}",
                 "image": image,
-                "imagePullPolicy": "IfNotPresent",
                 "command": PULL_COMMAND,
                 "resources": _small("100m", "32Mi"),
                 "securityContext": restricted_container_security(),
@@ -139,113 +120,101 @@ def puller_pod_spec(images: list[str], user_pods: UserPods, priority_class_name:
         "securityContext": restricted_pod_security(PULLER_UID),
         "terminationGracePeriodSeconds": 0,
         "enableServiceLinks": False,
-        **user_pod_placement(user_pods),
+        **placement.pod_fields(),
     }
 
 
-def _daemonset(
-    scope: Construct,
-    *,
-    name: str,
-    labels: dict[str, str],
-    selector: dict[str, str],
-    annotations: dict[str, str],
-    strategy: dict,
-    pod: dict,
-) -> k8s.KubeDaemonSet:
-    return api_object(
-        scope,
-        "daemonset",
-        k8s.KubeDaemonSet,
-        {
-            "metadata": {"name": name, "labels": labels, "annotations": annotations},
-            "spec": {
-                "selector": {"matchLabels": selector},
-                "updateStrategy": strategy,
-                "revisionHistoryLimit": 3,
-                "template": {"metadata": {"labels": labels}, "spec": pod},
-            },
-        },
-    )
+def template_hash(pod: dict) -> str:
+    """Short hash of a pod template: the DaemonSet's name changes whenever anything in it does."""
+    # Quantities are jsii objects (pods.quantity); their value is what the API sees.
+    text = json.dumps(pod, sort_keys=True, default=lambda value: value.value)
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
-class ContinuousImagePuller(Part):
-    """DaemonSet that keeps every user image on every user node."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        images: list[str],
-        user_pods: UserPods,
-        names: Names,
-        priority_class_name: str,
-    ):
-        super().__init__(scope, id)
-        _daemonset(
-            self,
-            name=names.continuous_image_puller,
-            labels=names.labels(CONTINUOUS_IMAGE_PULLER),
-            selector=names.selector(CONTINUOUS_IMAGE_PULLER),
-            annotations=puller_findings(images),
-            # Pullers serve nobody: replace them all at once.
-            strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": int_or_string("100%")}},
-            pod=puller_pod_spec(images, user_pods, priority_class_name),
+def puller_findings(images: list[str]) -> dict[str, str]:
+    """Checks a puller DaemonSet knowingly fails, each with its reason."""
+    findings = [PINNED_BY_TAG, PULLED_AS_KUBESPAWNER_DOES, NO_ENDPOINT_LIVENESS, NO_ENDPOINT_READINESS]
+    if any(_floating(image) for image in images):
+        findings.append(
+            (
+                "CKV_K8S_14",
+                "these are the user images the hub starts anyway; their tags are the environment's choice "
+                "in singleuser",
+            )
         )
+    return accepted_findings(*findings)
 
 
-class HookImagePuller(Part):
-    """PreSync DaemonSet named after the image set, and the Job that waits for it."""
+@dataclass(frozen=True)
+class PullerSpec:
+    """One puller DaemonSet: what it pulls and where."""
+
+    placement: Placement
+    images: tuple[str, ...]
+
+
+class ImagePullers(Part):
+    """One OnDelete DaemonSet per placement, named after its pod template; optionally the awaiter Job."""
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        images: list[str],
-        user_pods: UserPods,
-        timeout: int,
+        pullers: tuple[PullerSpec, ...],
         names: Names,
+        wait_timeout: int | None,
         hub_image: str,
     ):
         super().__init__(scope, id)
-        image_set = image_set_hash(images)
-        name = names.hook_image_puller(image_set)
-        labels = {**names.labels(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set}
-        waiter = names.hook_image_awaiter
-        _daemonset(
-            self,
-            name=name,
-            labels=labels,
-            # Distinct per image set: a DaemonSet left by a failed sync never adopts the new one's pods.
-            selector={**names.selector(HOOK_IMAGE_PULLER), IMAGE_SET_LABEL: image_set},
-            annotations={**DAEMONSET_HOOK, **puller_findings(images)},
-            strategy={"type": "OnDelete"},
-            # No priority class: on the first sync this hook runs before the
-            # PriorityClasses exist, and a pod naming a missing class is refused.
-            pod=puller_pod_spec(images, user_pods, None),
-        )
-        # The waiter has a component of its own: the DaemonSet's selector must not match its pod.
-        waiter_labels = names.labels(HOOK_IMAGE_AWAITER)
-        Identity(self, "identity", name=waiter, labels=waiter_labels, annotations=RBAC_HOOK).allow(
-            ["get", "list", "watch"], ["daemonsets"], api_group="apps", names=[name]
-        )
-        container = script_container(
-            "wait", hub_image, WAITER, [names.namespace, name, str(timeout)], cpu="100m", memory="64Mi"
-        )
+        daemonsets = [self._daemonset(puller, names) for puller in pullers]
+        if wait_timeout is not None:
+            self._awaiter(daemonsets, names, wait_timeout, hub_image)
+
+    def _daemonset(self, puller: PullerSpec, names: Names) -> str:
+        images = list(puller.images)
+        pod = puller_pod_spec(images, puller.placement, names.priority_class(IMAGE_PULLER_TIER))
+        image_set = template_hash(pod)
+        name = names.image_puller(image_set)
+        # Distinct per template: a DaemonSet of an older set never adopts the new one's pods.
+        selector = {**names.selector(IMAGE_PULLER), IMAGE_SET_LABEL: image_set}
+        labels = {**names.labels(IMAGE_PULLER), IMAGE_SET_LABEL: image_set}
         api_object(
             self,
-            "job",
+            name,
+            k8s.KubeDaemonSet,
+            {
+                "metadata": {"name": name, "labels": labels, "annotations": puller_findings(images)},
+                "spec": {
+                    "selector": {"matchLabels": selector},
+                    "updateStrategy": {"type": "OnDelete"},
+                    "revisionHistoryLimit": 3,
+                    "template": {"metadata": {"labels": labels}, "spec": pod},
+                },
+            },
+        )
+        return name
+
+    def _awaiter(self, daemonsets: list[str], names: Names, timeout: int, hub_image: str) -> None:
+        job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:10])
+        labels = names.labels(IMAGE_AWAITER)
+        Identity(self, "awaiter-identity", name=names.image_awaiter_account, labels=labels).allow(
+            ["get", "list", "watch"], ["daemonsets"], api_group="apps", names=daemonsets
+        )
+        arguments = [names.namespace, str(timeout), str(POLL_SECONDS), *daemonsets]
+        container = hook_container("wait", hub_image, "wait_for_daemonsets.py", arguments, cpu="100m", memory="64Mi")
+        api_object(
+            self,
+            "awaiter",
             k8s.KubeJob,
             {
                 "metadata": {
-                    "name": waiter,
-                    "labels": waiter_labels,
+                    "name": job,
+                    "labels": labels,
                     "annotations": {
-                        **JOB_HOOK,
+                        **AWAITER_HOOK,
                         **accepted_findings(
-                            PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, api_client("the Job watches the DaemonSet")
+                            PINNED_BY_TAG, PULLED_IF_NOT_PRESENT, api_client("the Job watches the pullers")
                         ),
                     },
                 },
@@ -254,10 +223,10 @@ class HookImagePuller(Part):
                     # The script gives up by itself at `timeout`; this only stops a hung process.
                     "activeDeadlineSeconds": timeout + 120,
                     "template": {
-                        "metadata": {"labels": waiter_labels},
+                        "metadata": {"labels": labels},
                         "spec": {
                             "restartPolicy": "Never",
-                            "serviceAccountName": waiter,
+                            "serviceAccountName": names.image_awaiter_account,
                             "automountServiceAccountToken": True,
                             "securityContext": restricted_pod_security(PULLER_UID),
                             "containers": [container],
@@ -270,58 +239,34 @@ class HookImagePuller(Part):
 
 
 @dataclass(frozen=True)
-class ContinuousImagePullerComponent(Component):
-    """Keeps every user image on every user node, when `scheduling.image_puller.continuous`."""
+class ImagePullersComponent(Component):
+    """Pre-pulled user images, when `scheduling.image_puller.continuous`; the rollout wait with `pre_sync`."""
 
-    images: tuple[str, ...]
-    user_pods: UserPods
+    pullers: tuple[PullerSpec, ...]
+    wait_timeout: int | None
+    hub_image: str
+    """The awaiter runs a standard-library script with the hub image's Python."""
 
     @classmethod
-    def from_config(cls, config: HubConfig) -> ContinuousImagePullerComponent | None:
+    def from_config(cls, config: HubConfig) -> ImagePullersComponent | None:
         puller = config.scheduling.image_puller
         if not puller.continuous:
             return None
-        return cls(tuple(pulled_images(config.singleuser, puller)), config.scheduling.user_pods)
-
-    def build(self, scope: Construct, context: Context) -> None:
-        ContinuousImagePuller(
-            scope,
-            "continuous-image-puller",
-            images=list(self.images),
-            user_pods=self.user_pods,
-            names=context.names,
-            priority_class_name=context.names.priority_class(IMAGE_PULLER_TIER),
-        )
-
-
-@dataclass(frozen=True)
-class HookImagePullerComponent(Component):
-    """Pulls changed images before Argo CD rolls the hub, when `scheduling.image_puller.pre_sync.enabled`."""
-
-    images: tuple[str, ...]
-    user_pods: UserPods
-    timeout: int
-    hub_image: str
-    """The awaiter Job runs a standard-library script with the hub image's Python."""
-
-    @classmethod
-    def from_config(cls, config: HubConfig) -> HookImagePullerComponent | None:
-        puller = config.scheduling.image_puller
-        if not puller.pre_sync.enabled:
-            return None
-        images = tuple(pulled_images(config.singleuser, puller))
-        return cls(images, config.scheduling.user_pods, puller.pre_sync.timeout, config.hub.image)
+        placed = images_by_placement(config.singleuser, config.scheduling.user_pods, puller.extra_images)
+        pullers = tuple(PullerSpec(placement, tuple(images)) for placement, images in placed)
+        wait = puller.pre_sync.timeout if puller.pre_sync.enabled else None
+        return cls(pullers, wait, config.hub.image)
 
     def declare(self, context: Context) -> None:
-        context.network.allow_api_server(HOOK_IMAGE_AWAITER)
+        if self.wait_timeout is not None:
+            context.network.allow_api_server(IMAGE_AWAITER)
 
     def build(self, scope: Construct, context: Context) -> None:
-        HookImagePuller(
+        ImagePullers(
             scope,
-            "hook-image-puller",
-            images=list(self.images),
-            user_pods=self.user_pods,
-            timeout=self.timeout,
+            "image-pullers",
+            pullers=self.pullers,
             names=context.names,
+            wait_timeout=self.wait_timeout,
             hub_image=self.hub_image,
         )

@@ -28,7 +28,7 @@ from ..pods import (
     restricted_container_security,
     restricted_pod_security,
 )
-from .priorities import user_pod_placement
+from ..singleuser.placement import user_nodes
 
 PAUSE_UID = 65535  # the pause image's own non-root user
 
@@ -87,7 +87,7 @@ class UserPlaceholders(Part):
                             "terminationGracePeriodSeconds": 0,
                             "containers": [container],
                             "enableServiceLinks": False,
-                            **user_pod_placement(scheduling.user_pods),
+                            **user_nodes(scheduling.user_pods).pod_fields(),
                         },
                     },
                 },

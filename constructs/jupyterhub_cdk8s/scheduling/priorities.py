@@ -15,10 +15,11 @@ from constructs import Construct
 from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.scheduling import Priorities, SchedulingSettings, UserPods
+from ..config.scheduling import Priorities, SchedulingSettings
 from ..config_file import ConfigFile, Order
 from ..naming import CORE_TIER, IMAGE_PULLER_TIER, PLACEHOLDER_TIER, PRIORITY, USER_TIER, Names
 from ..parts import Part
+from ..singleuser.placement import USER_NODES, named_tolerations
 
 
 def priority_value(priorities: Priorities, tier: str) -> int:
@@ -59,14 +60,6 @@ class PriorityClasses(Part):
             )
 
 
-def user_pod_placement(user_pods: UserPods) -> dict:
-    """Fields of a PodSpec that put a pod on the nodes user pods go to."""
-    return {
-        "nodeSelector": dict(sorted(user_pods.node_selector.items())) or None,
-        "tolerations": [toleration.to_kubernetes() for toleration in user_pods.tolerations] or None,
-    }
-
-
 def configure_scheduling(file: ConfigFile, scheduling: SchedulingSettings, names: Names) -> None:
     """KubeSpawner settings that give user pods their scheduler, priority and nodes."""
     file.section(Order.USER_SCHEDULING, "User servers: scheduling")
@@ -77,7 +70,7 @@ def configure_scheduling(file: ConfigFile, scheduling: SchedulingSettings, names
     if user_pods.node_selector:
         file.set("KubeSpawner", "node_selector", dict(sorted(user_pods.node_selector.items())))
     if user_pods.tolerations:
-        file.set("KubeSpawner", "tolerations", [toleration.to_kubernetes() for toleration in user_pods.tolerations])
+        file.set("KubeSpawner", "tolerations", named_tolerations(USER_NODES, user_pods.tolerations))
 
 
 @dataclass(frozen=True)

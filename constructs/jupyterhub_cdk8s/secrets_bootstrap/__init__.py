@@ -9,7 +9,6 @@ to a name).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -26,12 +25,10 @@ from ..pods import (
     PULLED_IF_NOT_PRESENT,
     accepted_findings,
     api_client,
+    hook_container,
     restricted_pod_security,
-    script_container,
 )
 from ..rbac import Identity
-
-SCRIPT = resources.files(__package__).joinpath("ensure_secret.py").read_text(encoding="utf-8")
 
 # PreSync hooks run before anything else is applied, so the RBAC the Job uses
 # must itself be a hook of an earlier wave. Kept until the next sync replaces
@@ -60,10 +57,10 @@ class SecretsBootstrap(Part):
             .allow(["get", "patch"], ["secrets"], names=[secret])
             .allow(["create"], ["secrets"])
         )
-        container = script_container(
+        container = hook_container(
             "ensure-secret",
             image,
-            SCRIPT,
+            "ensure_secret.py",
             [names.namespace, secret, *SECRET_KEYS, *extra_keys],
             cpu="200m",
             memory="128Mi",

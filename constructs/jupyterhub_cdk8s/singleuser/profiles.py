@@ -7,6 +7,7 @@ from typing import Any
 from ..config.resources import byte_count, cores
 from ..config.singleuser import Profile, ProfileOption, SingleuserSettings
 from ..config_file import ConfigFile, Order
+from .placement import GPU_NODES, named_tolerations
 from .spawner import allotment, kubespawner_bytes
 from .storage import init_containers
 
@@ -67,7 +68,7 @@ def _gpu_override(singleuser: SingleuserSettings, count: int) -> dict:
         raise ValueError("GPUs without singleuser.gpu_nodes; the config refuses this")
     return {
         "extra_resource_limits": {gpu_nodes.resource: count},
-        "tolerations": [t.to_kubernetes() for t in gpu_nodes.tolerations],
+        "tolerations": named_tolerations(GPU_NODES, gpu_nodes.tolerations),
         "node_selector": dict(gpu_nodes.node_selector),
     }
 

@@ -10,51 +10,10 @@ standard library of the hub image. Usage: ensure_secret.py NAMESPACE NAME KEY...
 """
 
 import base64
-import json
-import os
 import secrets
-import ssl
 import sys
-import urllib.error
-import urllib.request
 
-ACCOUNT = os.environ.get("SERVICE_ACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
-
-
-def api_url():
-    """The API server by the kubernetes Service's IP, as client-go finds it in-cluster.
-
-    No DNS lookup: the Job's NetworkPolicy lets it reach the API server and
-    nothing else.
-    """
-    if os.environ.get("KUBERNETES_API_URL"):
-        return os.environ["KUBERNETES_API_URL"]
-    host = os.environ.get("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc")
-    if ":" in host:
-        host = f"[{host}]"
-    return "https://{}:{}".format(host, os.environ.get("KUBERNETES_SERVICE_PORT", "443"))
-
-
-API = api_url()
-
-
-def call(method, path, body=None, content_type="application/json"):
-    with open(os.path.join(ACCOUNT, "token")) as token_file:
-        token = token_file.read().strip()
-    request = urllib.request.Request(
-        API + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": "Bearer " + token, "Content-Type": content_type, "Accept": "application/json"},
-    )
-    context = None
-    if API.startswith("https://"):
-        context = ssl.create_default_context(cafile=os.path.join(ACCOUNT, "ca.crt"))
-    try:
-        with urllib.request.urlopen(request, context=context, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, {}
+from kube_api import API, call
 
 
 def fresh_value():

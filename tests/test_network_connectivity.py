@@ -1,0 +1,167 @@
+"""Every connection a hub needs is permitted, and what must stay impossible is not, on every common cluster.
+
+The judge is IBM's network-config-analyzer (tests/support/connectivity.py says how the world
+around `dist/` is built and which questions are asked). One nca run per environment answers the
+questions of every cluster topology the environment declares it runs on.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support.connectivity import (
+    DOCUMENT,
+    INSTALL,
+    NCA,
+    REQUIRED_TOPOLOGIES,
+    TOPOLOGIES,
+    Analysis,
+    Connectivity,
+    Target,
+    admits,
+    analyze,
+    checks,
+    covers,
+    parse,
+    resolves_api_server_by_name,
+    shipped_document,
+)
+from support.synthesis import ENVIRONMENTS, ROOT, dist_objects
+
+from jupyterhub_cdk8s.config import HubConfig
+from jupyterhub_cdk8s.config.loader import load_file
+
+
+def config_of(env: str) -> HubConfig:
+    return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
+
+
+CONFIGS = {env: config_of(env) for env in ENVIRONMENTS}
+
+
+def known_failure(env: str, topology: str) -> str | None:
+    """Why a cell fails on today's output: the finding of issue 15 that fixes it."""
+    if topology in ("nodelocaldns", "openshift", "vcluster"):
+        return "finding 2: DNS only to kube-dns pods on port 53"
+    if CONFIGS[env].network_policy.user_internet:
+        return "link-local hole: user internet egress excepts only 169.254.169.254, not 169.254.0.0/16"
+    return None
+
+
+def cases():
+    for env, config in CONFIGS.items():
+        for topology in TOPOLOGIES:
+            if topology.applies_to(config):
+                reason = known_failure(env, topology.name)
+                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                yield pytest.param(env, topology, id=f"{env}-{topology.name}", marks=marks)
+
+
+@pytest.fixture(scope="session")
+def analysis(tmp_path_factory):
+    """nca's reading of one environment's dist/, made once per environment and worker."""
+    if not NCA.exists():
+        pytest.fail(f"network-config-analyzer is missing ({NCA}); install it: {INSTALL}", pytrace=False)
+    done: dict[str, Analysis] = {}
+
+    def of(env: str) -> Analysis:
+        if env not in done:
+            done[env] = analyze(env, dist_objects(env), CONFIGS[env], tmp_path_factory.mktemp(env))
+        return done[env]
+
+    return of
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(("env", "topology"), list(cases()))
+def test_every_needed_connection_is_permitted_and_nothing_else(analysis, env, topology):
+    judged = analysis(env)
+    wrong = judged.connectivity.wrong(checks(judged.world, topology))
+    assert not wrong, f"{env} on {topology.name} ({topology.description}):\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.unit
+@pytest.mark.xfail(strict=True, reason="finding 1: the API server only at private ranges on 443 and 6443")
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_shipped_environment_runs_on_the_common_clusters(env):
+    declared = {topology.name for topology in TOPOLOGIES if topology.applies_to(CONFIGS[env])}
+    assert set(REQUIRED_TOPOLOGIES) <= declared, f"{env} does not declare {set(REQUIRED_TOPOLOGIES) - declared}"
+
+
+@pytest.mark.real
+@pytest.mark.xfail(strict=True, reason="pullers: lead")
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_hook_image_awaiter_reaches_the_api_server_by_name_only_with_dns(analysis, env):
+    """The awaiter's script resolves kubernetes.default.svc, so its policy must let it reach DNS (issue 15, 3)."""
+    objects = dist_objects(env)
+    if not resolves_api_server_by_name(objects):
+        return
+    judged = analysis(env)
+    awaiter = judged.world.pods["hook-image-awaiter"].ref
+    for topology in judged.topologies:
+        assert all(judged.connectivity.allows(awaiter, target) for target in topology.dns), topology.name
+
+
+@pytest.mark.real
+def test_connectivity_table_is_current(analysis):
+    expected = shipped_document(analysis(env) for env in ENVIRONMENTS)
+    assert DOCUMENT.exists() and DOCUMENT.read_text(encoding="utf-8") == expected, (
+        f"{DOCUMENT.relative_to(ROOT)} is stale; run `make connectivity` and commit it"
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the parser
+
+
+NCA_LINES = """\
+0.0.0.0-255.255.255.255 => other-team/stranger[Pod] : All connections
+ns/hub[Pod] => 10.0.0.0-10.255.255.255 : {protocols:TCP,dst_ports:443,6443}
+ns/hub[Pod] => kube-system/coredns[Pod] : {protocols:TCP, UDP,dst_ports:53}
+ns/user[Pod] => 0.0.0.0-9.255.255.255,11.0.0.0-169.254.169.253 : All but {protocols:UDP}
+ns/user[Pod] => data/minio-0[Pod] : {protocols:TCP,dst_ports:9000-9010}
+ns/proxy[Pod] => ns/hub[Pod] : {protocols:TCP,dst_ports:8081},{protocols:UDP,dst_ports:53}
+ns/scheduler[Pod] => 172.18.0.2 : {protocols:all but UDP, SCTP}
+"""
+
+
+@pytest.mark.unit
+def test_parser_reads_fixed_nca_output():
+    connectivity = Connectivity(parse(NCA_LINES))
+    assert len(connectivity.edges) == 7
+    assert connectivity.allows("1.2.3.4", Target("other-team/stranger", 22, "UDP"))
+    assert connectivity.allows("ns/hub", Target("10.9.8.7", 6443))
+    assert not connectivity.allows("ns/hub", Target("10.9.8.7", 8443))
+    assert not connectivity.allows("ns/hub", Target("11.0.0.1", 443))
+    assert connectivity.allows("ns/hub", Target("kube-system/coredns", 53, "UDP"))
+    assert not connectivity.allows("ns/hub", Target("kube-system/coredns-vcluster", 53, "UDP"))
+    assert connectivity.allows("ns/user", Target("93.184.215.14", 443))
+    assert not connectivity.allows("ns/user", Target("93.184.215.14", 53, "UDP"))
+    assert not connectivity.allows("ns/user", Target("169.254.169.254", 80))
+    assert connectivity.allows("ns/user", Target("data/minio-0", 9005))
+    assert not connectivity.allows("ns/user", Target("data/minio-0", 9011))
+    assert connectivity.allows("ns/proxy", Target("ns/hub", 53, "UDP"))
+    assert not connectivity.allows("ns/proxy", Target("ns/hub", 8081, "UDP"))
+    assert connectivity.allows("ns/scheduler", Target("172.18.0.2", 6443))
+    assert not connectivity.allows("ns/scheduler", Target("172.18.0.2", 53, "UDP"))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ns/a[Pod] -> ns/b[Pod] : All connections",  # another arrow
+        "ns/a[Pod] => ns/b[Pod] : {protocols:TCP,src_ports:80}",  # a dimension the parser does not know
+        "ns/a[Pod] => ns/b[Pod] : {protocols:ICMP}",
+        "ns/a[Pod] => ns/b[Pod] : some connections",
+    ],
+)
+def test_parser_refuses_what_it_does_not_know(line):
+    with pytest.raises(ValueError):
+        for edge in parse(line):
+            admits(edge.connections, 80, "TCP")
+
+
+@pytest.mark.unit
+def test_pods_and_addresses_are_told_apart():
+    assert covers("ns/hub[Pod]", "ns/hub") and not covers("ns/hub[Pod]", "ns/hu")
+    assert not covers("10.0.0.0-10.255.255.255", "ns/hub")
+    assert covers("10.0.0.0-10.255.255.255,192.168.0.0-192.168.255.255", "192.168.1.1")

@@ -410,9 +410,38 @@ def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
 
 @pytest.mark.unit
 def test_user_egress_that_opens_the_metadata_address_is_refused(tmp_path):
-    message = refused(tmp_path, "network_policy: {user_internet: true, user_egress: [{cidr: 169.254.0.0/16}]}\n")
+    message = refused(tmp_path, "network_policy: {user_egress: [{cidr: 169.254.0.0/16}]}\n")
     assert "environments/bad.yaml: network_policy.user_egress[0].cidr:" in message
     assert "169.254.0.0/16 contains the cloud metadata address 169.254.169.254/32" in message
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("extra", "setting"),
+    [
+        ("network_policy: {user_internet: true}\n", "network_policy.user_internet"),
+        (
+            "singleuser: {storage: {examples: {url: 'https://github.com/o/r.git', mount_path: /home/jovyan/ex}}}\n",
+            "singleuser.storage.examples",
+        ),
+    ],
+)
+def test_users_on_the_internet_need_the_api_server_written_down(tmp_path, extra, setting):
+    """A public API endpoint could not be left out of the users' internet egress (issue 15, finding 1)."""
+    message = refused(tmp_path, extra)
+    assert (
+        f"environments/bad.yaml: network_policy.api_server.cidrs: {setting} lets user servers reach public "
+        "addresses, and with 0.0.0.0/0 the API server may be one of them, which cannot be left out; write where its "
+        "endpoints are (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`)"
+    ) in message
+
+
+@pytest.mark.unit
+def test_a_link_local_api_server_is_refused(tmp_path):
+    message = refused(tmp_path, "network_policy: {api_server: {cidrs: [169.254.0.0/16]}}\n")
+    assert "environments/bad.yaml: network_policy.api_server.cidrs[0]: 169.254.0.0/16 is link-local: node agents " in (
+        message
+    )
 
 
 @pytest.mark.unit

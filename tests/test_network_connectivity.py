@@ -7,7 +7,11 @@ questions of every cluster topology the environment declares it runs on.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
+import yaml
 from support.connectivity import (
     DOCUMENT,
     INSTALL,
@@ -25,7 +29,7 @@ from support.connectivity import (
     resolves_api_server_by_name,
     shipped_document,
 )
-from support.synthesis import ENVIRONMENTS, ROOT, dist_objects
+from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, synth_objects
 
 from jupyterhub_cdk8s.config import HubConfig
 from jupyterhub_cdk8s.config.loader import load_file
@@ -35,6 +39,32 @@ def config_of(env: str) -> HubConfig:
     return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
 
 
+# Shipped environments with settings of clusters the shipped ones do not describe: name -> (environment, changes).
+VARIANTS = {
+    # A managed cluster whose API endpoint is public, with user internet egress: the endpoint is left out of it.
+    "thinkube-public-api": ("thinkube", {"network_policy": {"api_server": {"cidrs": ["203.0.113.10/32"]}}}),
+}
+
+
+def variant_text(env: str, changes: dict) -> str:
+    document = yaml.safe_load((ROOT / "environments" / f"{env}.yaml").read_text(encoding="utf-8"))
+
+    def merge(into: dict, changes: dict) -> None:
+        for key, value in changes.items():
+            if isinstance(value, dict) and isinstance(into.get(key), dict):
+                merge(into[key], value)
+            else:
+                into[key] = value
+
+    merge(document, changes)
+    return yaml.safe_dump(document)
+
+
+def variant_config(name: str, tmp_path) -> HubConfig:
+    env, changes = VARIANTS[name]
+    return environment(variant_text(env, changes), tmp_path, name).config
+
+
 CONFIGS = {env: config_of(env) for env in ENVIRONMENTS}
 
 
@@ -42,12 +72,12 @@ def known_failure(env: str, topology: str) -> str | None:
     """Why a cell fails on today's output: the finding of issue 15 that fixes it."""
     if topology in ("nodelocaldns", "openshift", "vcluster"):
         return "finding 2: DNS only to kube-dns pods on port 53"
-    if CONFIGS[env].network_policy.user_internet:
-        return "link-local hole: user internet egress excepts only 169.254.169.254, not 169.254.0.0/16"
     return None
 
 
-def cases():
+def cases(tmp_path):
+    for name in VARIANTS:
+        CONFIGS[name] = variant_config(name, tmp_path)
     for env, config in CONFIGS.items():
         for topology in TOPOLOGIES:
             if topology.applies_to(config):
@@ -65,14 +95,19 @@ def analysis(tmp_path_factory):
 
     def of(env: str) -> Analysis:
         if env not in done:
-            done[env] = analyze(env, dist_objects(env), CONFIGS[env], tmp_path_factory.mktemp(env))
+            workdir = tmp_path_factory.mktemp(env)
+            if env in VARIANTS:
+                objects = synth_objects(variant_text(*VARIANTS[env]), workdir, env)
+            else:
+                objects = dist_objects(env)
+            done[env] = analyze(env, objects, CONFIGS[env], workdir)
         return done[env]
 
     return of
 
 
 @pytest.mark.real
-@pytest.mark.parametrize(("env", "topology"), list(cases()))
+@pytest.mark.parametrize(("env", "topology"), list(cases(Path(tempfile.mkdtemp(prefix="variants-")))))
 def test_every_needed_connection_is_permitted_and_nothing_else(analysis, env, topology):
     judged = analysis(env)
     wrong = judged.connectivity.wrong(checks(judged.world, topology))
@@ -80,11 +115,23 @@ def test_every_needed_connection_is_permitted_and_nothing_else(analysis, env, to
 
 
 @pytest.mark.unit
-@pytest.mark.xfail(strict=True, reason="finding 1: the API server only at private ranges on 443 and 6443")
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_shipped_environment_runs_on_the_common_clusters(env):
     declared = {topology.name for topology in TOPOLOGIES if topology.applies_to(CONFIGS[env])}
     assert set(REQUIRED_TOPOLOGIES) <= declared, f"{env} does not declare {set(REQUIRED_TOPOLOGIES) - declared}"
+
+
+@pytest.mark.unit
+def test_default_network_settings_run_on_every_cluster_with_a_pod_ingress_controller(tmp_path):
+    """kind, k3d, minikube (8443), managed clusters with a private or a public endpoint (issue 15, finding 1)."""
+    config = environment(MINIMAL, tmp_path).config
+    assert [t.name for t in TOPOLOGIES if t.applies_to(config)] == [t.name for t in TOPOLOGIES]
+
+
+@pytest.mark.unit
+def test_the_public_api_variant_is_checked_on_a_public_endpoint():
+    declared = [topology.name for topology in TOPOLOGIES if topology.applies_to(CONFIGS["thinkube-public-api"])]
+    assert declared == ["managed-public"]
 
 
 @pytest.mark.real

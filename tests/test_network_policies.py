@@ -117,8 +117,9 @@ INTRANET = Endpoint("intranet", ip="10.1.2.3")
 
 
 @pytest.mark.unit
-def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tmp_path):
-    objects = synth_objects(MINIMAL + "network_policy: {user_internet: true, private_ranges: [10.0.0.0/8]}\n", tmp_path)
+def test_internet_egress_keeps_link_local_private_ranges_and_the_api_server_closed(tmp_path):
+    text = "network_policy: {user_internet: true, private_ranges: [10.0.0.0/8], api_server: {cidrs: [203.0.113.0/28]}}"
+    objects = synth_objects(MINIMAL + text + "\n", tmp_path)
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
     user = Endpoint(
         "user",
@@ -135,6 +136,10 @@ def test_internet_egress_keeps_the_metadata_address_and_private_ranges_closed(tm
     )
     assert not may_connect(policies, user, INTRANET, 443)
     assert not may_connect(policies, user, METADATA, 80)
+    # Every link-local node agent: EKS Pod Identity hands out credentials at 169.254.170.23 (issue 15).
+    assert not may_connect(policies, user, Endpoint("pod identity", ip="169.254.170.23"), 80)
+    # A public API server endpoint, once written down, is left out of the internet (issue 15, finding 1).
+    assert not may_connect(policies, user, Endpoint("api server", ip="203.0.113.10"), 443)
 
 
 @pytest.mark.unit
@@ -153,3 +158,28 @@ def test_extra_user_egress_and_database_open_only_their_destination(tmp_path):
     assert not may_connect(policies, user, database, 5432)
     assert may_connect(policies, user, Endpoint("svc", ip="10.20.3.4"), 443)
     assert not may_connect(policies, user, Endpoint("svc", ip="10.20.3.4"), 22)
+
+
+def pod_of(objects: list[dict], component: str) -> Endpoint:
+    """The pod a workload of `component` runs, as its template labels it."""
+    (template,) = [
+        o["spec"]["template"]
+        for o in objects
+        if o["kind"] in {"Deployment", "Job"} and o["metadata"]["labels"]["app.kubernetes.io/component"] == component
+    ]
+    return Endpoint(component, "hub-test", template["metadata"]["labels"])
+
+
+@pytest.mark.unit
+def test_api_server_clients_reach_it_wherever_clusters_serve_it(tmp_path):
+    """kind/k3d 6443, minikube and vcluster 8443, managed clusters 443 on private or public addresses (issue 15, 1)."""
+    objects = synth_objects(MINIMAL, tmp_path)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    endpoints = [("172.18.0.2", 6443), ("192.168.49.2", 8443), ("10.0.12.34", 443), ("203.0.113.10", 443)]
+    for component in ("hub", "user-scheduler", "secrets-bootstrap", "hook-image-awaiter"):
+        pod = pod_of(objects, component)
+        for address, port in endpoints:
+            assert may_connect(policies, pod, Endpoint("api server", ip=address), port), (component, address, port)
+        assert not may_connect(policies, pod, Endpoint("api server", ip="203.0.113.10"), 10250), component
+        for link_local in ("169.254.169.254", "169.254.170.23"):
+            assert not may_connect(policies, pod, Endpoint("node agent", ip=link_local), 443), component

@@ -203,7 +203,12 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert driver["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": executor_labels}}]
     assert {
         "to": [{"ipBlock": {"cidr": "10.43.0.1/32"}}],
-        "ports": [{"port": 443, "protocol": "TCP"}, {"port": 6443, "protocol": "TCP"}],
+        # The API server's ports of network_policy.api_server (minikube and vcluster serve it on 8443).
+        "ports": [
+            {"port": 443, "protocol": "TCP"},
+            {"port": 6443, "protocol": "TCP"},
+            {"port": 8443, "protocol": "TCP"},
+        ],
     } in driver["spec"]["egress"]
     # Least privilege: pods and configmaps, nothing else, no wildcard.
     role = find(objects, "Role", "jupyterhub-singleuser-spark")

@@ -114,6 +114,14 @@ class HubConfig(StrictModel):
         placeholder = Footprint("scheduling.user_placeholders", Bounds(cpu, cpu), Bounds(memory, memory))
         return own + [placeholder] * self.scheduling.user_placeholders.replicas
 
+    def _user_internet_by(self) -> str | None:
+        """The setting that lets user servers reach public addresses (all ports, or HTTPS for git), if any."""
+        if self.network_policy.user_internet:
+            return "network_policy.user_internet"
+        if self.singleuser.storage.examples:
+            return "singleuser.storage.examples"
+        return None
+
     @model_validator(mode="after")
     def _guardrails_fit(self) -> HubConfig:
         """Refuse a user server that the quota or limit range would never admit."""
@@ -128,7 +136,9 @@ class HubConfig(StrictModel):
         problems = [
             *quota_problems(self.quota, user, own, own_storage),
             *limit_range_problems(self.limit_range, user, own),
-            *network_policy_problems(self.network_policy, isinstance(database, PostgresDatabase)),
+            *network_policy_problems(
+                self.network_policy, isinstance(database, PostgresDatabase), self._user_internet_by()
+            ),
         ]
         if problems:
             raise FieldProblems(*problems)

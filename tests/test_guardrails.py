@@ -445,6 +445,14 @@ def test_a_link_local_api_server_is_refused(tmp_path):
 
 
 @pytest.mark.unit
+def test_dns_nowhere_is_refused(tmp_path):
+    message = refused(tmp_path, "network_policy: {dns: {pods: [], cidrs: []}}\n")
+    assert "environments/bad.yaml: network_policy.dns.pods: names no DNS server, so no pod could resolve a name" in (
+        message
+    )
+
+
+@pytest.mark.unit
 def test_postgresql_without_a_database_endpoint_is_refused(tmp_path):
     message = refused(tmp_path, "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n")
     assert "network_policy.database: hub.database is postgresql but the NetworkPolicies would block" in message

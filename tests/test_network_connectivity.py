@@ -68,22 +68,13 @@ def variant_config(name: str, tmp_path) -> HubConfig:
 CONFIGS = {env: config_of(env) for env in ENVIRONMENTS}
 
 
-def known_failure(env: str, topology: str) -> str | None:
-    """Why a cell fails on today's output: the finding of issue 15 that fixes it."""
-    if topology in ("nodelocaldns", "openshift", "vcluster"):
-        return "finding 2: DNS only to kube-dns pods on port 53"
-    return None
-
-
 def cases(tmp_path):
     for name in VARIANTS:
         CONFIGS[name] = variant_config(name, tmp_path)
     for env, config in CONFIGS.items():
         for topology in TOPOLOGIES:
             if topology.applies_to(config):
-                reason = known_failure(env, topology.name)
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                yield pytest.param(env, topology, id=f"{env}-{topology.name}", marks=marks)
+                yield pytest.param(env, topology, id=f"{env}-{topology.name}")
 
 
 @pytest.fixture(scope="session")

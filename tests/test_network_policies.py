@@ -183,3 +183,27 @@ def test_api_server_clients_reach_it_wherever_clusters_serve_it(tmp_path):
         assert not may_connect(policies, pod, Endpoint("api server", ip="203.0.113.10"), 10250), component
         for link_local in ("169.254.169.254", "169.254.170.23"):
             assert not may_connect(policies, pod, Endpoint("node agent", ip=link_local), 443), component
+
+
+@pytest.mark.unit
+def test_dns_reaches_the_dns_servers_of_every_common_cluster(tmp_path):
+    """CoreDNS/kube-dns on 53, OpenShift on 5353, vcluster on 1053, NodeLocal DNSCache (issue 15, finding 2)."""
+    objects = synth_objects(MINIMAL, tmp_path)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    servers = [
+        (Endpoint("coredns", "kube-system", {"k8s-app": "kube-dns"}), 53),
+        (Endpoint("openshift", "openshift-dns", {"dns.operator.openshift.io/daemonset-dns": "default"}), 5353),
+        (Endpoint("vcluster coredns", "kube-system", {"k8s-app": "vcluster-kube-dns"}), 1053),
+        (Endpoint("nodelocal dns", ip="169.254.20.10"), 53),
+        (Endpoint("kube-dns ClusterIP, not NATed", ip="10.96.0.10"), 53),
+    ]
+    user = Endpoint(
+        "user", "hub-test", {**pod_of(objects, "hub").labels, "app.kubernetes.io/component": "singleuser-server"}
+    )
+    for pod in (pod_of(objects, "hub"), pod_of(objects, "proxy"), user):
+        for server, port in servers:
+            for protocol in ("UDP", "TCP"):
+                assert may_connect(policies, pod, server, port, protocol), (pod.name, server.name, protocol)
+        assert not may_connect(policies, pod, Endpoint("nodelocal dns", ip="169.254.20.10"), 8080), pod.name
+        assert not may_connect(policies, pod, METADATA, 53, "UDP"), pod.name
+        assert not may_connect(policies, pod, Endpoint("elsewhere", "other", {"k8s-app": "kube-dns"}), 53, "UDP")

@@ -60,8 +60,8 @@ def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
 
 
 def pods_elsewhere(pods: PodsElsewhere) -> Peer:
-    """Pods of another namespace, as a config section names them."""
-    return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())))
+    """Pods of another namespace, as a config section names them (every pod of it without labels)."""
+    return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())) or None)
 
 
 def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:
@@ -148,7 +148,8 @@ class Connections:
         self._spec[key].append(rule)
 
 
-DNS_PORTS = (Port(53, "UDP"), Port(53, "TCP"))
+def udp_and_tcp(*numbers: int) -> tuple[Port, ...]:
+    return tuple(Port(number, protocol) for number in numbers for protocol in ("UDP", "TCP"))
 
 
 class NetworkPolicyRegistry:
@@ -182,7 +183,14 @@ class NetworkPolicyRegistry:
 
     @property
     def dns(self) -> Endpoint:
-        return Endpoint((Route((pods_elsewhere(self.settings.dns),), DNS_PORTS),))
+        """Cluster DNS: its pods on their ports after the kube-dns Service's NAT, and addresses answering on 53."""
+        dns = self.settings.dns
+        routes = []
+        if dns.pods:
+            routes.append(Route(tuple(pods_elsewhere(pods) for pods in dns.pods), udp_and_tcp(*dns.pod_ports)))
+        if dns.cidrs:
+            routes.append(Route(tuple(ip_block(cidr) for cidr in dns.cidrs), udp_and_tcp(53)))
+        return Endpoint(tuple(routes))
 
     @property
     def api_server(self) -> Endpoint:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
-from .base import DnsLabel, StrictModel
+from .base import DnsLabel, FieldProblems, StrictModel
 
 METADATA_CIDR = "169.254.169.254/32"
 """The cloud metadata address: instance credentials live behind it, so no pod of ours may ever reach it."""
@@ -86,6 +86,53 @@ class PodsElsewhere(StrictModel):
     )
 
 
+NODE_LOCAL_DNS = "169.254.20.10/32"
+"""NodeLocal DNSCache's default address (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md)."""
+
+
+class ClusterDns(StrictModel):
+    """Where cluster DNS answers, as pods see it after the kube-dns Service's NAT.
+
+    The defaults hold on kubeadm, kind, minikube, k3s, the managed clusters
+    (CoreDNS or kube-dns pods in kube-system on 53), OpenShift (pods in
+    openshift-dns on 5353, openshift/cluster-dns-operator assets/dns/daemonset.yaml),
+    vcluster (CoreDNS on 1053, loft-sh/vcluster chart/templates/_coredns.tpl) and
+    NodeLocal DNSCache, which runs on the host network and answers on a
+    link-local address and on the kube-dns ClusterIP without NAT, so only an
+    IP block reaches it. The Helm chart allows 53 to any kube-system pod and
+    to the private ranges the same way (templates/_helpers-netpol.tpl).
+    """
+
+    pods: list[PodsElsewhere] = Field(
+        default_factory=lambda: [PodsElsewhere(namespace="kube-system"), PodsElsewhere(namespace="openshift-dns")],
+        description=(
+            "The DNS server pods: every pod of kube-system and openshift-dns by default; add pod_labels to narrow, "
+            "e.g. {namespace: kube-system, pod_labels: {k8s-app: kube-dns}}."
+        ),
+    )
+    pod_ports: list[TcpPort] = Field(
+        default_factory=lambda: [53, 5353, 1053],
+        min_length=1,
+        description="Ports (UDP and TCP) the DNS pods listen on: 53, 5353 (OpenShift), 1053 (vcluster).",
+    )
+    cidrs: list[SafeCidr] = Field(
+        default_factory=lambda: [NODE_LOCAL_DNS, *PRIVATE_RANGES],
+        description=(
+            "Addresses answering DNS on port 53 without NAT: NodeLocal DNSCache's 169.254.20.10 and the kube-dns "
+            "ClusterIP it also serves, which the private ranges hold. Narrow them to [169.254.20.10/32, "
+            "<kube-dns ClusterIP>/32] to keep user servers from sending DNS to other private hosts."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> ClusterDns:
+        if not self.pods and not self.cidrs:
+            raise FieldProblems(
+                ("pods", "names no DNS server, so no pod could resolve a name; write pods: [{namespace: kube-system}]")
+            )
+        return self
+
+
 class DatabaseEndpoint(StrictModel):
     """Where the hub's PostgreSQL is: an IP range, or pods of a namespace."""
 
@@ -146,9 +193,8 @@ class NetworkPolicySettings(StrictModel):
         ),
         description="The ingress controller's pods: the only outside pods that may reach the proxy.",
     )
-    dns: PodsElsewhere = Field(
-        default_factory=lambda: PodsElsewhere(namespace="kube-system", pod_labels={"k8s-app": "kube-dns"}),
-        description="The cluster DNS pods (port 53 UDP and TCP).",
+    dns: ClusterDns = Field(
+        default_factory=ClusterDns, description="Cluster DNS, for the hub, the proxy and user servers."
     )
     api_server: ApiServer = Field(
         default_factory=ApiServer,

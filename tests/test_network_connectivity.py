@@ -43,6 +43,19 @@ def config_of(env: str) -> HubConfig:
 VARIANTS = {
     # A managed cluster whose API endpoint is public, with user internet egress: the endpoint is left out of it.
     "thinkube-public-api": ("thinkube", {"network_policy": {"api_server": {"cidrs": ["203.0.113.10/32"]}}}),
+    # Bare metal: the ingress controller runs on the host network of nodes in 192.168.1.0/24.
+    "default-hostnet-ingress": (
+        "default",
+        {
+            "network_policy": {
+                "ingress_controller": {
+                    "namespace": "ingress-nginx",
+                    "pod_labels": {"app.kubernetes.io/name": "ingress-nginx"},
+                    "cidrs": ["192.168.1.0/24"],
+                }
+            }
+        },
+    ),
 }
 
 
@@ -116,7 +129,12 @@ def test_every_shipped_environment_runs_on_the_common_clusters(env):
 def test_default_network_settings_run_on_every_cluster_with_a_pod_ingress_controller(tmp_path):
     """kind, k3d, minikube (8443), managed clusters with a private or a public endpoint (issue 15, finding 1)."""
     config = environment(MINIMAL, tmp_path).config
-    assert [t.name for t in TOPOLOGIES if t.applies_to(config)] == [t.name for t in TOPOLOGIES]
+    assert [t.name for t in TOPOLOGIES if t.applies_to(config)] == [t.name for t in TOPOLOGIES if not t.ingress_from]
+
+
+@pytest.mark.unit
+def test_the_host_network_ingress_variant_is_checked_with_a_host_network_ingress():
+    assert "hostnet-ingress" in [t.name for t in TOPOLOGIES if t.applies_to(CONFIGS["default-hostnet-ingress"])]
 
 
 @pytest.mark.unit

@@ -207,3 +207,17 @@ def test_dns_reaches_the_dns_servers_of_every_common_cluster(tmp_path):
         assert not may_connect(policies, pod, Endpoint("nodelocal dns", ip="169.254.20.10"), 8080), pod.name
         assert not may_connect(policies, pod, METADATA, 53, "UDP"), pod.name
         assert not may_connect(policies, pod, Endpoint("elsewhere", "other", {"k8s-app": "kube-dns"}), 53, "UDP")
+
+
+@pytest.mark.unit
+def test_a_host_network_ingress_controller_reaches_the_public_port_only(tmp_path):
+    """Its connections come from node addresses, which no pod selector names (issue 15, finding 10)."""
+    text = MINIMAL + "network_policy: {ingress_controller: {namespace: ingress, cidrs: [192.168.1.0/24]}}\n"
+    objects = synth_objects(text, tmp_path)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    node = Endpoint("ingress controller's node", ip="192.168.1.11")
+    proxy, hub = pod_of(objects, "proxy"), pod_of(objects, "hub")
+    assert may_connect(policies, node, proxy, 8000)
+    assert not may_connect(policies, node, proxy, 8001)
+    assert not may_connect(policies, node, hub, 8081)
+    assert not may_connect(policies, Endpoint("elsewhere", ip="192.168.2.11"), proxy, 8000)

@@ -209,8 +209,10 @@ class NetworkPolicyRegistry:
         return ip_block(EVERYWHERE, tuple(str(network) for network in collapsed))
 
     @property
-    def ingress_controller(self) -> Peer:
-        return pods_elsewhere(self.settings.ingress_controller)
+    def ingress_controller(self) -> tuple[Peer, ...]:
+        """The ingress controller's pods, and its nodes' addresses when it runs on the host network."""
+        controller = self.settings.ingress_controller
+        return (pods_elsewhere(controller), *(ip_block(cidr) for cidr in controller.cidrs))
 
     def allow_api_server(self, component: str) -> None:
         """Egress of a component that talks to the Kubernetes API and nothing else (hooks, scheduler).

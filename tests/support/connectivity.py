@@ -138,11 +138,16 @@ class Topology:
     description: str
     api: tuple[Target, ...]
     dns: tuple[Target, ...]
+    ingress_from: tuple[str, ...] = ()
+    """Node addresses a host-network ingress controller connects from (none: it is a pod)."""
 
     def applies_to(self, config: HubConfig) -> bool:
-        """The environment declares a cluster like this one: the API server's endpoints are among its own."""
+        """The environment declares a cluster like this one: its API server's endpoints, its ingress nodes."""
         api = config.network_policy.api_server
-        return all(target.port in api.ports and _within(target.peer, api.cidrs) for target in self.api)
+        controller = config.network_policy.ingress_controller
+        return all(target.port in api.ports and _within(target.peer, api.cidrs) for target in self.api) and all(
+            _within(address, controller.cidrs) for address in self.ingress_from
+        )
 
 
 def _within(address: str, cidrs: Iterable[str]) -> bool:
@@ -198,6 +203,14 @@ TOPOLOGIES = (
         "vcluster: CoreDNS on 1053, API server = the vcluster pod :8443",
         (Target("10.244.0.7", 8443),),
         answers_dns(VCLUSTER_DNS.ref, 1053),
+    ),
+    # Bare metal: an ingress controller with hostNetwork: true connects from its node's address.
+    Topology(
+        "hostnet-ingress",
+        "ingress controller on the host network: it connects from node addresses",
+        (Target("192.168.1.10", 6443),),
+        answers_dns(COREDNS.ref),
+        ingress_from=("192.168.1.11",),
     ),
 )
 DNS_PODS = (COREDNS, OPENSHIFT_DNS, VCLUSTER_DNS)
@@ -337,7 +350,12 @@ def checks(world: World, topology: Topology) -> list[Check]:
     def deny(question: str, source: str, target: Target) -> None:
         result.append(Check(question, source, target, False))
 
-    need("ingress controller -> proxy", ref["ingress"], Target(proxy, PROXY_PORT))
+    for source in topology.ingress_from or (ref["ingress"],):
+        need("ingress controller -> proxy", source, Target(proxy, PROXY_PORT))
+    for source in topology.ingress_from:
+        deny("ingress controller's node -> hub", source, Target(hub, HUB_PORT))
+        deny("ingress controller's node -> proxy API", source, Target(proxy, PROXY_API_PORT))
+        deny("ingress controller's node -> user server", source, Target(user, server_port))
     need("proxy -> hub", ref["proxy"], Target(hub, HUB_PORT))
     need("hub -> proxy API", ref["hub"], Target(proxy, PROXY_API_PORT))
     need("proxy -> user server", ref["proxy"], Target(user, server_port))

@@ -86,6 +86,19 @@ class PodsElsewhere(StrictModel):
     )
 
 
+class IngressController(PodsElsewhere):
+    """The ingress controller: its pods, and the node addresses it connects from when on the host network."""
+
+    cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description=(
+            "Node addresses of an ingress controller that runs on the host network (hostNetwork: true, common on "
+            "bare metal): its connections come from the nodes, which no pod selector names, e.g. [192.168.1.0/24]. "
+            "They may reach the proxy's public port only."
+        ),
+    )
+
+
 NODE_LOCAL_DNS = "169.254.20.10/32"
 """NodeLocal DNSCache's default address (kubernetes/kubernetes cluster/addons/dns/nodelocaldns/README.md)."""
 
@@ -187,11 +200,11 @@ class NetworkPolicySettings(StrictModel):
     """NetworkPolicies: default deny for the namespace, then one policy per connection a component needs."""
 
     enabled: bool = Field(True, description="Write the NetworkPolicies (the cluster's CNI must enforce them).")
-    ingress_controller: PodsElsewhere = Field(
-        default_factory=lambda: PodsElsewhere(
+    ingress_controller: IngressController = Field(
+        default_factory=lambda: IngressController(
             namespace="ingress-nginx", pod_labels={"app.kubernetes.io/name": "ingress-nginx"}
         ),
-        description="The ingress controller's pods: the only outside pods that may reach the proxy.",
+        description="The ingress controller: the only pods (and node addresses) outside that may reach the proxy.",
     )
     dns: ClusterDns = Field(
         default_factory=ClusterDns, description="Cluster DNS, for the hub, the proxy and user servers."

@@ -497,17 +497,17 @@ def role_rules(role: dict) -> set:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_identity_has_only_what_its_process_uses(env):
     objects = dist_objects(env)
-    assert not [o for o in objects if o["kind"] == "ClusterRole"], "no cluster-wide role of our own"
-    # The one cluster-wide grant: the user scheduler gets the roles every cluster ships for its kube-scheduler.
+    # The one cluster-wide grant: the user scheduler's own role, what its kube-scheduler reads and binds
+    # (test_scheduling.py compares it with Kubernetes' bootstrap roles); never a built-in role, never secrets.
+    cluster_roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ClusterRole"}
     cluster_bindings = {
         (o["subjects"][0]["name"], o["roleRef"]["name"]) for o in objects if o["kind"] == "ClusterRoleBinding"
     }
-    assert cluster_bindings <= {
-        ("jupyterhub-user-scheduler", "system:kube-scheduler"),
-        ("jupyterhub-user-scheduler", "system:volume-scheduler"),
-    }
+    assert cluster_bindings == {("jupyterhub-user-scheduler", name) for name in cluster_roles}
+    for role in cluster_roles.values():
+        assert not [rule for rule in role["rules"] if "secrets" in rule["resources"] or "leases" in rule["resources"]]
     roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Role"}
-    for role in roles.values():
+    for role in [*roles.values(), *cluster_roles.values()]:
         for rule in role["rules"]:
             assert "*" not in rule["verbs"] and "*" not in rule["resources"] and "*" not in rule["apiGroups"]
     assert role_rules(roles["jupyterhub-hub"]) == HUB_RULES
@@ -518,8 +518,11 @@ def test_every_identity_has_only_what_its_process_uses(env):
         assert rules == {("", "secrets", ("get", "patch"), secret), ("", "secrets", ("create",), None)}
     if "jupyterhub-user-scheduler" in roles:
         lease = ("jupyterhub-user-scheduler-lock",)
+        candidates = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
         assert role_rules(roles["jupyterhub-user-scheduler"]) == {
-            ("coordination.k8s.io", "leases", ("get", "update"), lease)
+            ("coordination.k8s.io", "leases", ("create",), None),
+            ("coordination.k8s.io", "leases", ("get", "list", "update", "watch"), lease),
+            ("coordination.k8s.io", "leasecandidates", candidates, None),
         }
     for name, role in roles.items():
         if name == "jupyterhub-hook-image-awaiter":

@@ -19,7 +19,7 @@ from .pod_security import PodSecuritySettings
 from .proxy import ProxySettings
 from .quota import QuotaSettings, quota_problems
 from .resources import Amount, Bounds, Footprint
-from .scheduling import SchedulingSettings
+from .scheduling import SchedulingSettings, user_scheduler_problems
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 from .sizing import largest_user_server
@@ -139,6 +139,7 @@ class HubConfig(StrictModel):
             *network_policy_problems(
                 self.network_policy, isinstance(database, PostgresDatabase), self._user_internet_by()
             ),
+            *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
         ]
         if problems:
             raise FieldProblems(*problems)

@@ -212,7 +212,11 @@ ROWS: list[Row] = [
     # scheduling
     Row("scheduling.userScheduler.enabled", "scheduling.user_scheduler.enabled", same),
     Row("scheduling.userScheduler.replicas", "scheduling.user_scheduler.replicas", scheduler_replicas),
-    Row("scheduling.userScheduler.image", "scheduling.user_scheduler.image", image, keys=("name", "tag")),
+    Row(
+        "scheduling.userScheduler.image",
+        reason="the kube-scheduler is the cluster's own version, with RBAC written for it: set kubernetes_version",
+        keys=("name", "tag"),
+    ),
     Row(
         "scheduling.userScheduler.resources",
         "scheduling.user_scheduler.resources",

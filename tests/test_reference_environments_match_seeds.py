@@ -74,7 +74,8 @@ def spawner_traits(config: Config, *names: str) -> dict[str, object]:
 
 def assert_one_namespace(env: str, namespace: str) -> None:
     assert find(list(objects(env)), "Namespace")["metadata"]["name"] == namespace
-    namespaced = [o for o in objects(env) if o["kind"] not in ("Namespace", "PriorityClass", "ClusterRoleBinding")]
+    cluster_scoped = ("Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding")
+    namespaced = [o for o in objects(env) if o["kind"] not in cluster_scoped]
     assert {o["metadata"]["namespace"] for o in namespaced} == {namespace}
 
 

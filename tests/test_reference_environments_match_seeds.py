@@ -104,7 +104,8 @@ CARBON_SERVICES = {
     "mlflow": ("ml-platform", 5000, {"MLFLOW_TRACKING_URI": "http://mlflow.ml-platform:5000"}),
     "postgresql": ("data-platform", 5432, {"POSTGRES_HOST": "postgres-shared.data-platform", "POSTGRES_PORT": "5432"}),
     "datahub": ("data-platform", 8080, {"DATAHUB_GMS_URL": "http://datahub-gms.data-platform:8080"}),
-    "ray": ("data-platform", 6379, {"RAY_ADDRESS": "ray-cluster-head.data-platform:6379"}),
+    # The seed's 6379 is Ray's GCS port; notebooks use the head's Ray Client port (README, "Where we differ").
+    "ray": ("data-platform", 10001, {"RAY_ADDRESS": "ray://ray-cluster-head.data-platform:10001"}),
     "kafka": ("data-platform", 9092, {"KAFKA_BOOTSTRAP_SERVERS": "kafka-cluster-kafka-bootstrap.data-platform:9092"}),
 }
 

@@ -158,6 +158,27 @@ def test_hook_image_awaiter_reaches_the_api_server_by_name_only_with_dns(analysi
 
 
 @pytest.mark.real
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_what_hub_metrics_without_a_token_expose_is_documented(analysis, env):
+    """Issue 15, finding 7: in network mode every user server reads /hub/metrics; the README must say so."""
+    judged = analysis(env)
+    if judged.metrics_need_token:
+        assert CONFIGS[env].monitoring.hub_metrics.type == "token"
+        return
+    assert {"proxy", "user", "other-user"} <= set(judged.hub_port_clients())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = "every pod that may connect to the hub's port can then read the metrics too: the proxy and every user server"
+    assert said in readme
+
+
+@pytest.mark.unit
+def test_hub_metrics_need_a_token_by_default(tmp_path):
+    assert environment(MINIMAL + "monitoring: {enabled: true}\n", tmp_path).config.monitoring.hub_metrics.type == (
+        "token"
+    )
+
+
+@pytest.mark.real
 def test_connectivity_table_is_current(analysis):
     expected = shipped_document(analysis(env) for env in ENVIRONMENTS)
     assert DOCUMENT.exists() and DOCUMENT.read_text(encoding="utf-8") == expected, (

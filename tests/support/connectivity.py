@@ -679,10 +679,13 @@ class Analysis:
     def metrics_readers(self) -> str:
         """Who can read /hub/metrics: token holders, or every pod nca lets reach the hub's port."""
         if self.metrics_need_token:
-            return "only with a token (the Prometheus service's, or a user's own with the read:metrics scope)"
+            return "only with a token holding the read:metrics scope (the Prometheus service's, an admin's)"
+        return "without a token, by every pod that reaches hub:8081: " + ", ".join(self.hub_port_clients())
+
+    def hub_port_clients(self) -> list[str]:
+        """The roles of the pods nca lets connect to the hub's port."""
         hub = Target(self.world.pods["hub"].ref, HUB_PORT)
-        readers = [role for role, pod in self.world.pods.items() if self.connectivity.allows(pod.ref, hub)]
-        return "anyone who reaches hub:8081, without a token: " + ", ".join(sorted(readers))
+        return sorted(role for role, pod in self.world.pods.items() if self.connectivity.allows(pod.ref, hub))
 
 
 DOCUMENT_HEADER = """\

@@ -453,6 +453,17 @@ def test_dns_nowhere_is_refused(tmp_path):
 
 
 @pytest.mark.unit
+def test_the_metadata_blocker_needs_a_privileged_namespace(tmp_path):
+    """Its init container is privileged with NET_ADMIN: under baseline every user pod would be refused."""
+    message = refused(tmp_path, "singleuser: {cloud_metadata: {block_with_iptables: true}}\n")
+    assert (
+        "environments/bad.yaml: singleuser.cloud_metadata.block_with_iptables: the block-cloud-metadata init container "
+        "runs privileged with NET_ADMIN, which Pod Security baseline refuses, so no user pod could start; write "
+        "pod_security.enforce: privileged to allow it"
+    ) in message
+
+
+@pytest.mark.unit
 def test_postgresql_without_a_database_endpoint_is_refused(tmp_path):
     message = refused(tmp_path, "hub: {database: {type: postgresql, url_secret: {name: db, key: url}}}\n")
     assert "network_policy.database: hub.database is postgresql but the NetworkPolicies would block" in message

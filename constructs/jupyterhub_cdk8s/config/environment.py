@@ -15,7 +15,7 @@ from .limits import LimitRangeSettings, limit_range_problems
 from .monitoring import MonitoringSettings, monitoring_problems
 from .network import NetworkPolicySettings, network_policy_problems
 from .platform_services import PlatformServices
-from .pod_security import PodSecuritySettings
+from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
 from .quota import QuotaSettings, quota_problems
 from .resources import Amount, Bounds, Footprint
@@ -140,6 +140,7 @@ class HubConfig(StrictModel):
                 self.network_policy, isinstance(database, PostgresDatabase), self._user_internet_by()
             ),
             *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
+            *pod_security_problems(self.pod_security, self.singleuser.cloud_metadata.block_with_iptables),
         ]
         if problems:
             raise FieldProblems(*problems)

@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+NCA_VENV := .venv-nca
+NCA_VERSION := 2.1.0
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test test-unit test-output test-real test-fast bench imports clean
+.PHONY: install synth check lint test test-unit test-output test-real test-fast bench imports connectivity clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +22,18 @@ $(CHECKOV_VENV)/.installed:
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 	touch $@
 
+# IBM's network-config-analyzer judges the NetworkPolicies in the tests; it pins PyYAML==6.0.2 exactly
+# (the project pins 6.0.3), so it too gets its own venv. tests/support/connectivity.py names this version.
+$(NCA_VENV)/.installed:
+	$(PYTHON) -m venv $(NCA_VENV)
+	$(NCA_VENV)/bin/python -m pip install --quiet network-config-analyzer==$(NCA_VERSION)
+	touch $@
+
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(NCA_VENV)/.installed node_modules/.installed
 
 ## Synthesize every environments/*.yaml into dist/<env>/.
 synth: $(VENV)/.installed
@@ -52,12 +61,16 @@ test-unit: $(VENV)/.installed
 test-output: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -n 2 -m output
 
-test-real: $(VENV)/.installed node_modules/.installed
+test-real: $(VENV)/.installed $(NCA_VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -n 2 -m real
 
 ## Everything but the real components: unit and output.
 test-fast: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -n 2 -m "unit or output"
+
+## Re-write docs/connectivity.md (who may talk to whom, from the analyzer's reading of dist/).
+connectivity: $(VENV)/.installed $(NCA_VENV)/.installed
+	PYTHONPATH=constructs:.:tests $(PY) -m support.connectivity
 
 ## Time `python main.py` against the import floor (see bench/README.md); BENCH_ARGS="--runs 3 --results bench/RESULTS.md".
 bench: $(VENV)/.installed
@@ -68,4 +81,4 @@ imports: node_modules/.installed
 	node_modules/.bin/cdk8s import --no-check-upgrade --language python --output imports --no-save
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(NCA_VENV) node_modules .pytest_cache

@@ -499,13 +499,13 @@ auth:
 
 @pytest.mark.unit
 def test_public_internet_egress_reaches_any_public_address_but_never_the_cluster_or_metadata(tmp_path):
-    """For SaaS providers whose addresses change: the chart's default, without private ranges or metadata."""
+    """For SaaS providers whose addresses change: the chart's default, without private ranges or link-local."""
     objects = synth_objects(GITHUB_HUB.replace("EGRESS", "{public_internet: true}"), tmp_path)
     policy = find(objects, "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
     (rule,) = policy["spec"]["egress"]
     block = rule["to"][0]["ipBlock"]
     assert block["cidr"] == "0.0.0.0/0"
-    assert set(block["except"]) == {"169.254.169.254/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+    assert set(block["except"]) == {"169.254.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
     assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
 
 

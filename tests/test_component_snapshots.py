@@ -60,6 +60,9 @@ gitops:
   repo_url: https://git.example.com/hubs.git
 ingress:
   tls_secret: hub-tls
+# User servers reach public addresses for the examples repository: the API server must be known to be left out.
+network_policy:
+  api_server: {cidrs: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]}
 """
 
 FILES = [

@@ -410,9 +410,57 @@ def test_limit_range_max_below_the_hub_limit_is_refused(tmp_path):
 
 @pytest.mark.unit
 def test_user_egress_that_opens_the_metadata_address_is_refused(tmp_path):
-    message = refused(tmp_path, "network_policy: {user_internet: true, user_egress: [{cidr: 169.254.0.0/16}]}\n")
+    message = refused(tmp_path, "network_policy: {user_egress: [{cidr: 169.254.0.0/16}]}\n")
     assert "environments/bad.yaml: network_policy.user_egress[0].cidr:" in message
     assert "169.254.0.0/16 contains the cloud metadata address 169.254.169.254/32" in message
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("extra", "setting"),
+    [
+        ("network_policy: {user_internet: true}\n", "network_policy.user_internet"),
+        (
+            "singleuser: {storage: {examples: {url: 'https://github.com/o/r.git', mount_path: /home/jovyan/ex}}}\n",
+            "singleuser.storage.examples",
+        ),
+    ],
+)
+def test_users_on_the_internet_need_the_api_server_written_down(tmp_path, extra, setting):
+    """A public API endpoint could not be left out of the users' internet egress (issue 15, finding 1)."""
+    message = refused(tmp_path, extra)
+    assert (
+        f"environments/bad.yaml: network_policy.api_server.cidrs: {setting} lets user servers reach public "
+        "addresses, and with 0.0.0.0/0 the API server may be one of them, which cannot be left out; write where its "
+        "endpoints are (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`)"
+    ) in message
+
+
+@pytest.mark.unit
+def test_a_link_local_api_server_is_refused(tmp_path):
+    message = refused(tmp_path, "network_policy: {api_server: {cidrs: [169.254.0.0/16]}}\n")
+    assert "environments/bad.yaml: network_policy.api_server.cidrs[0]: 169.254.0.0/16 is link-local: node agents " in (
+        message
+    )
+
+
+@pytest.mark.unit
+def test_dns_nowhere_is_refused(tmp_path):
+    message = refused(tmp_path, "network_policy: {dns: {pods: [], cidrs: []}}\n")
+    assert "environments/bad.yaml: network_policy.dns.pods: names no DNS server, so no pod could resolve a name" in (
+        message
+    )
+
+
+@pytest.mark.unit
+def test_the_metadata_blocker_needs_a_privileged_namespace(tmp_path):
+    """Its init container is privileged with NET_ADMIN: under baseline every user pod would be refused."""
+    message = refused(tmp_path, "singleuser: {cloud_metadata: {block_with_iptables: true}}\n")
+    assert (
+        "environments/bad.yaml: singleuser.cloud_metadata.block_with_iptables: the block-cloud-metadata init container "
+        "runs privileged with NET_ADMIN, which Pod Security baseline refuses, so no user pod could start; write "
+        "pod_security.enforce: privileged to allow it"
+    ) in message
 
 
 @pytest.mark.unit
@@ -460,17 +508,17 @@ def role_rules(role: dict) -> set:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_identity_has_only_what_its_process_uses(env):
     objects = dist_objects(env)
-    assert not [o for o in objects if o["kind"] == "ClusterRole"], "no cluster-wide role of our own"
-    # The one cluster-wide grant: the user scheduler gets the roles every cluster ships for its kube-scheduler.
+    # The one cluster-wide grant: the user scheduler's own role, what its kube-scheduler reads and binds
+    # (test_scheduling.py compares it with Kubernetes' bootstrap roles); never a built-in role, never secrets.
+    cluster_roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ClusterRole"}
     cluster_bindings = {
         (o["subjects"][0]["name"], o["roleRef"]["name"]) for o in objects if o["kind"] == "ClusterRoleBinding"
     }
-    assert cluster_bindings <= {
-        ("jupyterhub-user-scheduler", "system:kube-scheduler"),
-        ("jupyterhub-user-scheduler", "system:volume-scheduler"),
-    }
+    assert cluster_bindings == {("jupyterhub-user-scheduler", name) for name in cluster_roles}
+    for role in cluster_roles.values():
+        assert not [rule for rule in role["rules"] if "secrets" in rule["resources"] or "leases" in rule["resources"]]
     roles = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Role"}
-    for role in roles.values():
+    for role in [*roles.values(), *cluster_roles.values()]:
         for rule in role["rules"]:
             assert "*" not in rule["verbs"] and "*" not in rule["resources"] and "*" not in rule["apiGroups"]
     assert role_rules(roles["jupyterhub-hub"]) == HUB_RULES
@@ -481,8 +529,11 @@ def test_every_identity_has_only_what_its_process_uses(env):
         assert rules == {("", "secrets", ("get", "patch"), secret), ("", "secrets", ("create",), None)}
     if "jupyterhub-user-scheduler" in roles:
         lease = ("jupyterhub-user-scheduler-lock",)
+        candidates = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
         assert role_rules(roles["jupyterhub-user-scheduler"]) == {
-            ("coordination.k8s.io", "leases", ("get", "update"), lease)
+            ("coordination.k8s.io", "leases", ("create",), None),
+            ("coordination.k8s.io", "leases", ("get", "list", "update", "watch"), lease),
+            ("coordination.k8s.io", "leasecandidates", candidates, None),
         }
     for name, role in roles.items():
         if name == "jupyterhub-image-awaiter":

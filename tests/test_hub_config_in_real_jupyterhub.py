@@ -119,6 +119,8 @@ def proxy_flags(objects: list[dict]) -> dict[str, str]:
 def check_hub(loaded: LoadedHub, config: HubConfig) -> None:
     app, objects = loaded.app, loaded.objects
     assert app.cleanup_servers is False, "user servers must outlive a hub restart"
+    # Routes come back within a minute after a proxy restart, as in the Helm chart (issue 15, finding 6).
+    assert app.last_activity_interval == 60
     assert app.base_url == config.hub.base_url
     assert app.concurrent_spawn_limit == config.hub.concurrent_spawn_limit
     assert app.active_server_limit == config.hub.active_server_limit

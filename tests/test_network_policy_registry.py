@@ -32,6 +32,7 @@ network_policy:
   database: {cidrs: [10.0.5.10/32]}
   user_internet: true
   user_egress: [{cidr: 10.20.0.0/16, ports: [443]}]
+  api_server: {cidrs: [203.0.113.10/32]}
 """
 
 # The purpose of each policy a feature above declares (the name is `jupyterhub-<purpose>`).
@@ -84,7 +85,7 @@ def test_every_policy_is_in_the_network_policy_file(tmp_path):
 
 
 def test_public_internet_is_one_definition(tmp_path):
-    """Every rule to the public internet excludes exactly the configured private ranges and the metadata address."""
+    """Every rule to the public internet excludes the configured private ranges, link-local and the API server."""
     text = EVERY_FEATURE.replace("{enabled}", "true").replace(
         "  user_internet: true\n", "  user_internet: true\n  private_ranges: [10.0.0.0/8, 100.64.0.0/10]\n"
     )
@@ -97,4 +98,6 @@ def test_public_internet_is_one_definition(tmp_path):
         if peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"
     ]
     assert len(blocks) == 3  # identity provider, user internet, examples repository
-    assert all(block["except"] == ["10.0.0.0/8", "100.64.0.0/10", "169.254.169.254/32"] for block in blocks)
+    assert all(
+        block["except"] == ["10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "203.0.113.10/32"] for block in blocks
+    )

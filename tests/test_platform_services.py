@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.network_policy_evaluator import Endpoint, may_connect
 from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 from support.user_pods import load_hub_config, user_pod
 
+from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.loader import load_file
+
+SELECTOR = {"app.kubernetes.io/name": "jupyterhub", "app.kubernetes.io/instance": "jupyterhub"}
 
 CARBON = load_file(ROOT / "environments" / "254carbon.yaml", "254carbon").config
 
@@ -63,7 +67,7 @@ def test_each_service_in_pod_env_with_credentials_only_as_secret_refs(carbon_pod
         "POSTGRES_HOST": "postgres-shared.data-platform",
         "POSTGRES_PORT": "5432",
         "DATAHUB_GMS_URL": "http://datahub-gms.data-platform:8080",
-        "RAY_ADDRESS": "ray-cluster-head.data-platform:6379",
+        "RAY_ADDRESS": "ray://ray-cluster-head.data-platform:10001",
         "KAFKA_BOOTSTRAP_SERVERS": "kafka-cluster-kafka-bootstrap.data-platform:9092",
     }
     for name, value in expected.items():
@@ -144,7 +148,7 @@ def test_helper_module_builds_connections_from_the_pod_environment(carbon_pod: d
         "dbname": "analytics",
     }
     assert module.datahub_gms_url() == "http://datahub-gms.data-platform:8080"
-    assert module.ray_address() == "ray-cluster-head.data-platform:6379"
+    assert module.ray_address() == "ray://ray-cluster-head.data-platform:10001"
     assert module.kafka_config() == {"bootstrap.servers": "kafka-cluster-kafka-bootstrap.data-platform:9092"}
     with pytest.raises(LookupError, match="Spark is not enabled"):
         module.spark_conf()
@@ -203,7 +207,12 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert driver["spec"]["ingress"][0]["from"] == [{"podSelector": {"matchLabels": executor_labels}}]
     assert {
         "to": [{"ipBlock": {"cidr": "10.43.0.1/32"}}],
-        "ports": [{"port": 443, "protocol": "TCP"}, {"port": 6443, "protocol": "TCP"}],
+        # The API server's ports of network_policy.api_server (minikube and vcluster serve it on 8443).
+        "ports": [
+            {"port": 443, "protocol": "TCP"},
+            {"port": 6443, "protocol": "TCP"},
+            {"port": 8443, "protocol": "TCP"},
+        ],
     } in driver["spec"]["egress"]
     # Least privilege: pods and configmaps, nothing else, no wildcard.
     role = find(objects, "Role", "jupyterhub-singleuser-spark")
@@ -258,3 +267,32 @@ def test_objects_of_user_servers_are_valid_kubernetes(env: str, tmp_path: Path):
     for obj in objects:
         for version in (all_versions()[0], all_versions()[-1]):
             kubernetes_validate.validate(obj, version, strict=True)
+
+
+@pytest.mark.unit
+def test_egress_opens_the_pods_port_behind_the_service(tmp_path):
+    """NetworkPolicy sees the pod's port after the Service's NAT: MinIO's Service port 80 is its pods' 9000."""
+    text = MINIMAL + (
+        "platform_services:\n  services:\n"
+        "    - {name: minio, kind: s3, host: minio.storage, port: 80, target_port: 9000}\n"
+    )
+    objects = synth_objects(text, tmp_path)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    user = Endpoint("user", "hub-test", {**SELECTOR, "app.kubernetes.io/component": "singleuser-server"})
+    minio = Endpoint("minio", "storage", {"app": "minio"})
+    assert may_connect(policies, user, minio, 9000)
+    assert not may_connect(policies, user, minio, 80)
+    # Notebooks still use the Service's address.
+    assert "http://minio.storage:80" in hub_config_text(objects)
+
+
+@pytest.mark.unit
+def test_ray_on_its_gcs_port_is_refused(tmp_path):
+    """A notebook on 6379 would be a Ray driver that every worker calls back (issue 15, finding 8)."""
+    text = MINIMAL + "platform_services: {services: [{name: ray, kind: ray, host: ray-head.ray, port: 6379}]}\n"
+    with pytest.raises(ConfigError) as refused:
+        environment(text, tmp_path)
+    assert str(refused.value).startswith(
+        "environments/test.yaml: platform_services.services[0].port: 6379 is Ray's GCS port: a notebook connecting "
+        "there joins the cluster as a driver"
+    )

@@ -74,7 +74,8 @@ def spawner_traits(config: Config, *names: str) -> dict[str, object]:
 
 def assert_one_namespace(env: str, namespace: str) -> None:
     assert find(list(objects(env)), "Namespace")["metadata"]["name"] == namespace
-    namespaced = [o for o in objects(env) if o["kind"] not in ("Namespace", "PriorityClass", "ClusterRoleBinding")]
+    cluster_scoped = ("Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding")
+    namespaced = [o for o in objects(env) if o["kind"] not in cluster_scoped]
     assert {o["metadata"]["namespace"] for o in namespaced} == {namespace}
 
 
@@ -103,7 +104,8 @@ CARBON_SERVICES = {
     "mlflow": ("ml-platform", 5000, {"MLFLOW_TRACKING_URI": "http://mlflow.ml-platform:5000"}),
     "postgresql": ("data-platform", 5432, {"POSTGRES_HOST": "postgres-shared.data-platform", "POSTGRES_PORT": "5432"}),
     "datahub": ("data-platform", 8080, {"DATAHUB_GMS_URL": "http://datahub-gms.data-platform:8080"}),
-    "ray": ("data-platform", 6379, {"RAY_ADDRESS": "ray-cluster-head.data-platform:6379"}),
+    # The seed's 6379 is Ray's GCS port; notebooks use the head's Ray Client port (README, "Where we differ").
+    "ray": ("data-platform", 10001, {"RAY_ADDRESS": "ray://ray-cluster-head.data-platform:10001"}),
     "kafka": ("data-platform", 9092, {"KAFKA_BOOTSTRAP_SERVERS": "kafka-cluster-kafka-bootstrap.data-platform:9092"}),
 }
 

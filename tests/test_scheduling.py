@@ -180,7 +180,7 @@ def test_scheduler_packs_users_under_the_name_kubespawner_uses(everything, tmp_p
     assert fit["args"]["scoringStrategy"]["type"] == "MostAllocated"
     assert {r["name"] for r in fit["args"]["scoringStrategy"]["resources"]} == {"cpu", "memory"}
     disabled = {p["name"] for p in profile["plugins"]["score"]["disabled"]}
-    assert {"NodeResourcesBalancedAllocation", "PodTopologySpread"} <= disabled
+    assert "NodeResourcesBalancedAllocation" in disabled
     # Placeholders keep room where users go only if the same scheduler places them.
     (placeholders,) = of_component(everything, "user-placeholder")
     assert placeholders["spec"]["template"]["spec"]["schedulerName"] == profile["schedulerName"]
@@ -196,22 +196,106 @@ def test_scheduler_names_differ_between_environments_of_one_cluster(tmp_path):
     assert first["leaderElection"]["resourceNamespace"] == "hub-test"
 
 
+SCHEDULER_RBAC = yaml.safe_load((Path(__file__).parent / "data" / "kube-scheduler-rbac.yaml").read_text())
+
+
+def grants(rules: list[dict], lock: str) -> set:
+    return {
+        (
+            group,
+            resource,
+            tuple(sorted(rule["verbs"])),
+            tuple(n.replace("LOCK", lock) for n in rule.get("resourceNames", ())),
+        )
+        for rule in rules
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
+
+
 @pytest.mark.unit
-def test_leader_election_lease_is_the_only_namespaced_grant(everything):
-    scheduler = of_component(everything, "user-scheduler")
-    config = scheduler_configuration(everything)
+@pytest.mark.parametrize("version", sorted(SCHEDULER_RBAC))
+def test_user_scheduler_rbac_is_what_kube_scheduler_of_the_cluster_version_needs(version, tmp_path):
+    """Issue 15, finding 4: a role written for the binary, not the cluster's system:kube-scheduler."""
+    objects = synth_objects(MINIMAL + f'kubernetes_version: "{version}"\n', tmp_path)
+    scheduler = of_component(objects, "user-scheduler")
+    lock = scheduler_configuration(objects)["leaderElection"]["resourceName"]
+    (cluster_role,) = [o for o in scheduler if o["kind"] == "ClusterRole"]
     (role,) = [o for o in scheduler if o["kind"] == "Role"]
-    assert role["rules"] == [
-        {
-            "apiGroups": ["coordination.k8s.io"],
-            "resources": ["leases"],
-            "verbs": ["get", "update"],
-            "resourceNames": [config["leaderElection"]["resourceName"]],
-        }
+    assert grants(cluster_role["rules"], lock) | grants(role["rules"], lock) == grants(SCHEDULER_RBAC[version], lock)
+    # Leases only in the hub's namespace: the cluster's own kube-scheduler lease in kube-system stays out of reach.
+    assert not [r for r in cluster_role["rules"] if {"leases", "leasecandidates"} & set(r["resources"])]
+    (binding,) = [o for o in objects if o["kind"] == "ClusterRoleBinding"]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": cluster_role["metadata"]["name"],
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "jupyterhub-user-scheduler", "namespace": "hub-test"}
     ]
-    bound = {o["roleRef"]["name"] for o in scheduler if o["kind"] == "ClusterRoleBinding"}
-    assert bound == {"system:kube-scheduler", "system:volume-scheduler"}
-    assert not [o for o in everything if o["kind"] == "ClusterRole"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("version", "watches"), [("1.31", False), ("1.32", True)])
+def test_a_scheduler_from_1_32_may_watch_volume_attachments(version, watches, tmp_path):
+    """kubernetes/kubernetes#127757: without it a 1.32+ scheduler's caches never sync and no user pod is placed."""
+    objects = synth_objects(MINIMAL + f'kubernetes_version: "{version}"\n', tmp_path)
+    (cluster_role,) = [o for o in objects if o["kind"] == "ClusterRole"]
+    assert any("volumeattachments" in rule["resources"] for rule in cluster_role["rules"]) is watches
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("version", ["1.28", "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35"])
+def test_user_scheduler_runs_the_kube_scheduler_of_the_cluster_version(version, tmp_path):
+    """Never newer than the API server (the version skew policy), and the version its RBAC is written for."""
+    objects = synth_objects(MINIMAL + f'kubernetes_version: "{version}"\n', tmp_path)
+    deployment = find(objects, "Deployment", "jupyterhub-user-scheduler")
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    repository, _, tag = image.partition(":")
+    assert repository == "registry.k8s.io/kube-scheduler"
+    assert tag.startswith(f"v{version}.")
+
+
+@pytest.mark.unit
+def test_a_scheduler_image_of_another_version_is_refused(tmp_path):
+    text = (
+        'kubernetes_version: "1.30"\nscheduling: {user_scheduler: {image: mirror.example.com/kube-scheduler:v1.33.9}}\n'
+    )
+    with pytest.raises(ConfigError) as refused:
+        environment(MINIMAL + text, tmp_path)
+    assert str(refused.value) == (
+        "environments/test.yaml: scheduling.user_scheduler.image: mirror.example.com/kube-scheduler:v1.33.9 is "
+        "kube-scheduler 1.33, but kubernetes_version is 1.30: its RBAC is written for 1.30, and a scheduler newer "
+        "than the API server is not supported; write a 1.30 tag (registry.k8s.io/kube-scheduler:v1.30.14), remove "
+        "image, or correct kubernetes_version"
+    )
+    mirror = "mirror.example.com/kube-scheduler:v1.30.2"
+    objects = synth_objects(MINIMAL + text.replace("v1.33.9", "v1.30.2"), tmp_path)
+    assert (
+        find(objects, "Deployment", "jupyterhub-user-scheduler")["spec"]["template"]["spec"]["containers"][0]["image"]
+        == mirror
+    )
+
+
+@pytest.mark.unit
+def test_scheduler_scores_for_packing_with_the_helm_charts_weights(everything):
+    """z2jh 4.4.0 values.yaml scheduling.userScheduler.plugins: NodeResourcesFit alone at weight 1 packs weakly."""
+    (profile,) = scheduler_configuration(everything)["profiles"]
+    score = profile["plugins"]["score"]
+    assert {p["name"] for p in score["disabled"]} == {
+        "NodeResourcesBalancedAllocation",
+        "NodeAffinity",
+        "InterPodAffinity",
+        "NodeResourcesFit",
+        "ImageLocality",
+    }
+    assert {p["name"]: p["weight"] for p in score["enabled"]} == {
+        "NodeAffinity": 14631,
+        "InterPodAffinity": 1331,
+        "NodeResourcesFit": 121,
+        "ImageLocality": 11,
+    }
 
 
 @pytest.mark.unit

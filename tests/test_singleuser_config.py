@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from support.synthesis import MINIMAL, ROOT
+from support.synthesis import MINIMAL, ROOT, environment
 
 from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import load_file
@@ -221,4 +221,12 @@ def test_security_level_is_reported_and_lowered_only_by_explicit_settings(tmp_pa
     ) in out
     assert user_pod_notices(load_file(environments / "plain.yaml", "x").config.singleuser) == [
         'user pods meet Pod Security "restricted"'
+    ]
+
+
+def test_the_metadata_blocker_is_announced_as_privileged(tmp_path):
+    text = MINIMAL + "singleuser: {cloud_metadata: {block_with_iptables: true}}\npod_security: {enforce: privileged}\n"
+    assert user_pod_notices(environment(text, tmp_path).config.singleuser) == [
+        'user pods need Pod Security "privileged": the block-cloud-metadata init container runs privileged with '
+        "NET_ADMIN"
     ]

@@ -294,3 +294,45 @@ def test_thinkube_spawn_form_offers_every_profile_and_choice_and_its_submission_
     pod = user_pod(hub_config, options, USER)
     assert pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 2
     check_pod(pod, config.singleuser, options, config, dist_objects("thinkube"))
+
+
+BLOCK_METADATA = """
+namespace: hub-test
+host: hub.example.com
+auth:
+  type: shared-password
+  password_secret: {name: hub-password, key: password}
+  allowed_users: [alice]
+singleuser:
+  cloud_metadata: {block_with_iptables: true}
+pod_security: {enforce: privileged}
+"""
+
+
+def test_the_metadata_blocker_runs_first_in_every_user_pod_and_is_pre_pulled(tmp_path: Path):
+    """For CNIs that ignore NetworkPolicy: the Helm chart's iptables init container (issue 15, finding 9)."""
+    objects = synth_objects(BLOCK_METADATA, tmp_path)
+    pod = user_pod(load_hub_config(hub_config_text(objects), tmp_path), {}, USER)
+    for version in K8S_VERSIONS:
+        kubernetes_validate.validate(pod, version, strict=True)
+    blocker = pod["spec"]["initContainers"][0]
+    assert blocker["name"] == "block-cloud-metadata"
+    assert blocker["image"] == "quay.io/jupyterhub/k8s-network-tools:4.4.0"
+    assert blocker["command"] == [
+        "iptables",
+        "--append",
+        "OUTPUT",
+        "--destination",
+        "169.254.169.254",
+        "--jump",
+        "DROP",
+    ]
+    assert blocker["securityContext"]["capabilities"] == {"add": ["NET_ADMIN"]}
+    # Below baseline: hence refused unless the namespace enforces privileged.
+    assert "privileged" in " ".join(violations(pod["spec"], "baseline", pod["metadata"].get("annotations")))
+    # The user's own container stays as it was.
+    assert violations({**pod["spec"], "initContainers": []}, "restricted", pod["metadata"].get("annotations")) == []
+    pullers = [o for o in objects if o["kind"] == "DaemonSet"]
+    assert pullers and all(
+        blocker["image"] in [c["image"] for c in p["spec"]["template"]["spec"]["initContainers"]] for p in pullers
+    )

@@ -150,7 +150,7 @@ def configure_access(file: ConfigFile, rule: AccessRule) -> None:
 def allow_identity_provider(network: NetworkPolicyRegistry, auth: AnyAuth) -> None:
     """The hub's egress to its identity provider, as configured in `auth.egress`; nothing else.
 
-    `public_internet` excludes the private ranges and the metadata address, so it never opens the cluster.
+    `public_internet` excludes the private ranges and link-local addresses, so it never opens the cluster.
     """
     if not isinstance(auth, OAuthClient) or not auth.egress:
         return

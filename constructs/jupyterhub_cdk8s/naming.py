@@ -111,9 +111,10 @@ class Names:
     def priority_class(self, tier: str) -> str:
         return self._cluster_scoped(f"{tier}-priority")
 
-    def user_scheduler_binding(self, role: str) -> str:
-        """ClusterRoleBinding of the user scheduler to a cluster role (cluster-scoped, hence unique)."""
-        return self._cluster_scoped(f"user-scheduler-{role}")
+    @property
+    def user_scheduler_cluster_role(self) -> str:
+        """ClusterRole (and its binding) of the user scheduler: cluster-scoped, hence unique per environment."""
+        return self._cluster_scoped("user-scheduler")
 
     @property
     def user_placeholder(self) -> str:

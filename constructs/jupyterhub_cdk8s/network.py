@@ -13,17 +13,17 @@ off from DNS, the hub and the API server.
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .api_objects import api_object
-from .config.network import METADATA_CIDR, NetworkPolicySettings, PodsElsewhere
+from .config.network import EVERYWHERE, NetworkPolicySettings, PodsElsewhere, link_local
 from .naming import NETWORK_POLICY, Names
 from .pods import int_or_string
-
-EVERYWHERE = "0.0.0.0/0"
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,19 @@ def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
 
 
 def pods_elsewhere(pods: PodsElsewhere) -> Peer:
-    """Pods of another namespace, as a config section names them."""
-    return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())))
+    """Pods of another namespace, as a config section names them (every pod of it without labels)."""
+    return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())) or None)
 
 
 def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:
     return Peer(description=cidr, cidr=cidr, except_cidrs=except_cidrs)
+
+
+def beyond_link_local(cidr: str) -> Peer:
+    """`cidr` without the link-local range it may contain (0.0.0.0/0 does): node agents answer there."""
+    local = link_local(cidr)
+    contains = ipaddress.ip_network(local).subnet_of(ipaddress.ip_network(cidr))  # type: ignore[arg-type]
+    return ip_block(cidr, (local,) if contains else ())
 
 
 ANY_POD_OF_THIS_NAMESPACE = Peer(description="any pod of this namespace", pod_labels={})
@@ -85,11 +92,18 @@ def tcp(*numbers: int) -> list[Port]:
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    """A destination that is several peers on the same ports (the API server, cluster DNS)."""
+class Route:
+    """Several peers on the same ports: one rule."""
 
     peers: tuple[Peer, ...]
     ports: tuple[Port, ...]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A destination answered by several peers, maybe on different ports (the API server, cluster DNS)."""
+
+    routes: tuple[Route, ...]
 
 
 class Connections:
@@ -106,35 +120,36 @@ class Connections:
 
     def allow_from(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
-        self._add("ingress", "Ingress", "from", peer, ports)
+        self._add("ingress", "Ingress", "from", [peer], ports)
         return self
 
     def allow_to(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let these pods open connections to `peer` on `ports` (all ports if empty)."""
-        self._add("egress", "Egress", "to", peer, ports)
+        self._add("egress", "Egress", "to", [peer], ports)
         return self
 
     def reach(self, endpoint: Endpoint) -> Connections:
-        """Let these pods reach every peer of `endpoint` on its ports."""
-        for peer in endpoint.peers:
-            self.allow_to(peer, list(endpoint.ports))
+        """Let these pods reach every peer of `endpoint` on its ports: one rule per route."""
+        for route in endpoint.routes:
+            self._add("egress", "Egress", "to", route.peers, list(route.ports))
         return self
 
     @property
     def spec(self) -> dict:
         return self._spec
 
-    def _add(self, key: str, policy_type: str, direction: str, peer: Peer, ports: list[Port]) -> None:
+    def _add(self, key: str, policy_type: str, direction: str, peers: Sequence[Peer], ports: list[Port]) -> None:
         if key not in self._spec:
             self._spec[key] = []
             self._spec["policyTypes"].append(policy_type)
-        rule: dict = {direction: [peer.to_json()]}
+        rule: dict = {direction: [peer.to_json() for peer in peers]}
         if ports:
             rule["ports"] = [port.to_json() for port in ports]
         self._spec[key].append(rule)
 
 
-DNS_PORTS = (Port(53, "UDP"), Port(53, "TCP"))
+def udp_and_tcp(*numbers: int) -> tuple[Port, ...]:
+    return tuple(Port(number, protocol) for number in numbers for protocol in ("UDP", "TCP"))
 
 
 class NetworkPolicyRegistry:
@@ -168,21 +183,36 @@ class NetworkPolicyRegistry:
 
     @property
     def dns(self) -> Endpoint:
-        return Endpoint((pods_elsewhere(self.settings.dns),), DNS_PORTS)
+        """Cluster DNS: its pods on their ports after the kube-dns Service's NAT, and addresses answering on 53."""
+        dns = self.settings.dns
+        routes = []
+        if dns.pods:
+            routes.append(Route(tuple(pods_elsewhere(pods) for pods in dns.pods), udp_and_tcp(*dns.pod_ports)))
+        if dns.cidrs:
+            routes.append(Route(tuple(ip_block(cidr) for cidr in dns.cidrs), udp_and_tcp(53)))
+        return Endpoint(tuple(routes))
 
     @property
     def api_server(self) -> Endpoint:
+        """The API server's endpoints after the `kubernetes` Service's NAT, never a link-local address."""
         api = self.settings.api_server
-        return Endpoint(tuple(ip_block(cidr) for cidr in api.cidrs), tuple(tcp(*api.ports)))
+        return Endpoint((Route(tuple(beyond_link_local(cidr) for cidr in api.cidrs), tuple(tcp(*api.ports))),))
 
     @property
     def public_internet(self) -> Peer:
-        """Every address but the private ranges and the cloud metadata address."""
-        return ip_block(EVERYWHERE, tuple(sorted({METADATA_CIDR, *self.settings.private_ranges})))
+        """Every IPv4 address but the private ranges, link-local addresses and a narrowed API server's."""
+        hidden = [*self.settings.private_ranges, link_local(EVERYWHERE)]
+        if not self.settings.api_server.anywhere:
+            hidden += self.settings.api_server.cidrs
+        networks = [ipaddress.ip_network(cidr) for cidr in hidden]
+        collapsed = ipaddress.collapse_addresses(n for n in networks if isinstance(n, ipaddress.IPv4Network))
+        return ip_block(EVERYWHERE, tuple(str(network) for network in collapsed))
 
     @property
-    def ingress_controller(self) -> Peer:
-        return pods_elsewhere(self.settings.ingress_controller)
+    def ingress_controller(self) -> tuple[Peer, ...]:
+        """The ingress controller's pods, and its nodes' addresses when it runs on the host network."""
+        controller = self.settings.ingress_controller
+        return (pods_elsewhere(controller), *(ip_block(cidr) for cidr in controller.cidrs))
 
     def allow_api_server(self, component: str) -> None:
         """Egress of a component that talks to the Kubernetes API and nothing else (hooks, scheduler).

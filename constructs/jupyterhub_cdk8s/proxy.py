@@ -182,7 +182,8 @@ class ProxyComponent(Component):
     def declare(self, context: Context) -> None:
         network = context.network
         public = network.policy("proxy-public", PROXY)
-        public.allow_from(network.ingress_controller, tcp(PROXY_PUBLIC_PORT))
+        for controller in network.ingress_controller:
+            public.allow_from(controller, tcp(PROXY_PUBLIC_PORT))
         public.allow_from(ANY_POD_OF_THIS_NAMESPACE, tcp(PROXY_PUBLIC_PORT))
         if self.proxy.service.type != "ClusterIP":
             # A LoadBalancer/NodePort Service brings clients from anywhere.

@@ -132,7 +132,7 @@ class IdentityProviderEgress(StrictModel):
     public_internet: bool = Field(
         False,
         description=(
-            "Any public address: everything but network_policy.private_ranges and the metadata address. For "
+            "Any public address: everything but network_policy.private_ranges and link-local addresses. For "
             "SaaS providers whose addresses change (GitHub, Cloudflare Access); what the JupyterHub Helm chart "
             "allows the hub by default. Prefer cidr when the provider's addresses are known."
         ),

@@ -15,11 +15,11 @@ from .limits import LimitRangeSettings, limit_range_problems
 from .monitoring import MonitoringSettings, monitoring_problems
 from .network import NetworkPolicySettings, network_policy_problems
 from .platform_services import PlatformServices
-from .pod_security import PodSecuritySettings
+from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
 from .quota import QuotaSettings, quota_problems
 from .resources import Amount, Bounds, Footprint
-from .scheduling import SchedulingSettings
+from .scheduling import SchedulingSettings, user_scheduler_problems
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 from .sizing import largest_user_server
@@ -114,6 +114,14 @@ class HubConfig(StrictModel):
         placeholder = Footprint("scheduling.user_placeholders", Bounds(cpu, cpu), Bounds(memory, memory))
         return own + [placeholder] * self.scheduling.user_placeholders.replicas
 
+    def _user_internet_by(self) -> str | None:
+        """The setting that lets user servers reach public addresses (all ports, or HTTPS for git), if any."""
+        if self.network_policy.user_internet:
+            return "network_policy.user_internet"
+        if self.singleuser.storage.examples:
+            return "singleuser.storage.examples"
+        return None
+
     @model_validator(mode="after")
     def _guardrails_fit(self) -> HubConfig:
         """Refuse a user server that the quota or limit range would never admit."""
@@ -128,7 +136,11 @@ class HubConfig(StrictModel):
         problems = [
             *quota_problems(self.quota, user, own, own_storage),
             *limit_range_problems(self.limit_range, user, own),
-            *network_policy_problems(self.network_policy, isinstance(database, PostgresDatabase)),
+            *network_policy_problems(
+                self.network_policy, isinstance(database, PostgresDatabase), self._user_internet_by()
+            ),
+            *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
+            *pod_security_problems(self.pod_security, self.singleuser.cloud_metadata.block_with_iptables),
         ]
         if problems:
             raise FieldProblems(*problems)

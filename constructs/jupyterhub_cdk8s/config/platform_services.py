@@ -41,6 +41,11 @@ CREDENTIAL_VARIABLES: dict[str, dict[str, str]] = {
     "generic": {"user": "{NAME}_USER", "password": "{NAME}_PASSWORD", "token": "{NAME}_TOKEN"},
 }
 URL_SCHEMES = {"s3": "http", "mlflow": "http", "datahub": "http", "spark": "spark"}
+RAY_GCS_PORT = 6379
+RAY_CLIENT_PORT = 10001
+"""Ray's ports on the head node (docs.ray.io, "Ray Client"; KubeRay's head Service serves both): a notebook on
+the GCS port joins the cluster as a driver, which every Ray worker then calls back on ports of its own; through
+the Ray Client server (`ray://host:10001`) it needs one connection, to the head, on one port."""
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -53,14 +58,19 @@ class PlatformService(StrictModel):
         description="In-cluster address `service.namespace`, e.g. iceberg.data-platform.",
         pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
     )
-    port: int = Field(ge=1, le=65535, description="Port of the Service.")
+    port: int = Field(
+        ge=1,
+        le=65535,
+        description="Port of the Service. For kind ray, the Ray Client port 10001 (RAY_ADDRESS is ray://host:port).",
+    )
     target_port: int | None = Field(
         None,
         ge=1,
         le=65535,
         description=(
-            "Port the service's pods listen on, if the Service maps "
-            "its port elsewhere (network policies see pod ports)."
+            "Port the service's pods listen on, if the Service maps its port elsewhere (e.g. MinIO's Service port 80 "
+            "to the pods' 9000): NetworkPolicy is evaluated after the Service's NAT, so the egress rule opens this "
+            "port, not `port`."
         ),
     )
     variables: dict[str, str] = Field(
@@ -96,7 +106,8 @@ class PlatformService(StrictModel):
         values = {
             "host": self.host,
             "port": str(self.port),
-            "address": address,
+            # ray.init() connects through the Ray Client server when the address has this scheme.
+            "address": f"ray://{address}" if self.kind == "ray" else address,
             "url": f"{URL_SCHEMES.get(self.kind, 'http')}://{address}",
         }
         return {role: values[role] for role in ADDRESS_VARIABLES[self.kind]}
@@ -108,6 +119,15 @@ class PlatformService(StrictModel):
     @model_validator(mode="after")
     def _known_roles(self) -> PlatformService:
         problems = []
+        if self.kind == "ray" and RAY_GCS_PORT in (self.port, self.target_port):
+            problems.append(
+                (
+                    "port",
+                    f"{RAY_GCS_PORT} is Ray's GCS port: a notebook connecting there joins the cluster as a driver, "
+                    "which every Ray worker calls back on ports no NetworkPolicy here opens; write the Ray Client "
+                    f"port, {RAY_CLIENT_PORT} (RAY_ADDRESS becomes ray://<host>:{RAY_CLIENT_PORT})",
+                )
+            )
         roles = {**ADDRESS_VARIABLES[self.kind], **CREDENTIAL_VARIABLES[self.kind]}
         for role in self.variables:
             if role not in roles:

@@ -11,6 +11,13 @@ from .base import StrictModel
 Level = Literal["privileged", "baseline", "restricted"]
 
 
+PRIVILEGED_REASON = (
+    "the block-cloud-metadata init container runs privileged with NET_ADMIN, which Pod Security {level} refuses, "
+    "so no user pod could start; write pod_security.enforce: privileged to allow it, or leave it off where the CNI "
+    'enforces NetworkPolicy (README, "Network policies on your cluster")'
+)
+
+
 class PodSecuritySettings(StrictModel):
     """Pod Security admission levels of the namespace (labels on the Namespace object)."""
 
@@ -22,3 +29,10 @@ class PodSecuritySettings(StrictModel):
         pattern=r"^(latest|v1\.[0-9]+)$",
         description="Version of the standard to apply, e.g. latest or v1.30.",
     )
+
+
+def pod_security_problems(levels: PodSecuritySettings, blocks_metadata: bool) -> list[tuple[str, str]]:
+    """User pods the namespace's Pod Security enforcement would refuse."""
+    if blocks_metadata and levels.enforce != "privileged":
+        return [("singleuser.cloud_metadata.block_with_iptables", PRIVILEGED_REASON.format(level=levels.enforce))]
+    return []

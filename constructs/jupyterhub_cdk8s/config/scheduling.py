@@ -8,8 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import FieldProblems, Image, StrictModel
 from .resources import Resources, resources
+from .versions import image_minor, kube_scheduler_image
 
-KUBE_SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.33.5"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
 
 LEADER_ELECTION_REASON = (
@@ -29,9 +29,12 @@ class UserScheduler(StrictModel):
             "cluster autoscaler drain and remove empty nodes; the default scheduler spreads them instead."
         ),
     )
-    image: Image = Field(
-        KUBE_SCHEDULER_IMAGE,
-        description="kube-scheduler image; use the tag of your cluster's Kubernetes minor version, e.g. v1.33.5.",
+    image: Image | None = Field(
+        None,
+        description=(
+            "kube-scheduler image. Unset: registry.k8s.io/kube-scheduler of kubernetes_version (the tags are in "
+            "config/versions.py). A mirror must carry the same version: the scheduler's RBAC is written for it."
+        ),
     )
     replicas: int = Field(
         2, description="Scheduler replicas; one leads (leader election), the others take over when it goes away."
@@ -55,6 +58,22 @@ class UserScheduler(StrictModel):
         if self.enabled and self.replicas < 2:
             raise FieldProblems(("replicas", f"{self.replicas} is too few: {LEADER_ELECTION_REASON}"))
         return self
+
+
+def user_scheduler_problems(scheduler: UserScheduler, kubernetes_version: str) -> list[tuple[str, str]]:
+    """An image of another Kubernetes minor than the cluster's: its RBAC and the API server would not match."""
+    minor = image_minor(scheduler.image) if scheduler.enabled and scheduler.image else None
+    if minor is None or minor == kubernetes_version:
+        return []
+    return [
+        (
+            "scheduling.user_scheduler.image",
+            f"{scheduler.image} is kube-scheduler {minor}, but kubernetes_version is {kubernetes_version}: its RBAC "
+            f"is written for {kubernetes_version}, and a scheduler newer than the API server is not supported; write "
+            f"a {kubernetes_version} tag ({kube_scheduler_image(kubernetes_version)}), remove image, or correct "
+            "kubernetes_version",
+        )
+    ]
 
 
 class Priorities(StrictModel):

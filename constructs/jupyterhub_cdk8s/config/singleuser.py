@@ -15,6 +15,9 @@ from .scheduling import Toleration
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
 GIT_IMAGE = "alpine/git:v2.45.1"
+# JupyterHub's Helm chart's iptables image (alpine 3.18 + iptables; z2jh 4.4.0 images/network-tools), the
+# tag its chartpress sets: the chart's version.
+NETWORK_TOOLS_IMAGE = "quay.io/jupyterhub/k8s-network-tools:4.4.0"
 GPU_RESOURCE = "nvidia.com/gpu"
 # KubeSpawner 7 names the user's container in every user pod `notebook`
 # (kubespawner/objects.py, make_pod); cluster metrics find user pods by it,
@@ -327,6 +330,21 @@ class IdleCulling(StrictModel):
         return self
 
 
+class CloudMetadata(StrictModel):
+    """Blocking the cloud metadata address inside every user pod, for clusters whose CNI ignores NetworkPolicy."""
+
+    block_with_iptables: bool = Field(
+        False,
+        description=(
+            "Run an init container that drops every packet from the user pod to 169.254.169.254 (iptables), as the "
+            "Helm chart's singleuser.cloudMetadata.blockWithIptables does. Only needed where the CNI does not "
+            "enforce NetworkPolicy (README lists which do). It runs privileged with NET_ADMIN, so it needs "
+            "pod_security.enforce: privileged."
+        ),
+    )
+    image: Image = Field(NETWORK_TOOLS_IMAGE, description="Image of the init container; it must contain iptables.")
+
+
 class SingleuserSettings(StrictModel):
     """Defaults of every user server."""
 
@@ -364,6 +382,10 @@ class SingleuserSettings(StrictModel):
         ),
     )
     culling: IdleCulling = Field(default_factory=IdleCulling, description="Stopping idle servers.")
+    cloud_metadata: CloudMetadata = Field(
+        default_factory=CloudMetadata,
+        description="An iptables block of the cloud metadata address in user pods (off: the NetworkPolicies block it).",
+    )
 
     @field_validator("extra_env")
     @classmethod

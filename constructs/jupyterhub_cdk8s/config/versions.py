@@ -7,6 +7,7 @@ declares its cluster's minor version and the synth writes for that one.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -17,6 +18,32 @@ from pydantic import BeforeValidator, Field
 OLDEST_KUBERNETES = (1, 28)
 NEWEST_KUBERNETES = (1, 35)
 DEFAULT_KUBERNETES = "1.33"
+
+
+KUBE_SCHEDULER_REPOSITORY = "registry.k8s.io/kube-scheduler"
+KUBE_SCHEDULER_TAGS = {
+    # The newest patch of each minor known when this table was written, and where its release shows.
+    "1.28": "v1.28.15",  # final patch: kubernetes/website data/releases/eol.yaml
+    "1.29": "v1.29.14",  # final patch: kubernetes/website data/releases/eol.yaml
+    "1.30": "v1.30.14",  # final patch: eol.yaml; the tag JupyterHub's Helm chart 4.4.0 runs (values.yaml)
+    "1.31": "v1.31.14",  # final patch: kubernetes/website data/releases/eol.yaml
+    "1.32": "v1.32.13",  # kubeadm image lists for v1.32.13 (registry.k8s.io/kube-scheduler:v1.32.13)
+    "1.33": "v1.33.9",  # the Helm chart's main branch, templates/scheduling/user-scheduler/deployment.yaml (2026-03)
+    "1.34": "v1.34.6",  # kubeadm 1.34.6 packages (pkgs.k8s.io) and registry mirrors of kube-scheduler:v1.34.6
+    "1.35": "v1.35.7",  # the Helm chart's main branch, values.yaml (its dependency bot, 2026-07-23)
+}
+"""kube-scheduler per Kubernetes minor: the user scheduler runs the cluster's own (never newer than the API server,
+the version skew policy), with RBAC written for it (scheduling/user_scheduler.py)."""
+
+
+def kube_scheduler_image(kubernetes_version: str) -> str:
+    return f"{KUBE_SCHEDULER_REPOSITORY}:{KUBE_SCHEDULER_TAGS[kubernetes_version]}"
+
+
+def image_minor(image: str) -> str | None:
+    """The Kubernetes minor a tag like v1.33.9 names, or None (a digest, another scheme)."""
+    match = re.search(r":v(\d+)\.(\d+)(\.\d+)?(@|$)", image)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
 
 
 def minor_version(text: str) -> tuple[int, int]:

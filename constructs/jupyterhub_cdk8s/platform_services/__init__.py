@@ -30,7 +30,6 @@ HELPER_FILE = "platform_services.py"
 CATALOG_FILE = "catalog.json"
 # The module notebooks import: shipped as it is, read from this package.
 HELPER_SOURCE = resources.files(__package__).joinpath("notebook_module.py").read_text(encoding="utf-8")
-API_SERVER_PORTS = (443, 6443)
 
 
 def executor_labels(names: Names) -> dict[str, str]:
@@ -122,7 +121,7 @@ class PlatformServicesComponent(Component):
             driver.allow_from(executors, tcp(spark.driver_port, spark.block_manager_port))
             driver.allow_to(executors, tcp(spark.block_manager_port))
             for cidr in spark.api_server_cidrs:
-                driver.allow_to(ip_block(cidr), tcp(*API_SERVER_PORTS))
+                driver.allow_to(ip_block(cidr), tcp(*network.settings.api_server.ports))
             (
                 network.policy("spark-executors", executor_labels(context.names))
                 .allow_from(drivers, tcp(spark.block_manager_port))

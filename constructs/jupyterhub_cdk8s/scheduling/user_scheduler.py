@@ -2,9 +2,17 @@
 
 The default scheduler spreads pods, so every node keeps a user or two and a
 cluster autoscaler can never remove one. This scheduler scores nodes by how
-full they already are (`NodeResourcesFit` with `MostAllocated`) and leaves out
-the score plugins that spread, so users fill one node before the next and
-empty nodes can be drained.
+full they already are (`NodeResourcesFit` with `MostAllocated`, weighted far
+above the other score plugins, as the JupyterHub Helm chart does) and leaves
+out `NodeResourcesBalancedAllocation`, so users fill one node before the next
+and empty nodes can be drained.
+
+It runs the kube-scheduler of the cluster's own minor version
+(`kubernetes_version`) with a ClusterRole written for that version: the
+cluster's built-in `system:kube-scheduler` role matches the cluster, not the
+binary (a v1.33 scheduler watches VolumeAttachments, which the role lacks
+before 1.32, and never syncs), and it may update the cluster's own
+`kube-scheduler` lease in kube-system. Our leases live in a namespaced Role.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
 from ..config.scheduling import UserScheduler
+from ..config.versions import kube_scheduler_image, minor_version
 from ..naming import CORE_TIER, USER_SCHEDULER, Names
 from ..parts import Part
 from ..pods import (
@@ -38,12 +47,73 @@ CONFIG_DIR = "/etc/user-scheduler"
 CONFIG_FILE = "config.yaml"
 SECURE_PORT = 10259  # kube-scheduler's HTTPS port: /healthz is served there without authentication
 SCHEDULER_UID = 65534
-# Score plugins that prefer emptier or evenly used nodes; packing is the point.
-SPREADING_SCORE_PLUGINS = ("NodeResourcesBalancedAllocation", "PodTopologySpread")
-# ClusterRoles every cluster ships for its own kube-scheduler. A kube-scheduler
-# must not be newer than the API server, so these roles always cover what this
-# scheduler reads; the only extra it needs is its own leader-election lease.
-BUILT_IN_ROLES = {"kube-scheduler": "system:kube-scheduler", "volume-scheduler": "system:volume-scheduler"}
+
+# Score plugins and weights of JupyterHub's Helm chart (z2jh 4.4.0 values.yaml, scheduling.userScheduler.plugins):
+# NodeResourcesFit (MostAllocated) outweighs everything but the user's own affinities; TaintToleration,
+# PodTopologySpread and VolumeBinding keep their low defaults; the balancing plugin is off. A default plugin
+# gets a new weight by being disabled and enabled again.
+WEIGHTED_SCORE_PLUGINS = {"NodeAffinity": 14631, "InterPodAffinity": 1331, "NodeResourcesFit": 121, "ImageLocality": 11}
+DISABLED_SCORE_PLUGINS = ("NodeResourcesBalancedAllocation", *WEIGHTED_SCORE_PLUGINS)
+
+READ = ("get", "list", "watch")
+WRITE = ("get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One RBAC rule, granted from Kubernetes minor `since` on."""
+
+    api_groups: tuple[str, ...]
+    resources: tuple[str, ...]
+    verbs: tuple[str, ...]
+    since: tuple[int, int] = (1, 28)
+
+    def to_json(self) -> dict:
+        return {"apiGroups": list(self.api_groups), "resources": list(self.resources), "verbs": list(self.verbs)}
+
+
+# kube-scheduler's cluster-wide permissions, per minor: the bootstrap roles system:kube-scheduler and
+# system:volume-scheduler of kubernetes/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/
+# cluster-roles.yaml, as the Helm chart annotates its copy (main, templates/scheduling/user-scheduler/rbac.yaml:
+# unchanged 1.28-1.30, 1.31 leases and leasecandidates, 1.32 volumeattachments (kubernetes/kubernetes#127757),
+# 1.33 unchanged, 1.34 dynamic resource allocation, 1.35 unchanged). The lease rules are the namespaced
+# Role's below: the bootstrap role's lease rule is cluster-wide and names the cluster's own `kube-scheduler`.
+CLUSTER_RULES = (
+    Rule(("", "events.k8s.io"), ("events",), ("create", "patch", "update")),
+    Rule(("",), ("nodes",), READ),
+    Rule(("",), ("pods",), ("delete", *READ)),
+    Rule(("",), ("bindings", "pods/binding"), ("create",)),
+    Rule(("",), ("pods/status",), ("patch", "update")),
+    Rule(("",), ("replicationcontrollers", "services"), READ),
+    Rule(("apps", "extensions"), ("replicasets",), READ),
+    Rule(("apps",), ("statefulsets",), READ),
+    Rule(("policy",), ("poddisruptionbudgets",), READ),
+    Rule(("",), ("persistentvolumeclaims", "persistentvolumes"), READ),
+    Rule(("authentication.k8s.io",), ("tokenreviews",), ("create",)),
+    Rule(("authorization.k8s.io",), ("subjectaccessreviews",), ("create",)),
+    Rule(("storage.k8s.io",), ("csinodes",), READ),
+    Rule(("storage.k8s.io",), ("volumeattachments",), READ, since=(1, 32)),
+    Rule(("",), ("namespaces",), READ),
+    Rule(("storage.k8s.io",), ("csidrivers",), READ),
+    Rule(("storage.k8s.io",), ("csistoragecapacities",), READ),
+    Rule(("resource.k8s.io",), ("deviceclasses",), READ, since=(1, 34)),
+    Rule(("resource.k8s.io",), ("resourceclaims",), WRITE, since=(1, 34)),
+    Rule(("resource.k8s.io",), ("resourceclaims/status",), WRITE, since=(1, 34)),
+    Rule(("",), ("pods/finalizers",), ("update",), since=(1, 34)),
+    Rule(("resource.k8s.io",), ("resourceslices",), READ, since=(1, 34)),
+    # system:volume-scheduler, unchanged from 1.12 to 1.35.
+    Rule(("",), ("persistentvolumes",), WRITE),
+    Rule(("storage.k8s.io",), ("storageclasses",), READ),
+    Rule(("",), ("persistentvolumeclaims",), WRITE),
+)
+COORDINATED_LEADER_ELECTION = (1, 31)
+"""From 1.31 the scheduler lists and watches its lease and may take part in coordinated leader election."""
+
+
+def cluster_rules(kubernetes_version: str) -> list[dict]:
+    """The ClusterRole rules of the kube-scheduler of `kubernetes_version`."""
+    version = minor_version(kubernetes_version)
+    return [rule.to_json() for rule in CLUSTER_RULES if rule.since <= version]
 
 
 def scheduler_configuration(settings: UserScheduler, names: Names) -> dict:
@@ -62,7 +132,14 @@ def scheduler_configuration(settings: UserScheduler, names: Names) -> dict:
         "profiles": [
             {
                 "schedulerName": names.user_scheduler_name,
-                "plugins": {"score": {"disabled": [{"name": plugin} for plugin in SPREADING_SCORE_PLUGINS]}},
+                "plugins": {
+                    "score": {
+                        "disabled": [{"name": plugin} for plugin in DISABLED_SCORE_PLUGINS],
+                        "enabled": [
+                            {"name": plugin, "weight": weight} for plugin, weight in WEIGHTED_SCORE_PLUGINS.items()
+                        ],
+                    }
+                },
                 "pluginConfig": [
                     {
                         "name": "NodeResourcesFit",
@@ -95,26 +172,47 @@ def _health_probe(*, period: int, failures: int, initial_delay: int) -> dict:
 class UserSchedulerDeployment(Part):
     """Deployment, config, RBAC and disruption budget of the user scheduler."""
 
-    def __init__(self, scope: Construct, id: str, *, settings: UserScheduler, names: Names, priority_class_name: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: UserScheduler,
+        kubernetes_version: str,
+        names: Names,
+        priority_class_name: str,
+    ):
         super().__init__(scope, id)
         labels = names.labels(USER_SCHEDULER)
         selector = names.selector(USER_SCHEDULER)
         account = names.user_scheduler
-        # Creating a lease cannot be limited to a name; system:kube-scheduler grants it.
-        Identity(self, "identity", name=account, labels=labels).allow(
-            ["get", "update"], ["leases"], api_group="coordination.k8s.io", names=[names.user_scheduler_lock]
+        lock = [names.user_scheduler_lock]
+        # Leases only in this namespace, and of them only its own lock (creating cannot be limited to a name).
+        identity = Identity(self, "identity", name=account, labels=labels)
+        identity.allow(["create"], ["leases"], api_group="coordination.k8s.io")
+        if minor_version(kubernetes_version) >= COORDINATED_LEADER_ELECTION:
+            identity.allow(["get", "list", "update", "watch"], ["leases"], api_group="coordination.k8s.io", names=lock)
+            verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+            identity.allow(verbs, ["leasecandidates"], api_group="coordination.k8s.io")
+        else:
+            identity.allow(["get", "update"], ["leases"], api_group="coordination.k8s.io", names=lock)
+        cluster_role = names.user_scheduler_cluster_role
+        api_object(
+            self,
+            "cluster-role",
+            k8s.KubeClusterRole,
+            {"metadata": {"name": cluster_role, "labels": labels}, "rules": cluster_rules(kubernetes_version)},
         )
-        for key, role in BUILT_IN_ROLES.items():
-            api_object(
-                self,
-                f"{key}-binding",
-                k8s.KubeClusterRoleBinding,
-                {
-                    "metadata": {"name": names.user_scheduler_binding(key), "labels": labels},
-                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-                    "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": names.namespace}],
-                },
-            )
+        api_object(
+            self,
+            "cluster-role-binding",
+            k8s.KubeClusterRoleBinding,
+            {
+                "metadata": {"name": cluster_role, "labels": labels},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
+                "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": names.namespace}],
+            },
+        )
 
         config_text = yaml.safe_dump(scheduler_configuration(settings, names), sort_keys=False)
         api_object(
@@ -125,7 +223,7 @@ class UserSchedulerDeployment(Part):
         )
         container = {
             "name": "kube-scheduler",
-            "image": settings.image,
+            "image": settings.image or kube_scheduler_image(kubernetes_version),
             "imagePullPolicy": "IfNotPresent",
             "command": [
                 "kube-scheduler",
@@ -216,11 +314,13 @@ class UserSchedulerComponent(Component):
     """The packing scheduler of user pods, when `scheduling.user_scheduler.enabled`."""
 
     settings: UserScheduler
+    kubernetes_version: str
+    """The cluster's minor: the scheduler's version, and so its RBAC."""
 
     @classmethod
     def from_config(cls, config: HubConfig) -> UserSchedulerComponent | None:
         scheduler = config.scheduling.user_scheduler
-        return cls(scheduler) if scheduler.enabled else None
+        return cls(scheduler, config.kubernetes_version) if scheduler.enabled else None
 
     def declare(self, context: Context) -> None:
         context.network.allow_api_server(USER_SCHEDULER)
@@ -230,6 +330,7 @@ class UserSchedulerComponent(Component):
             scope,
             "user-scheduler",
             settings=self.settings,
+            kubernetes_version=self.kubernetes_version,
             names=context.names,
             priority_class_name=context.names.priority_class(CORE_TIER),
         )

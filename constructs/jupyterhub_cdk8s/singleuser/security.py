@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ..component import UserPods
+from ..config.network import METADATA_CIDR
 from ..config.singleuser import SingleuserSettings
 from ..config_file import ConfigFile, Order
 
@@ -13,7 +14,7 @@ from ..config_file import ConfigFile, Order
 # the "baseline" Pod Security Standard).
 SUDO_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]
 
-SecurityLevel = Literal["restricted", "baseline"]
+SecurityLevel = Literal["restricted", "baseline", "privileged"]
 
 
 def user_context(singleuser: SingleuserSettings) -> dict:
@@ -57,8 +58,38 @@ def configure_security(file: ConfigFile, singleuser: SingleuserSettings, additio
     file.set("KubeSpawner", "container_security_context", context)
 
 
+def metadata_blocker(singleuser: SingleuserSettings, resources: dict) -> list[dict]:
+    """The init container that drops the pod's packets to the metadata address, when asked for.
+
+    What the Helm chart runs (z2jh 4.4.0 files/hub/jupyterhub_config.py,
+    singleuser.cloudMetadata.blockWithIptables), but for every protocol and
+    port, not only TCP 80. It shares the pod's network namespace, so the rule
+    holds for the user's container; the user has no NET_ADMIN to undo it.
+    """
+    blocker = singleuser.cloud_metadata
+    if not blocker.block_with_iptables:
+        return []
+    address = METADATA_CIDR.split("/")[0]
+    return [
+        {
+            "name": "block-cloud-metadata",
+            "image": blocker.image,
+            "command": ["iptables", "--append", "OUTPUT", "--destination", address, "--jump", "DROP"],
+            "securityContext": {
+                "privileged": True,
+                "runAsUser": 0,
+                "runAsNonRoot": False,
+                "capabilities": {"add": ["NET_ADMIN"]},
+            },
+            "resources": resources,
+        }
+    ]
+
+
 def user_pod_security_level(singleuser: SingleuserSettings) -> SecurityLevel:
-    """The Pod Security Standard user pods meet: restricted unless something must run as root."""
+    """The Pod Security Standard user pods meet: restricted unless something must run as root or privileged."""
+    if singleuser.cloud_metadata.block_with_iptables:
+        return "privileged"
     return "baseline" if _root_reasons(singleuser) else "restricted"
 
 
@@ -75,6 +106,9 @@ def _root_reasons(singleuser: SingleuserSettings) -> list[str]:
 def user_pod_notices(singleuser: SingleuserSettings) -> list[str]:
     """Lines the CLI prints about user pods' security, so a lowered level is never silent."""
     reasons = _root_reasons(singleuser)
+    if singleuser.cloud_metadata.block_with_iptables:
+        reasons = ["the block-cloud-metadata init container runs privileged with NET_ADMIN", *reasons]
+        return [f'user pods need Pod Security "privileged": {"; ".join(reasons)}']
     if not reasons:
         return ['user pods meet Pod Security "restricted"']
     return [f'user pods meet Pod Security "baseline" only: {"; ".join(reasons)}']

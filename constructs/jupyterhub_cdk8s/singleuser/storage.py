@@ -19,7 +19,7 @@ from ..hub.construct import KEEP_USER_DATA
 from ..naming import SHARED_STORAGE, Names
 from ..parts import Part
 from ..pods import quantity
-from .security import user_context
+from .security import metadata_blocker, user_context
 
 LAYOUT_ROOT = "/layout"
 EXAMPLES_DIR = "/examples"
@@ -72,9 +72,12 @@ def _init_resources() -> dict:
 
 
 def init_containers(singleuser: SingleuserSettings) -> list[dict]:
-    """The directory layout on shared volumes, then a fresh examples clone."""
+    """The metadata blocker (opt-in), the directory layout on shared volumes, then a fresh examples clone.
+
+    The image pullers pre-pull every image named here (profiles.user_images).
+    """
     storage = singleuser.storage
-    containers = []
+    containers = metadata_blocker(singleuser, _init_resources())
     prepared = [v for v in storage.shared_volumes if v.sub_path or v.fix_ownership]
     if prepared:
         commands = ["set -eu"]

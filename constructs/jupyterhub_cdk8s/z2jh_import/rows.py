@@ -191,7 +191,11 @@ ROWS: list[Row] = [
     Row("singleuser.profileList", "singleuser.profiles", profile_list),
     Row("singleuser.allowPrivilegeEscalation", None, privilege_escalation),
     Row("singleuser.networkPolicy", reason="each component opens exactly its own connections; " + BUILT_IN),
-    Row("singleuser.cloudMetadata", reason="user servers never reach the cloud metadata endpoint; " + BUILT_IN),
+    Row(
+        "singleuser.cloudMetadata",
+        reason="the NetworkPolicies keep user servers from the cloud metadata endpoint; where the CNI does not enforce "
+        "them, set singleuser.cloud_metadata.block_with_iptables (with pod_security.enforce: privileged)",
+    ),
     Row("singleuser.nodeSelector", "scheduling.user_pods.node_selector", same),
     Row("singleuser.extraTolerations", "scheduling.user_pods.tolerations", tolerations),
     Row("singleuser.extraLabels", reason="user pods keep stable labels that policies select on"),
@@ -212,7 +216,11 @@ ROWS: list[Row] = [
     # scheduling
     Row("scheduling.userScheduler.enabled", "scheduling.user_scheduler.enabled", same),
     Row("scheduling.userScheduler.replicas", "scheduling.user_scheduler.replicas", scheduler_replicas),
-    Row("scheduling.userScheduler.image", "scheduling.user_scheduler.image", image, keys=("name", "tag")),
+    Row(
+        "scheduling.userScheduler.image",
+        reason="the kube-scheduler is the cluster's own version, with RBAC written for it: set kubernetes_version",
+        keys=("name", "tag"),
+    ),
     Row(
         "scheduling.userScheduler.resources",
         "scheduling.user_scheduler.resources",

@@ -32,13 +32,17 @@ def _group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
 
-def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tuple[list[dict], list[dict]]:
+def resource_kinds(
+    objects: list[dict], *, created_namespace: str | None, by_name: bool
+) -> tuple[list[dict], list[dict]]:
     """What the project may create: namespaced `{group, kind}`, and cluster-scoped `{group, kind, name}`.
 
     Cluster-scoped objects (the ones synth wrote without a namespace) are
     allowed by name, so the project cannot touch another team's Namespace or
-    PriorityClass. With CreateNamespace=true ArgoCD creates the environment's
-    Namespace itself, under the project, so it is allowed too.
+    PriorityClass; an Argo CD older than 3.3 knows no names there (its CRD
+    refuses the field), so `by_name=False` allows them by kind only. With
+    CreateNamespace=true ArgoCD creates the environment's Namespace itself,
+    under the project, so it is allowed too.
     """
     namespaced: set[tuple[str, str]] = set()
     cluster: set[tuple[str, str, str]] = {("", "Namespace", created_namespace)} if created_namespace else set()
@@ -48,10 +52,12 @@ def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tup
             namespaced.add((group, kind))
         else:
             cluster.add((group, kind, metadata["name"]))
-    return (
-        [{"group": g, "kind": k} for g, k in sorted(namespaced)],
-        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)],
+    allowed_cluster = (
+        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)]
+        if by_name
+        else [{"group": g, "kind": k} for g, k in sorted({(g, k) for g, k, _ in cluster})]
     )
+    return [{"group": g, "kind": k} for g, k in sorted(namespaced)], allowed_cluster
 
 
 # --- the ArgoCD objects of one environment ----------------------------------------
@@ -75,7 +81,9 @@ class GitOpsChart(Chart):
         labels = names.labels(GITOPS)
         project = gitops.project or env_name
         namespaced, cluster = resource_kinds(
-            objects, created_namespace=config.namespace if config.create_namespace else None
+            objects,
+            created_namespace=config.namespace if config.create_namespace else None,
+            by_name=gitops.whitelists_by_name,
         )
 
         api_object(

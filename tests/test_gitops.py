@@ -151,19 +151,22 @@ def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     namespaces = {o["metadata"]["namespace"] for o in dist_objects(env) if "namespace" in o["metadata"]}
     assert namespaces == {destination["namespace"]}
     options = application["spec"]["syncPolicy"]["syncOptions"]
-    assert {"ServerSideApply=true", "PruneLast=true", "CreateNamespace=true"} <= set(options)
+    assert "ServerSideApply=true" in options
     assert application["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] > 1
 
 
 @pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
-def test_created_namespace_is_labelled_like_the_namespace_object(env):
-    """PreSync hooks run in the namespace ArgoCD creates: same Pod Security admission as later."""
+def test_a_namespace_in_git_gets_no_create_namespace_option(env):
+    """With the Namespace in dist/, CreateNamespace and managedNamespaceMetadata do nothing (gitops-engine
+    sync_context.go `autoCreateNamespace`): the Namespace object, never deleted, carries the labels."""
     application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
-    managed = application["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]
     (namespace,) = [o for o in dist_objects(env) if o["kind"] == "Namespace"]
-    security = {k: v for k, v in namespace["metadata"]["labels"].items() if k.startswith("pod-security.kubernetes.io/")}
-    assert security and managed == security
+    assert namespace["metadata"]["name"] == application["spec"]["destination"]["namespace"]
+    assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
+    assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
+    assert namespace["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Prune=false,Delete=false"
+    assert "pod-security.kubernetes.io/enforce" in namespace["metadata"]["labels"]
 
 
 @pytest.mark.output
@@ -308,8 +311,10 @@ def test_fleet_generates_the_same_applications():
         validate_custom_resource(generated)
         original = next(o for o in _load(ARGOCD / f"{element['name']}.yaml") if o["kind"] == "Application")
         original["spec"].setdefault("ignoreDifferences", [])
-        original["metadata"]["annotations"].clear()
-        generated["metadata"].setdefault("annotations", {})
+        # The documented differences: no sync wave (the ApplicationSet orders nothing), and no resources
+        # finalizer, which would override preserveResourcesOnDeletion.
+        del original["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+        assert original["metadata"].pop("finalizers") == ["resources-finalizer.argocd.argoproj.io"]
         assert generated == original
 
     projects = [o for o in fleet if o["kind"] == "AppProject"]

@@ -10,6 +10,14 @@ from .naming import CONTINUOUS_IMAGE_PULLER, HOOK_IMAGE_AWAITER, HOOK_IMAGE_PULL
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+
+# Neither a prune nor deleting the Application (cascade, through its resources finalizer) removes
+# the object: argo-cd controller/appcontroller.go `shouldBeDeleted` (v3.1.0), gitops-engine
+# pkg/sync/sync_context.go `pruneObject`. For users' data, the Namespace that holds it (deleting a
+# Namespace deletes every PVC in it, whatever their own annotations say), and the Argo CD objects a
+# parent app-of-apps would otherwise prune.
+KEEP = {SYNC_OPTIONS: "Prune=false,Delete=false"}
 
 # --- sync order ---------------------------------------------------------------
 # One table decides when each object is applied. ArgoCD applies a lower wave

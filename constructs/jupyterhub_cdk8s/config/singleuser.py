@@ -243,6 +243,14 @@ class UserStorage(StrictModel):
     access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = Field(
         "ReadWriteOnce", description="Access mode of user PVCs."
     )
+    delete_on_user_deletion: bool = Field(
+        False,
+        description=(
+            "Delete a user's home PVC when an admin (or the idle culler with cull_users) deletes the user, or a "
+            "named server is removed (KubeSpawner delete_pvc, whose own default is true). Off: the home stays "
+            "and comes back if the user returns."
+        ),
+    )
     home_mount_path: str = Field("/home/jovyan", description="Where the user's PVC is mounted.", pattern=r"^/.*")
     shared_volumes: list[SharedVolume] = Field(
         default_factory=list, description="ReadWriteMany volumes mounted into every user server."
@@ -375,6 +383,20 @@ class SingleuserSettings(StrictModel):
         ),
     )
     culling: IdleCulling = Field(default_factory=IdleCulling, description="Stopping idle servers.")
+
+    def warnings(self) -> list[tuple[str, str]]:
+        found = super().warnings()
+        culling, storage = self.culling, self.storage
+        if culling.enabled and culling.cull_users and storage.type == "dynamic" and storage.delete_on_user_deletion:
+            found.append(
+                (
+                    "culling.cull_users",
+                    f"the idle culler deletes users idle for {culling.timeout}s, and "
+                    "storage.delete_on_user_deletion deletes their homes with them: every file of a user who "
+                    "pauses that long is lost; keep it only for throw-away users",
+                )
+            )
+        return found
 
     @field_validator("extra_env")
     @classmethod

@@ -31,10 +31,10 @@ from ..pods import (
 )
 from ..ports import HUB_PORT
 from ..rbac import Identity
+from ..sync_waves import KEEP
 from .settings import CONFIG_DIR, CONFIG_PATH, DATA_DIR
 
 HUB_UID = 1000  # jovyan in the k8s-hub image
-KEEP_USER_DATA = {"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"}
 
 
 class Hub(Part):
@@ -95,7 +95,7 @@ class Hub(Part):
                 "database",
                 k8s.KubePersistentVolumeClaim,
                 {
-                    "metadata": {"name": names.hub_database, "labels": labels, "annotations": KEEP_USER_DATA},
+                    "metadata": {"name": names.hub_database, "labels": labels, "annotations": KEEP},
                     "spec": {
                         "accessModes": ["ReadWriteOnce"],
                         "storageClassName": hub.database.storage_class,

@@ -31,6 +31,14 @@ def migrate(values: dict, namespace: str) -> Migration:
     complete_profiles(migration)
     quota_for_gpus(migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
+        if migration.get("singleuser.storage.delete_on_user_deletion") is None:
+            migration.notes.append(
+                (
+                    "singleuser.storage.delete_on_user_deletion",
+                    "the chart deletes a user's home PVC with the user (KubeSpawner's delete_pvc defaults to true); "
+                    "here homes are kept; write `delete_on_user_deletion: true` to keep the chart's behaviour",
+                )
+            )
         migration.notes.append(
             (
                 "singleuser.storage",

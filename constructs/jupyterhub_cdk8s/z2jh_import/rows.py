@@ -179,6 +179,7 @@ ROWS: list[Row] = [
         reason="user PVCs are named <name>-claim-<user>; rename existing claims before moving users over",
     ),
     Row("singleuser.storage.dynamic.volumeNameTemplate", reason="the home volume is always named home"),
+    Row("hub.config.KubeSpawner.delete_pvc", "singleuser.storage.delete_on_user_deletion", same),
     Row("singleuser.storage.extraVolumes", reason=SHARED_VOLUMES),
     Row("singleuser.storage.extraVolumeMounts", reason=SHARED_VOLUMES),
     Row("singleuser.startTimeout", "singleuser.start_timeout", same),

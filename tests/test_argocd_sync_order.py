@@ -16,6 +16,7 @@ import yaml
 from support.argocd_model import (
     INSTANCE,
     groups,
+    hooks_left,
     key,
     label_tracked,
     namespace_survives_deletion,
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.output
 ARGOCD = ROOT / "dist" / "argocd"
 ENVS = sorted(p.name for p in (ROOT / "dist").iterdir() if p.is_dir() and p.name != "argocd")
 RBAC = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+WRITE = {"create", "update", "patch", "delete", "deletecollection"}
 
 
 def _load(path: Path) -> list[dict]:
@@ -90,6 +92,27 @@ def test_users_data_and_the_namespace_survive_the_applications_deletion(env):
     data = {key(o) for o in objects if o["kind"] in ("Namespace", "PersistentVolumeClaim")}
     assert data - kept == set()
     assert namespace_survives_deletion(objects), "KubeSpawner's home PVCs go with the Namespace"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_no_hook_rbac_outlives_a_successful_sync(env):
+    objects = dist_objects(env)
+    assert [k for k in hooks_left(objects, succeeded=True) if k.split("/")[0] in RBAC] == []
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_no_hook_identity_that_can_write_outlives_a_failed_sync(env):
+    """The secrets bootstrap's Role may create any Secret of the namespace: it goes whatever the outcome."""
+    objects = dist_objects(env)
+    writers = {
+        o["metadata"]["name"]
+        for o in objects
+        if o["kind"] == "Role" and any(set(rule["verbs"]) & WRITE for rule in o["rules"])
+    }
+    hooks = {key(o) for o in objects if "argocd.argoproj.io/hook" in o["metadata"].get("annotations", {})}
+    assert any(f"Role/{name}" in hooks for name in writers), "the secrets bootstrap's Role is a hook"
+    left = [k for k in hooks_left(objects, succeeded=False) if k.split("/")[0] in RBAC and k.split("/")[1] in writers]
+    assert left == []
 
 
 @pytest.mark.parametrize("env", [p.stem for p in ARGOCD.glob("*.yaml")])

@@ -19,12 +19,14 @@ from support.argocd_model import (
     hooks_left,
     key,
     label_tracked,
+    may_stay_progressing,
     namespace_survives_deletion,
     needs_every_node,
     survive_application_deletion,
     survive_prune_of_everything,
     sync_options,
     sync_tasks,
+    waited_for,
 )
 from support.synthesis import ROOT, dist_objects
 
@@ -74,6 +76,19 @@ def test_nothing_that_needs_every_node_gates_the_hub_and_proxy(env):
     assert core, "the hub and proxy are synced"
     before = all_groups[: max(core)]
     assert [k for g in before for t in g.tasks if needs_every_node(t.obj) for k in [key(t.obj)]] == []
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_nothing_that_may_stay_pending_gates_a_later_group(env):
+    """A Pending PVC (WaitForFirstConsumer, no RWX driver), an Ingress without an address or a pre-empted
+    placeholder keeps its group Progressing: it must be in the last group, which Argo CD does not wait for."""
+    all_groups = groups(sync_tasks(dist_objects(env)))
+    gated = {
+        f"{g.phase} {g.wave}": stuck
+        for g in waited_for(all_groups, prune_last=_prune_last(env))
+        if (stuck := may_stay_progressing(g))
+    }
+    assert gated == {}
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -158,3 +173,19 @@ def test_annotation_tracking_is_required_for_the_service_monitors(env):
     assert all(selected(objects))
     assert not any(selected(label_tracked(objects, env)))
     assert all(o["metadata"]["labels"][INSTANCE] != env for o in objects if "labels" in o["metadata"])
+
+
+@pytest.mark.parametrize("env", [p.stem for p in ARGOCD.glob("*.yaml")])
+def test_no_prune_last(env):
+    """PruneLast would add a group of prunes after the last wave whenever something is pruned."""
+    assert not _prune_last(env)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_last_group_holds_no_hook_and_the_hub_database_is_synced_with_the_hub(env):
+    """The hub's database PVC binds when the hub pod is scheduled: in the hub's own group it cannot stall."""
+    all_groups = groups(sync_tasks(dist_objects(env)))
+    assert not any(task.hook for task in all_groups[-1].tasks)
+    for group in all_groups:
+        if any(_component(t.obj) == "hub" and t.obj["kind"] == "PersistentVolumeClaim" for t in group.tasks):
+            assert any(_component(t.obj) == "hub" and t.obj["kind"] == "Deployment" for t in group.tasks)

@@ -136,7 +136,9 @@ def _sync_policy(gitops: GitOpsSettings) -> dict:
 
     ServerSideApply: the API server merges fields by owner, so large objects
     (the hub's config) fit and fields other controllers own are left alone.
-    PruneLast: old objects go only after the new ones are healthy.
+    No PruneLast: it moves every prune after the last wave, which Argo CD
+    would then wait for (sync_waves.WAVE_UNGATED); prunes run in the waves of
+    the pruned objects, mirrored (gitops-engine sync_context.go, getSyncTasks).
     No CreateNamespace: with the Namespace in dist/ Argo CD never creates one
     (gitops-engine sync_context.go `autoCreateNamespace`) and moves the
     Namespace before the first object in it, PreSync hooks included
@@ -146,7 +148,7 @@ def _sync_policy(gitops: GitOpsSettings) -> dict:
     retry = gitops.retry
     return {
         "automated": {"prune": gitops.prune, "selfHeal": gitops.self_heal} if gitops.automated else None,
-        "syncOptions": ["ServerSideApply=true", "PruneLast=true"],
+        "syncOptions": ["ServerSideApply=true"],
         "retry": {
             "limit": retry.limit,
             "backoff": {

@@ -192,7 +192,13 @@ class SharedVolume(StrictModel):
         description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+"
     )
     capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
-    storage_class: str | None = Field(None, description="StorageClass that provides ReadWriteMany, e.g. juicefs-rwx.")
+    storage_class: str | None = Field(
+        None,
+        description=(
+            "StorageClass that provides ReadWriteMany, e.g. efs-sc, filestore-rwx, azurefile-csi, nfs-client or "
+            "juicefs-rwx. Required: the default class of most clusters cannot."
+        ),
+    )
     sub_path: SpawnTemplate | None = Field(
         None,
         description=(
@@ -264,7 +270,7 @@ class UserStorage(StrictModel):
 
     @model_validator(mode="after")
     def _layout(self) -> UserStorage:
-        problems = []
+        problems = _classes_for_shared_access(self)
         home = posixpath.normpath(self.home_mount_path)
         mounts = [(f"shared_volumes[{i}].mount_path", v.mount_path) for i, v in enumerate(self.shared_volumes)]
         if self.scratch:
@@ -310,6 +316,24 @@ class UserStorage(StrictModel):
         if problems:
             raise FieldProblems(*problems)
         return self
+
+
+def _classes_for_shared_access(storage: UserStorage) -> list[tuple[str, str]]:
+    """ReadWriteMany needs a class that can provide it: on the default class the PVC stays Pending."""
+    pending = (
+        "ReadWriteMany, which the default StorageClass of most clusters cannot provide (AWS EBS, GCE PD, Azure "
+        "Disk and local-path are ReadWriteOnce only), so the PVC would stay Pending and every user pod with it; "
+        "name a class that provides it, e.g. efs-sc, filestore-rwx, azurefile-csi, nfs-client or juicefs-rwx "
+        "(`kubectl get storageclass` lists yours)"
+    )
+    found = [
+        (f"shared_volumes[{i}].storage_class", f"required: a shared volume is {pending}")
+        for i, volume in enumerate(storage.shared_volumes)
+        if not volume.storage_class
+    ]
+    if storage.type == "dynamic" and storage.access_mode == "ReadWriteMany" and not storage.storage_class:
+        found.append(("storage_class", f"required with access_mode ReadWriteMany: homes would be {pending}"))
+    return found
 
 
 # --- behaviour ---------------------------------------------------------------

@@ -72,7 +72,7 @@ class GitOpsChart(Chart):
         objects: list[dict],
     ):
         super().__init__(scope, id, namespace=gitops.argocd_namespace, disable_resource_name_hashes=True)
-        names = Names(release=config.name, namespace=config.namespace)
+        names = Names.of(config)
         labels = names.labels(GITOPS)
         project = gitops.project or env_name
         namespaced, cluster = resource_kinds(objects, by_name=gitops.whitelists_by_name)

@@ -8,7 +8,13 @@ stable subset of the labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .config.scheduling import Priorities
+
+if TYPE_CHECKING:
+    from .config import HubConfig
 
 PART_OF = "jupyterhub"
 MANAGED_BY = "jupyterhub-cdk8s"
@@ -47,6 +53,12 @@ class Names:
 
     release: str
     namespace: str
+    priorities: Priorities = field(default_factory=Priorities)
+    """The PriorityClass values, which their names carry (`priority_class`)."""
+
+    @classmethod
+    def of(cls, config: HubConfig) -> Names:
+        return cls(release=config.name, namespace=config.namespace, priorities=config.scheduling.priorities)
 
     def _of(self, suffix: str) -> str:
         return f"{self.release}-{suffix}"
@@ -109,8 +121,20 @@ class Names:
     def user_scheduler_lock(self) -> str:
         return self._of("user-scheduler-lock")
 
+    def priority_value(self, tier: str) -> int:
+        priorities = self.priorities
+        return {
+            CORE_TIER: priorities.core,
+            USER_TIER: priorities.user,
+            IMAGE_PULLER_TIER: priorities.image_puller,
+            PLACEHOLDER_TIER: priorities.placeholder,
+        }[tier]
+
     def priority_class(self, tier: str) -> str:
-        return self._cluster_scoped(f"{tier}-priority")
+        """A PriorityClass's value cannot change (kubernetes ValidatePriorityClassUpdate: "may not be changed
+        in an update"), so the name carries it: a new value is a new class, and the old one is pruned."""
+        value = self.priority_value(tier)
+        return self._cluster_scoped(f"{tier}-priority-{value if value >= 0 else f'minus-{-value}'}")
 
     def user_scheduler_binding(self, role: str) -> str:
         """ClusterRoleBinding of the user scheduler to a cluster role (cluster-scoped, hence unique)."""

@@ -15,19 +15,10 @@ from constructs import Construct
 from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.scheduling import Priorities, SchedulingSettings, UserPods
+from ..config.scheduling import SchedulingSettings, UserPods
 from ..config_file import ConfigFile, Order
 from ..naming import CORE_TIER, IMAGE_PULLER_TIER, PLACEHOLDER_TIER, PRIORITY, USER_TIER, Names
 from ..parts import Part
-
-
-def priority_value(priorities: Priorities, tier: str) -> int:
-    return {
-        CORE_TIER: priorities.core,
-        USER_TIER: priorities.user,
-        IMAGE_PULLER_TIER: priorities.image_puller,
-        PLACEHOLDER_TIER: priorities.placeholder,
-    }[tier]
 
 
 class PriorityClasses(Part):
@@ -40,7 +31,7 @@ class PriorityClasses(Part):
         PLACEHOLDER_TIER: "JupyterHub user placeholders: pre-empted by any real user.",
     }
 
-    def __init__(self, scope: Construct, id: str, *, priorities: Priorities, tiers: list[str], names: Names):
+    def __init__(self, scope: Construct, id: str, *, tiers: list[str], names: Names):
         super().__init__(scope, id)
         for tier in tiers:
             api_object(
@@ -52,7 +43,7 @@ class PriorityClasses(Part):
                         "name": names.priority_class(tier),
                         "labels": names.labels(PRIORITY),
                     },
-                    "value": priority_value(priorities, tier),
+                    "value": names.priority_value(tier),
                     "globalDefault": False,
                     "description": self.DESCRIPTIONS[tier],
                 },
@@ -103,6 +94,4 @@ class PrioritiesComponent(Component):
         configure_scheduling(context.config_file, self.scheduling, context.names)
 
     def build(self, scope: Construct, context: Context) -> None:
-        PriorityClasses(
-            scope, "priority-classes", priorities=self.scheduling.priorities, tiers=self.tiers(), names=context.names
-        )
+        PriorityClasses(scope, "priority-classes", tiers=self.tiers(), names=context.names)

@@ -175,8 +175,14 @@ class Names:
         return self._of("singleuser-spark")
 
     @property
-    def quota(self) -> str:
-        return self._of("quota")
+    def user_quota(self) -> str:
+        """ResourceQuota of user servers' CPU, memory and GPUs."""
+        return self._of("user-quota")
+
+    @property
+    def storage_quota(self) -> str:
+        """ResourceQuota of every PVC of the namespace."""
+        return self._of("storage-quota")
 
     @property
     def limit_range(self) -> str:

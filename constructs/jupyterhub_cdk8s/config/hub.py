@@ -27,6 +27,14 @@ class SqliteDatabase(StrictModel):
     storage_class: str | None = Field(
         None, description="StorageClass of the hub's PVC; unset uses the cluster's default StorageClass."
     )
+    upgrade: bool = Field(
+        True,
+        description=(
+            "Start the hub with --upgrade-db: a new JupyterHub migrates the database schema itself, after "
+            "copying jupyterhub.sqlite to jupyterhub.sqlite.<timestamp> beside it. Off, a hub image with a newer "
+            "schema stops at start with DatabaseSchemaMismatch."
+        ),
+    )
 
 
 class PostgresDatabase(StrictModel):
@@ -35,6 +43,14 @@ class PostgresDatabase(StrictModel):
     type: Literal["postgresql"] = Field(description="External PostgreSQL database.")
     url_secret: SecretKeyRef = Field(
         description="Secret key holding the SQLAlchemy URL, e.g. postgresql://jupyterhub:...@db:5432/jupyterhub."
+    )
+    upgrade: bool = Field(
+        False,
+        description=(
+            "Start the hub with --upgrade-db, migrating the schema when a new JupyterHub needs it. JupyterHub backs "
+            "up only SQLite files: back up PostgreSQL before an upgrade, then turn this on. Off, a hub image with a "
+            "newer schema stops at start with DatabaseSchemaMismatch."
+        ),
     )
 
 

@@ -79,6 +79,7 @@ ROWS: list[Row] = [
     Row("hub.db.type", "hub.database.type", hub_database),
     Row("hub.db.pvc.storage", "hub.database.capacity", quantity),
     Row("hub.db.pvc.storageClassName", "hub.database.storage_class", same),
+    Row("hub.db.upgrade", "hub.database.upgrade", same),
     Row("hub.db.pvc.accessModes", reason="the hub's PVC is ReadWriteOnce: there is only ever one hub"),
     Row("hub.db.url", reason="a database URL carries its password; write hub.database.url_secret: {name, key}"),
     Row("hub.db.password", reason=SECRET_IN_GIT),

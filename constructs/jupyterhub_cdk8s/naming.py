@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .config.hub import SqliteDatabase
 from .config.scheduling import Priorities
 
 if TYPE_CHECKING:
@@ -55,10 +56,21 @@ class Names:
     namespace: str
     priorities: Priorities = field(default_factory=Priorities)
     """The PriorityClass values, which their names carry (`priority_class`)."""
+    hub_database_claim: str | None = None
+    """The hub's PVC when the environment names it (a Helm release's hub-db-dir)."""
+    user_claims: str | None = None
+    """KubeSpawner's pvc_name_template when the environment sets it (the chart's claim-{user_server})."""
 
     @classmethod
     def of(cls, config: HubConfig) -> Names:
-        return cls(release=config.name, namespace=config.namespace, priorities=config.scheduling.priorities)
+        database, storage = config.hub.database, config.singleuser.storage
+        return cls(
+            release=config.name,
+            namespace=config.namespace,
+            priorities=config.scheduling.priorities,
+            hub_database_claim=database.pvc_name if isinstance(database, SqliteDatabase) else None,
+            user_claims=storage.pvc_name_template,
+        )
 
     def _of(self, suffix: str) -> str:
         return f"{self.release}-{suffix}"
@@ -77,7 +89,7 @@ class Names:
 
     @property
     def hub_database(self) -> str:
-        return self._of("hub-db")
+        return self.hub_database_claim or self._of("hub-db")
 
     @property
     def hub_secret(self) -> str:
@@ -100,9 +112,14 @@ class Names:
         return self._of("proxy-metrics")
 
     @property
+    def user_claim_template(self) -> str:
+        """KubeSpawner's `pvc_name_template`: the name of each user's home PVC."""
+        return self.user_claims or self._of("claim-{user_server}")
+
+    @property
     def user_claim_prefix(self) -> str:
-        """Start of every user PVC name KubeSpawner creates (`pvc_name_template`)."""
-        return self._of("claim-")
+        """Start of every user PVC name KubeSpawner creates: the template's text before its first field."""
+        return self.user_claim_template.split("{", 1)[0]
 
     @property
     def secrets_bootstrap(self) -> str:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Image, SecretKeyRef, StrictModel, only_one_replica
+from .base import DnsLabel, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
 from .resources import Memory, Resources, resources
 
@@ -24,6 +24,13 @@ class SqliteDatabase(StrictModel):
 
     type: Literal["sqlite"] = Field("sqlite", description="SQLite file on the hub's own PVC.")
     capacity: Memory = Field("1Gi", description="Size of the hub's PVC holding jupyterhub.sqlite.")
+    pvc_name: DnsLabel | None = Field(
+        None,
+        description=(
+            "Name of the hub's PVC; unset: <name>-hub-db. A hub moved from the JupyterHub Helm chart keeps the "
+            "chart's (hub-db-dir by default) so it finds its database (import-z2jh writes it)."
+        ),
+    )
     storage_class: str | None = Field(
         None, description="StorageClass of the hub's PVC; unset uses the cluster's default StorageClass."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import string
 from typing import Annotated, Literal
 
@@ -42,6 +43,31 @@ def _spawn_template(value: str) -> str:
 
 SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
 """Text KubeSpawner formats per server: `{username}` and friends only."""
+
+PER_USER_FIELDS = ("user_server", "username", "unescaped_username", "userid")
+_CLAIM_TEXT = re.compile(r"^[a-z0-9]([-a-z0-9]*)$")
+
+
+def _user_claim_template(value: str) -> str:
+    """A PVC name per user: starts with literal lower-case text (which monitoring matches claims by)."""
+    parts = list(string.Formatter().parse(value))
+    fields = [field for _, field, _, _ in parts if field is not None]
+    literal = "".join(text for text, _, _, _ in parts)
+    if not any(field in PER_USER_FIELDS for field in fields):
+        raise ValueError(
+            f"{value!r} names one PVC for every user; include {{user_server}} (or {{username}}), "
+            "e.g. claim-{user_server}"
+        )
+    if not parts[0][0] or not _CLAIM_TEXT.match(parts[0][0]) or not all(c.isalnum() or c in "-." for c in literal):
+        raise ValueError(
+            f"{value!r} is not a PVC name template; start with lower-case letters or digits and use only those, "
+            "'-' and '.' outside the {...} fields, e.g. claim-{user_server}"
+        )
+    return value
+
+
+UserClaimTemplate = Annotated[str, AfterValidator(_spawn_template), AfterValidator(_user_claim_template)]
+"""KubeSpawner's pvc_name_template: one PVC per user."""
 
 
 class CpuAllotment(RequestAndLimit):
@@ -248,6 +274,14 @@ class UserStorage(StrictModel):
     storage_class: str | None = Field(None, description="StorageClass of user PVCs; unset uses the cluster default.")
     access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = Field(
         "ReadWriteOnce", description="Access mode of user PVCs."
+    )
+    pvc_name_template: UserClaimTemplate | None = Field(
+        None,
+        description=(
+            "Name of each user's PVC as KubeSpawner fills it in, e.g. claim-{user_server}; unset: "
+            "<name>-claim-{user_server}. A hub moved from the JupyterHub Helm chart keeps the chart's "
+            "(KubeSpawner's claim-{user_server}) so users find their homes (import-z2jh writes it)."
+        ),
     )
     delete_on_user_deletion: bool = Field(
         False,

@@ -47,7 +47,7 @@ def configure_storage(file: ConfigFile, singleuser: SingleuserSettings, names: N
     storage = singleuser.storage
     if storage.type == "dynamic":
         file.section(Order.USER_HOME, "User servers: per-user home volume")
-        file.set("KubeSpawner", "pvc_name_template", names.user_claim_prefix + "{user_server}")
+        file.set("KubeSpawner", "pvc_name_template", names.user_claim_template)
         file.set("KubeSpawner", "storage_pvc_ensure", True)
         file.set("KubeSpawner", "storage_capacity", storage.capacity)
         file.set("KubeSpawner", "storage_access_modes", [storage.access_mode])

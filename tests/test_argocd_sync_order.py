@@ -141,6 +141,7 @@ def test_the_fleet_keeps_applications_and_their_resources_when_an_element_or_its
     for project in (o for o in fleet if o["kind"] == "AppProject"):
         assert {"Prune=false", "Delete=false"} <= sync_options(project), key(project)
     (appset,) = [o for o in fleet if o["kind"] == "ApplicationSet"]
+    assert {"Prune=false", "Delete=false"} <= sync_options(appset)
     policy = appset["spec"]["syncPolicy"]
     assert policy["preserveResourcesOnDeletion"] is True
     # An explicit finalizer in the template overrides preserveResourcesOnDeletion (applicationset/utils/utils.go).

@@ -205,8 +205,9 @@ class FleetChart(Chart):
                 f"fleet-{namespace}",
                 api_version="argoproj.io/v1alpha1",
                 kind="ApplicationSet",
+                # A parent syncing fleet/ never prunes nor deletes it either.
                 metadata=ApiObjectMetadata(
-                    name=FLEET_NAME, namespace=namespace, annotations={SYNC_WAVE: str(WAVE_HUB)}
+                    name=FLEET_NAME, namespace=namespace, annotations={**KEEP, SYNC_WAVE: str(WAVE_HUB)}
                 ),
             ).add_json_patch(
                 JsonPatch.add(

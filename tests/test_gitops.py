@@ -13,7 +13,14 @@ from support.crds import ARGOCD_TAGS, argocd_tags_from, crd_errors, validate_cus
 from support.synthesis import MINIMAL, ROOT, dist_objects, environment, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
-from jupyterhub_cdk8s.config.versions import ARGOCD_WHITELIST_BY_NAME, NEWEST_ARGOCD, OLDEST_ARGOCD, minor_version
+from jupyterhub_cdk8s.config.versions import (
+    ARGOCD_WHITELIST_BY_NAME,
+    NEWEST_ARGOCD,
+    NEWEST_KUBERNETES,
+    OLDEST_ARGOCD,
+    OLDEST_KUBERNETES,
+    minor_version,
+)
 from jupyterhub_cdk8s.synth import manifests
 
 ARGOCD = ROOT / "dist" / "argocd"
@@ -95,6 +102,20 @@ def test_older_argocd_gets_cluster_whitelists_by_kind_and_a_warning(tmp_path, ve
             assert crd_errors(obj, release) == [], release
     (warning,) = [str(w) for w in env.warnings if w.path == "gitops.argocd_version"]
     assert f"Argo CD {version} cannot limit an AppProject's cluster-scoped objects by name" in warning
+
+
+@pytest.mark.unit
+def test_readme_states_the_supported_versions_the_config_accepts():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in readme.splitlines() if line.startswith("| ")}
+
+    def written(version: tuple[int, int]) -> str:
+        return ".".join(map(str, version))
+
+    assert f"| {written(OLDEST_ARGOCD)} to {written(NEWEST_ARGOCD)} (default 3.3" in rows["Argo CD"]
+    assert all(tag in rows["Argo CD"] for tag in ARGOCD_TAGS)
+    assert f"| {written(OLDEST_KUBERNETES)} to {written(NEWEST_KUBERNETES)} (default" in rows["Kubernetes"]
+    assert "annotation only" in rows["Resource tracking"]
 
 
 @pytest.mark.unit

@@ -37,7 +37,7 @@ singleuser:
   memory: {guarantee: 1Gi, limit: 4Gi}
   storage:
     shared_volumes:
-      - {name: datasets, mount_path: /home/jovyan/datasets, capacity: 10Gi}
+      - {name: datasets, mount_path: /home/jovyan/datasets, capacity: 10Gi, storage_class: nfs-client}
     examples:
       url: https://github.com/example-org/examples.git
       mount_path: /home/jovyan/examples

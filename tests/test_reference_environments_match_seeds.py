@@ -161,8 +161,9 @@ def test_254carbon_two_hub_replicas_are_refused_with_the_reason(tmp_path):
 
 @pytest.mark.output
 def test_254carbon_quota():
-    hard = find(list(objects(CARBON)), "ResourceQuota")["spec"]["hard"]
-    assert (hard["requests.cpu"], hard["requests.memory"], hard["persistentvolumeclaims"]) == ("100", "200Gi", 100)
+    users = find(list(objects(CARBON)), "ResourceQuota", "jupyterhub-user-quota")["spec"]["hard"]
+    storage = find(list(objects(CARBON)), "ResourceQuota", "jupyterhub-storage-quota")["spec"]["hard"]
+    assert (users["requests.cpu"], users["requests.memory"], storage["persistentvolumeclaims"]) == ("100", "200Gi", 100)
 
 
 @pytest.mark.real

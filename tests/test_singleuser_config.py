@@ -86,6 +86,22 @@ BAD = {
         """,
         "singleuser.storage.shared_volumes[0].mount_path: /home/jovyan would hide the home directory",
     ),
+    "shared volume without a storage class": (
+        """
+        singleuser:
+          storage:
+            shared_volumes: [{name: data, mount_path: /home/jovyan/data, capacity: 1Gi}]
+        """,
+        "singleuser.storage.shared_volumes[0].storage_class: required: a shared volume is ReadWriteMany, which "
+        "the default StorageClass of most clusters cannot provide",
+    ),
+    "ReadWriteMany homes without a storage class": (
+        """
+        singleuser:
+          storage: {access_mode: ReadWriteMany}
+        """,
+        "singleuser.storage.storage_class: required with access_mode ReadWriteMany: homes would be ReadWriteMany",
+    ),
     "profile guarantee above the limit it keeps from singleuser": (
         """
         singleuser:

@@ -182,7 +182,11 @@ singleuser:
     tolerations: [{key: gpu, operator: Equal, value: "yes", effect: NoExecute}]
   storage:
     shared_volumes:
-      - {name: team, mount_path: /home/jovyan/team, sub_path: "teams/{username}", capacity: 5Gi}
+      - name: team
+        mount_path: /home/jovyan/team
+        sub_path: "teams/{username}"
+        capacity: 5Gi
+        storage_class: nfs-client
     scratch: {mount_path: /tmp/scratch, size_limit: 2Gi}
   profiles:
     - display_name: Small

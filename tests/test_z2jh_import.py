@@ -165,8 +165,8 @@ def test_wide_values_profiles_scheduling_pullers_and_culling_reach_the_hub(capsy
     assert find(objects, "Deployment", "jupyterhub-user-scheduler")["spec"]["replicas"] == 2
     assert find(objects, "StatefulSet", "jupyterhub-user-placeholder")["spec"]["replicas"] == 4
     priorities = {o["metadata"]["name"]: o["value"] for o in objects if o["kind"] == "PriorityClass"}
-    assert priorities["jupyterhub-jupyterhub-image-puller-priority"] == -5
-    assert priorities["jupyterhub-jupyterhub-user-placeholder-priority"] == -10
+    assert priorities["jupyterhub-jupyterhub-image-puller-priority-minus-5"] == -5
+    assert priorities["jupyterhub-jupyterhub-user-placeholder-priority-minus-10"] == -10
     pulled = [
         c["image"] for o in objects if o["kind"] == "DaemonSet" for c in o["spec"]["template"]["spec"]["initContainers"]
     ]

@@ -114,7 +114,7 @@ class Context:
 
     @classmethod
     def of(cls, config: HubConfig) -> Context:
-        names = Names(release=config.name, namespace=config.namespace)
+        names = Names.of(config)
         return cls(
             names=names,
             hub_secret=config.secrets.existing_secret or names.hub_secret,

@@ -16,12 +16,11 @@ from imports.argoproj_appprojects.io.argoproj import AppProject
 from .api_objects import api_object
 from .config import HubConfig
 from .config.gitops import GitOpsSettings
-from .config.pod_security import PodSecuritySettings
-from .namespace import pod_security_labels
 from .naming import GITOPS, Names
-from .sync_waves import SYNC_WAVE, WAVE_HUB, WAVE_NAMESPACE
+from .sync_waves import KEEP, SYNC_WAVE, WAVE_HUB, WAVE_NAMESPACE
 
-# Deleting an Application deletes what it synced (PVCs excepted: they carry Delete=false).
+# Deleting an Application on purpose deletes what it synced, except what carries Delete=false:
+# the Namespace and every PVC (users' data).
 CASCADE_DELETE = "resources-finalizer.argocd.argoproj.io"
 
 
@@ -32,26 +31,28 @@ def _group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
 
-def resource_kinds(objects: list[dict], *, created_namespace: str | None) -> tuple[list[dict], list[dict]]:
+def resource_kinds(objects: list[dict], *, by_name: bool) -> tuple[list[dict], list[dict]]:
     """What the project may create: namespaced `{group, kind}`, and cluster-scoped `{group, kind, name}`.
 
     Cluster-scoped objects (the ones synth wrote without a namespace) are
     allowed by name, so the project cannot touch another team's Namespace or
-    PriorityClass. With CreateNamespace=true ArgoCD creates the environment's
-    Namespace itself, under the project, so it is allowed too.
+    PriorityClass; an Argo CD older than 3.3 knows no names there (its CRD
+    refuses the field), so `by_name=False` allows them by kind only.
     """
     namespaced: set[tuple[str, str]] = set()
-    cluster: set[tuple[str, str, str]] = {("", "Namespace", created_namespace)} if created_namespace else set()
+    cluster: set[tuple[str, str, str]] = set()
     for obj in objects:
         group, kind, metadata = _group(obj["apiVersion"]), obj["kind"], obj["metadata"]
         if metadata.get("namespace"):
             namespaced.add((group, kind))
         else:
             cluster.add((group, kind, metadata["name"]))
-    return (
-        [{"group": g, "kind": k} for g, k in sorted(namespaced)],
-        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)],
+    allowed_cluster = (
+        [{"group": g, "kind": k, "name": n} for g, k, n in sorted(cluster)]
+        if by_name
+        else [{"group": g, "kind": k} for g, k in sorted({(g, k) for g, k, _ in cluster})]
     )
+    return [{"group": g, "kind": k} for g, k in sorted(namespaced)], allowed_cluster
 
 
 # --- the ArgoCD objects of one environment ----------------------------------------
@@ -71,12 +72,14 @@ class GitOpsChart(Chart):
         objects: list[dict],
     ):
         super().__init__(scope, id, namespace=gitops.argocd_namespace, disable_resource_name_hashes=True)
-        names = Names(release=config.name, namespace=config.namespace)
+        names = Names.of(config)
         labels = names.labels(GITOPS)
         project = gitops.project or env_name
-        namespaced, cluster = resource_kinds(
-            objects, created_namespace=config.namespace if config.create_namespace else None
-        )
+        namespaced, cluster = resource_kinds(objects, by_name=gitops.whitelists_by_name)
+        # A parent app-of-apps syncing dist/argocd/ never prunes nor deletes these: removing an
+        # environment file, renaming it or switching the parent to fleet/ would otherwise delete the
+        # Application, and its finalizer everything it synced.
+        annotations = {**KEEP}
 
         api_object(
             self,
@@ -84,7 +87,11 @@ class GitOpsChart(Chart):
             AppProject,
             {
                 # The project exists before its Application refers to it.
-                "metadata": {"name": project, "labels": labels, "annotations": {SYNC_WAVE: str(WAVE_NAMESPACE)}},
+                "metadata": {
+                    "name": project,
+                    "labels": labels,
+                    "annotations": {**annotations, SYNC_WAVE: str(WAVE_NAMESPACE)},
+                },
                 "spec": {
                     "description": f"JupyterHub {env_name}: only its namespace, only the kinds it synthesizes.",
                     "sourceRepos": [gitops.repo_url],
@@ -106,7 +113,7 @@ class GitOpsChart(Chart):
                 "metadata": {
                     "name": env_name,
                     "labels": labels,
-                    "annotations": {SYNC_WAVE: str(WAVE_HUB)},
+                    "annotations": {**annotations, SYNC_WAVE: str(WAVE_HUB)},
                     "finalizers": [CASCADE_DELETE],
                 },
                 "spec": {
@@ -117,32 +124,31 @@ class GitOpsChart(Chart):
                         "path": f"{gitops.path_prefix}/{env_name}",
                     },
                     "destination": {"name": config.cluster, "namespace": config.namespace},
-                    "syncPolicy": _sync_policy(gitops, config.create_namespace, config.pod_security),
+                    "syncPolicy": _sync_policy(gitops),
                     "ignoreDifferences": ignored or None,
                 },
             },
         )
 
 
-def _sync_policy(gitops: GitOpsSettings, create_namespace: bool, pod_security: PodSecuritySettings) -> dict:
+def _sync_policy(gitops: GitOpsSettings) -> dict:
     """How ArgoCD applies dist/<env>.
 
     ServerSideApply: the API server merges fields by owner, so large objects
     (the hub's config) fit and fields other controllers own are left alone.
-    PruneLast: old objects go only after the new ones are healthy.
-    CreateNamespace with the Pod Security labels: PreSync hooks (the secrets
-    bootstrap) run before the sync phase that applies the Namespace object,
-    so the namespace must already exist, and with the same admission labels,
-    when they run.
+    No PruneLast: it moves every prune after the last wave, which Argo CD
+    would then wait for (sync_waves.WAVE_UNGATED); prunes run in the waves of
+    the pruned objects, mirrored (gitops-engine sync_context.go, getSyncTasks).
+    No CreateNamespace: with the Namespace in dist/ Argo CD never creates one
+    (gitops-engine sync_context.go `autoCreateNamespace`) and moves the
+    Namespace before the first object in it, PreSync hooks included
+    (sync_tasks.go `adjustDeps`); without it (`create_namespace: false`) the
+    namespace is someone else's and must exist before the first sync.
     """
-    options = ["ServerSideApply=true", "PruneLast=true"]
-    if create_namespace:
-        options.append("CreateNamespace=true")
     retry = gitops.retry
     return {
         "automated": {"prune": gitops.prune, "selfHeal": gitops.self_heal} if gitops.automated else None,
-        "syncOptions": options,
-        "managedNamespaceMetadata": {"labels": pod_security_labels(pod_security)} if create_namespace else None,
+        "syncOptions": ["ServerSideApply=true"],
         "retry": {
             "limit": retry.limit,
             "backoff": {
@@ -199,8 +205,9 @@ class FleetChart(Chart):
                 f"fleet-{namespace}",
                 api_version="argoproj.io/v1alpha1",
                 kind="ApplicationSet",
+                # A parent syncing fleet/ never prunes nor deletes it either.
                 metadata=ApiObjectMetadata(
-                    name=FLEET_NAME, namespace=namespace, annotations={SYNC_WAVE: str(WAVE_HUB)}
+                    name=FLEET_NAME, namespace=namespace, annotations={**KEEP, SYNC_WAVE: str(WAVE_HUB)}
                 ),
             ).add_json_patch(
                 JsonPatch.add(
@@ -209,12 +216,13 @@ class FleetChart(Chart):
                         "goTemplate": True,
                         "goTemplateOptions": ["missingkey=error"],
                         "generators": [{"list": {"elements": [fleet_element(a) for a in members]}}],
+                        # Deleting the ApplicationSet or removing an element keeps the Applications
+                        # (create-update: applicationset_controller.go, `AllowDelete`) and what they
+                        # synced: the controller adds no resources finalizer, which it would only
+                        # skip for a template that names none (applicationset/utils/utils.go).
+                        "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "create-update"},
                         "template": {
-                            "metadata": {
-                                "name": "{{ .name }}",
-                                "labels": labels,
-                                "finalizers": [CASCADE_DELETE],
-                            },
+                            "metadata": {"name": "{{ .name }}", "labels": labels, "annotations": {**KEEP}},
                             "spec": {
                                 "project": "{{ .project }}",
                                 "source": {

@@ -1,4 +1,4 @@
-"""The environment's Namespace, labelled for Pod Security admission."""
+"""The environment's Namespace, labelled for Pod Security admission, never pruned nor deleted by Argo CD."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .config import HubConfig
 from .config.pod_security import PodSecuritySettings
 from .naming import NAMESPACE, Names
 from .parts import Part
+from .sync_waves import KEEP
 
 
 def pod_security_labels(levels: PodSecuritySettings) -> dict[str, str]:
@@ -36,6 +37,9 @@ class Namespace(Part):
                 "metadata": {
                     "name": names.namespace,
                     "labels": {**names.labels(NAMESPACE), **pod_security_labels(pod_security)},
+                    # Deleting it would delete every PVC in it: the hub's database, shared
+                    # volumes and the users' homes KubeSpawner created.
+                    "annotations": KEEP,
                 },
             },
         )

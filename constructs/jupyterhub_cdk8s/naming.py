@@ -8,7 +8,14 @@ stable subset of the labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .config.hub import SqliteDatabase
+from .config.scheduling import Priorities
+
+if TYPE_CHECKING:
+    from .config import HubConfig
 
 PART_OF = "jupyterhub"
 MANAGED_BY = "jupyterhub-cdk8s"
@@ -46,6 +53,23 @@ class Names:
 
     release: str
     namespace: str
+    priorities: Priorities = field(default_factory=Priorities)
+    """The PriorityClass values, which their names carry (`priority_class`)."""
+    hub_database_claim: str | None = None
+    """The hub's PVC when the environment names it (a Helm release's hub-db-dir)."""
+    user_claims: str | None = None
+    """KubeSpawner's pvc_name_template when the environment sets it (the chart's claim-{user_server})."""
+
+    @classmethod
+    def of(cls, config: HubConfig) -> Names:
+        database, storage = config.hub.database, config.singleuser.storage
+        return cls(
+            release=config.name,
+            namespace=config.namespace,
+            priorities=config.scheduling.priorities,
+            hub_database_claim=database.pvc_name if isinstance(database, SqliteDatabase) else None,
+            user_claims=storage.pvc_name_template,
+        )
 
     def _of(self, suffix: str) -> str:
         return f"{self.release}-{suffix}"
@@ -64,7 +88,7 @@ class Names:
 
     @property
     def hub_database(self) -> str:
-        return self._of("hub-db")
+        return self.hub_database_claim or self._of("hub-db")
 
     @property
     def hub_secret(self) -> str:
@@ -87,9 +111,14 @@ class Names:
         return self._of("proxy-metrics")
 
     @property
+    def user_claim_template(self) -> str:
+        """KubeSpawner's `pvc_name_template`: the name of each user's home PVC."""
+        return self.user_claims or self._of("claim-{user_server}")
+
+    @property
     def user_claim_prefix(self) -> str:
-        """Start of every user PVC name KubeSpawner creates (`pvc_name_template`)."""
-        return self._of("claim-")
+        """Start of every user PVC name KubeSpawner creates: the template's text before its first field."""
+        return self.user_claim_template.split("{", 1)[0]
 
     @property
     def secrets_bootstrap(self) -> str:
@@ -108,8 +137,20 @@ class Names:
     def user_scheduler_lock(self) -> str:
         return self._of("user-scheduler-lock")
 
+    def priority_value(self, tier: str) -> int:
+        priorities = self.priorities
+        return {
+            CORE_TIER: priorities.core,
+            USER_TIER: priorities.user,
+            IMAGE_PULLER_TIER: priorities.image_puller,
+            PLACEHOLDER_TIER: priorities.placeholder,
+        }[tier]
+
     def priority_class(self, tier: str) -> str:
-        return self._cluster_scoped(f"{tier}-priority")
+        """A PriorityClass's value cannot change (kubernetes ValidatePriorityClassUpdate: "may not be changed
+        in an update"), so the name carries it: a new value is a new class, and the old one is pruned."""
+        value = self.priority_value(tier)
+        return self._cluster_scoped(f"{tier}-priority-{value if value >= 0 else f'minus-{-value}'}")
 
     @property
     def user_scheduler_cluster_role(self) -> str:
@@ -151,8 +192,14 @@ class Names:
         return self._of("singleuser-spark")
 
     @property
-    def quota(self) -> str:
-        return self._of("quota")
+    def user_quota(self) -> str:
+        """ResourceQuota of user servers' CPU, memory and GPUs."""
+        return self._of("user-quota")
+
+    @property
+    def storage_quota(self) -> str:
+        """ResourceQuota of every PVC of the namespace."""
+        return self._of("storage-quota")
 
     @property
     def limit_range(self) -> str:

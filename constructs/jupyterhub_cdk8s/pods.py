@@ -86,13 +86,13 @@ def restricted_container_security(read_only_root: bool = True) -> dict:
     }
 
 
-def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0) -> dict:
+def http_probe(path: str, port: str, *, period: int, failures: int, initial_delay: int = 0, timeout: int = 3) -> dict:
     return {
         "httpGet": {"path": path, "port": int_or_string(port)},
         "periodSeconds": period,
         "failureThreshold": failures,
         "initialDelaySeconds": initial_delay or None,
-        "timeoutSeconds": 3,
+        "timeoutSeconds": timeout,
     }
 
 

@@ -1,4 +1,4 @@
-"""The namespace's ResourceQuota and LimitRange: what users together, and any one container, may take.
+"""The namespace's ResourceQuotas and LimitRange: what users together, and any one container, may take.
 
 The config already refused a user server that could never fit either (see
 `config.quota`, `config.limits`), so these objects only write the numbers down.
@@ -18,31 +18,59 @@ from .config.limits import LimitRangeSettings, container_ceiling
 from .config.quota import QuotaSettings
 from .config.resources import Footprint
 from .config.sizing import UserServerSize, largest_user_server
-from .naming import QUOTA, Names
+from .naming import QUOTA, USER_TIER, Names
 from .parts import Part
 from .pods import quantity
 
 
 class NamespaceQuota(Part):
-    """A ResourceQuota over CPU, memory, PVC count, storage and GPUs of the whole namespace."""
+    """Two ResourceQuotas: CPU, memory and GPUs of user servers, and PVC count and storage of the namespace.
+
+    The first counts only pods of the user PriorityClass, so a hub full of
+    users never starves what a sync starts (Jobs, pullers, the user
+    scheduler's surge pod) nor the hub and proxy. PVCs cannot be counted under
+    a PriorityClass scope (kubernetes pkg/apis/core/helper,
+    IsResourceQuotaScopeValidForResource), hence the second.
+    """
 
     def __init__(self, scope: Construct, id: str, *, quota: QuotaSettings, names: Names):
         super().__init__(scope, id)
         api_object(
             self,
-            "quota",
+            "user-quota",
             k8s.KubeResourceQuota,
             {
-                "metadata": {"name": names.quota, "labels": names.labels(QUOTA)},
+                "metadata": {"name": names.user_quota, "labels": names.labels(QUOTA)},
                 "spec": {
                     "hard": {
                         "requests.cpu": quantity(quota.cpu.requests),
                         "limits.cpu": quantity(quota.cpu.limits),
                         "requests.memory": quantity(quota.memory.requests),
                         "limits.memory": quantity(quota.memory.limits),
+                        "requests.nvidia.com/gpu": quantity(quota.gpus),
+                    },
+                    "scopeSelector": {
+                        "matchExpressions": [
+                            {
+                                "scopeName": "PriorityClass",
+                                "operator": "In",
+                                "values": [names.priority_class(USER_TIER)],
+                            }
+                        ]
+                    },
+                },
+            },
+        )
+        api_object(
+            self,
+            "storage-quota",
+            k8s.KubeResourceQuota,
+            {
+                "metadata": {"name": names.storage_quota, "labels": names.labels(QUOTA)},
+                "spec": {
+                    "hard": {
                         "persistentvolumeclaims": quantity(quota.persistent_volume_claims),
                         "requests.storage": quantity(quota.storage),
-                        "requests.nvidia.com/gpu": quantity(quota.gpus),
                     }
                 },
             },

@@ -6,10 +6,25 @@ loading the ArgoCD bindings, which only environments with `gitops:` need.
 
 from __future__ import annotations
 
-from .naming import IMAGE_AWAITER, IMAGE_PULLER, MONITORING, SECRETS_BOOTSTRAP
+from .naming import (
+    IMAGE_AWAITER,
+    IMAGE_PULLER,
+    MONITORING,
+    SECRETS_BOOTSTRAP,
+    SHARED_STORAGE,
+    USER_PLACEHOLDER,
+)
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 HOOK = "argocd.argoproj.io/hook"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+
+# Neither a prune nor deleting the Application (cascade, through its resources finalizer) removes
+# the object: argo-cd controller/appcontroller.go `shouldBeDeleted` (v3.1.0), gitops-engine
+# pkg/sync/sync_context.go `pruneObject`. For users' data, the Namespace that holds it (deleting a
+# Namespace deletes every PVC in it, whatever their own annotations say), and the Argo CD objects a
+# parent app-of-apps would otherwise prune.
+KEEP = {SYNC_OPTIONS: "Prune=false,Delete=false"}
 
 # --- sync order ---------------------------------------------------------------
 # One table decides when each object is applied. ArgoCD applies a lower wave
@@ -20,6 +35,15 @@ WAVE_POLICIES = -2
 WAVE_BOOTSTRAP = -1
 WAVE_HUB = 0
 WAVE_MONITORING = 1
+# The last wave, which Argo CD applies and does not wait for (a sync succeeds once it applied the
+# last group without hooks: gitops-engine pkg/sync/sync_context.go, "successfully synced (all tasks
+# run)"). Its objects may stay Progressing for reasons no sync fixes, which would stall every later
+# wave with no timeout: a PVC no pod of dist/ mounts (on a WaitForFirstConsumer class it binds when
+# the first user pod arrives; health_pvc.go: Pending is Progressing), an Ingress until its controller
+# publishes an address (health_ingress.go), placeholders pre-empted by real users (a StatefulSet is
+# healthy only when all its replicas are ready). Nothing may come after it; the Application does not
+# use PruneLast, which would add a group of prunes after it whenever anything is pruned.
+WAVE_UNGATED = 10
 
 WAVE_OF_KIND = {
     "Namespace": WAVE_NAMESPACE,
@@ -33,6 +57,7 @@ WAVE_OF_KIND = {
     "ServiceMonitor": WAVE_MONITORING,
     "PodMonitor": WAVE_MONITORING,
     "PrometheusRule": WAVE_MONITORING,
+    "Ingress": WAVE_UNGATED,
 }
 # Component labels (naming.py) of objects whose kind alone does not place them.
 WAVE_OF_COMPONENT = {
@@ -43,6 +68,8 @@ WAVE_OF_COMPONENT = {
     IMAGE_AWAITER: WAVE_BOOTSTRAP,
     # Dashboards (ConfigMaps) with the rest of the monitoring.
     MONITORING: WAVE_MONITORING,
+    SHARED_STORAGE: WAVE_UNGATED,
+    USER_PLACEHOLDER: WAVE_UNGATED,
 }
 
 

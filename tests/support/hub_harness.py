@@ -1,6 +1,7 @@
 """Run one environment's real hub and proxy on loopback, from its synthesized objects.
 
-The hub is started from the hub Deployment's container `command` and env and
+The hub is started from the hub Deployment's container `args` (the image's
+ENTRYPOINT, tini, is left out: it only reaps and forwards signals) and env and
 the ConfigMap's jupyterhub_config.py; configurable-http-proxy (from
 node_modules) from the proxy Deployment's `command`. Only addresses and paths
 are changed, always by APPENDING override lines to the config (the generated
@@ -125,8 +126,9 @@ def readiness_path(container: dict) -> str:
 
 
 def hub_command(container: dict, config_path: Path) -> list[str]:
-    """The Deployment's command with its config path pointed at the local file and the venv's jupyterhub."""
-    command = [*container["command"], *container.get("args", [])]
+    """The Deployment's command line (its `args`: the image's tini entrypoint runs them) with its config path
+    pointed at the local file and the venv's jupyterhub."""
+    command = [*container.get("command", []), *container["args"]]
     in_pod = {f"{mount['mountPath'].rstrip('/')}/{CONFIG_FILE}" for mount in container.get("volumeMounts", [])}
     rewritten = [str(config_path) if arg in in_pod else arg for arg in command]
     assert str(config_path) in rewritten, f"the hub command {command} names none of {sorted(in_pod)}"
@@ -221,7 +223,9 @@ def _wait(what: str, ready, processes: dict[str, subprocess.Popen], logs) -> Non
 
 
 def _base_env(tmp_path: Path) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    # The venv's bin first, as in the hub image: JupyterHub runs `alembic` from PATH to upgrade its database.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    return {"PATH": path, "HOME": str(tmp_path), "LANG": "C.UTF-8"}
 
 
 @contextmanager

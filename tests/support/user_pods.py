@@ -70,12 +70,14 @@ def _kubeconfig_nowhere() -> None:
     kube_config.KUBE_CONFIG_DEFAULT_LOCATION = str(path)
 
 
-def on_spawner(config: Config, action: Callable[[KubeSpawner], Awaitable[T]], username: str = "alice") -> T:
-    """What `action` makes of the KubeSpawner the hub would create for `username` (traits, manifests)."""
+def on_spawner(
+    config: Config, action: Callable[[KubeSpawner], Awaitable[T]], username: str = "alice", server: str = ""
+) -> T:
+    """What `action` makes of the KubeSpawner the hub would create for `username`'s `server` (traits, manifests)."""
     _kubeconfig_nowhere()
 
     async def run() -> T:
-        return await action(KubeSpawner(config=config, user=HubUser(username), hub=Hub(), _mock=True))
+        return await action(KubeSpawner(config=config, user=HubUser(username), hub=Hub(), name=server, _mock=True))
 
     return asyncio.run(run())
 

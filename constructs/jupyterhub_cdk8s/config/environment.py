@@ -17,12 +17,12 @@ from .network import NetworkPolicySettings, network_policy_problems
 from .platform_services import PlatformServices
 from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
-from .quota import QuotaSettings, quota_problems
+from .quota import QuotaSettings, expected_users_warnings, quota_problems
 from .resources import Amount, Bounds, Footprint
 from .scheduling import SchedulingSettings, user_scheduler_problems
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
-from .sizing import largest_user_server
+from .sizing import default_user_server, largest_user_server
 from .versions import DEFAULT_KUBERNETES, KubernetesMinor
 
 
@@ -94,7 +94,7 @@ class HubConfig(StrictModel):
     )
 
     def own_containers(self) -> list[Footprint]:
-        """Containers of our own pods in the namespace, one per replica: they take quota before any user does.
+        """Containers of our own pods in the namespace, one per replica: the limit range must admit them.
 
         Image pullers are left out: they run one pod per node (a count unknown
         at synth time) and request almost nothing (1m CPU, 8Mi memory).
@@ -122,22 +122,34 @@ class HubConfig(StrictModel):
             return "singleuser.storage.examples"
         return None
 
+    def own_claims(self) -> list[Amount]:
+        """Our own PVCs: they take storage quota before any user home does."""
+        database = self.hub.database
+        claims = (
+            [Amount("storage", database.capacity, "hub.database.capacity")]
+            if isinstance(database, SqliteDatabase)
+            else []
+        )
+        return claims + [
+            Amount("storage", volume.capacity, f"singleuser.storage.shared_volumes[{i}].capacity")
+            for i, volume in enumerate(self.singleuser.storage.shared_volumes)
+        ]
+
+    def warnings(self) -> list[tuple[str, str]]:
+        return super().warnings() + expected_users_warnings(
+            self.quota, default_user_server(self.singleuser), self.own_claims()
+        )
+
     @model_validator(mode="after")
     def _guardrails_fit(self) -> HubConfig:
         """Refuse a user server that the quota or limit range would never admit."""
         own = self.own_containers()
-        database = self.hub.database
-        own_storage = (
-            Amount("storage", database.capacity, "hub.database.capacity")
-            if isinstance(database, SqliteDatabase)
-            else None
-        )
         user = largest_user_server(self.singleuser)
         problems = [
-            *quota_problems(self.quota, user, own, own_storage),
+            *quota_problems(self.quota, user, self.own_claims()),
             *limit_range_problems(self.limit_range, user, own),
             *network_policy_problems(
-                self.network_policy, isinstance(database, PostgresDatabase), self._user_internet_by()
+                self.network_policy, isinstance(self.hub.database, PostgresDatabase), self._user_internet_by()
             ),
             *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
             *pod_security_problems(self.pod_security, self.singleuser.cloud_metadata.block_with_iptables),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import DnsLabel, StrictModel
+from .versions import ARGOCD_WHITELIST_BY_NAME, DEFAULT_ARGOCD, ArgoCdMinor, minor_version
 
 DURATION = r"^[0-9]+(s|m|h)$"
 
@@ -52,6 +53,14 @@ class GitOpsSettings(StrictModel):
         ),
         pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$",
     )
+    argocd_version: ArgoCdMinor = Field(
+        DEFAULT_ARGOCD,
+        description=(
+            'Minor version of the Argo CD that syncs this environment, e.g. "3.3" (`argocd version` shows the '
+            "server's). The ArgoCD objects use only what this version and every newer supported one accept: "
+            "from 3.3 the AppProject allows cluster-scoped objects by name, before 3.3 only by kind."
+        ),
+    )
     argocd_namespace: DnsLabel = Field(
         "argocd", description="Namespace ArgoCD runs in; the Application and AppProject live there."
     )
@@ -78,3 +87,22 @@ class GitOpsSettings(StrictModel):
             "autoscaler owning a Deployment's replicas)."
         ),
     )
+
+    @property
+    def whitelists_by_name(self) -> bool:
+        """Whether this Argo CD limits an AppProject's cluster-scoped objects by name (from 3.3)."""
+        return minor_version(self.argocd_version) >= ARGOCD_WHITELIST_BY_NAME
+
+    def warnings(self) -> list[tuple[str, str]]:
+        if self.whitelists_by_name:
+            return []
+        return [
+            (
+                "argocd_version",
+                f"Argo CD {self.argocd_version} cannot limit an AppProject's cluster-scoped objects by name (from "
+                "3.3, argo-cd e77acec858), so the project allows every object of those kinds in the cluster "
+                "(Namespace, PriorityClass, ClusterRoleBinding: a commit could bind any ClusterRole); upstream "
+                "supports only the last three minor versions: upgrade Argo CD and write "
+                f'argocd_version: "{DEFAULT_ARGOCD}"',
+            )
+        ]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Image, SecretKeyRef, StrictModel, only_one_replica
+from .base import DnsLabel, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
 from .resources import Memory, Resources, resources
 
@@ -24,8 +24,23 @@ class SqliteDatabase(StrictModel):
 
     type: Literal["sqlite"] = Field("sqlite", description="SQLite file on the hub's own PVC.")
     capacity: Memory = Field("1Gi", description="Size of the hub's PVC holding jupyterhub.sqlite.")
+    pvc_name: DnsLabel | None = Field(
+        None,
+        description=(
+            "Name of the hub's PVC; unset: <name>-hub-db. A hub moved from the JupyterHub Helm chart keeps the "
+            "chart's (hub-db-dir by default) so it finds its database (import-z2jh writes it)."
+        ),
+    )
     storage_class: str | None = Field(
         None, description="StorageClass of the hub's PVC; unset uses the cluster's default StorageClass."
+    )
+    upgrade: bool = Field(
+        True,
+        description=(
+            "Start the hub with --upgrade-db: a new JupyterHub migrates the database schema itself, after "
+            "copying jupyterhub.sqlite to jupyterhub.sqlite.<timestamp> beside it. Off, a hub image with a newer "
+            "schema stops at start with DatabaseSchemaMismatch."
+        ),
     )
 
 
@@ -35,6 +50,14 @@ class PostgresDatabase(StrictModel):
     type: Literal["postgresql"] = Field(description="External PostgreSQL database.")
     url_secret: SecretKeyRef = Field(
         description="Secret key holding the SQLAlchemy URL, e.g. postgresql://jupyterhub:...@db:5432/jupyterhub."
+    )
+    upgrade: bool = Field(
+        False,
+        description=(
+            "Start the hub with --upgrade-db, migrating the schema when a new JupyterHub needs it. JupyterHub backs "
+            "up only SQLite files: back up PostgreSQL before an upgrade, then turn this on. Off, a hub image with a "
+            "newer schema stops at start with DatabaseSchemaMismatch."
+        ),
     )
 
 

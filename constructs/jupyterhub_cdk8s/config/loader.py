@@ -109,11 +109,23 @@ def load_file(path: Path, shown: str) -> Environment:
         raise ConfigError(
             [Problem(shown, "", "must be a YAML mapping of settings, e.g. `namespace: jupyterhub` on its first line")]
         )
+    config: HubConfig | None = None
     try:
         config = HubConfig.model_validate(data)
     except ValidationError as error:
         problems.extend(_problems_from(error, shown))
-    if problems:
+    if config is not None and config.gitops is not None and config.name == name:
+        problems.append(
+            Problem(
+                shown,
+                "name",
+                f"{name!r} is also the name of this environment's Argo CD Application, and every object here, "
+                "KubeSpawner's user pods and home PVCs included, carries it as its app.kubernetes.io/instance "
+                "label: under Argo CD's label tracking that Application would take them for its own and prune "
+                "them; rename the file (the Application takes its name) or write another `name`, e.g. `name: hub`",
+            )
+        )
+    if problems or config is None:
         raise ConfigError(problems)
     warnings = tuple(Problem(shown, path, message) for path, message in config.warnings())
     return Environment(name=name, file=shown, config=config, warnings=warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import string
 from typing import Annotated, Literal
 
@@ -46,6 +47,31 @@ def _spawn_template(value: str) -> str:
 
 SpawnTemplate = Annotated[str, AfterValidator(_spawn_template)]
 """Text KubeSpawner formats per server: `{username}` and friends only."""
+
+PER_USER_FIELDS = ("user_server", "username", "unescaped_username", "userid")
+_CLAIM_TEXT = re.compile(r"^[a-z0-9]([-a-z0-9]*)$")
+
+
+def _user_claim_template(value: str) -> str:
+    """A PVC name per user: starts with literal lower-case text (which monitoring matches claims by)."""
+    parts = list(string.Formatter().parse(value))
+    fields = [field for _, field, _, _ in parts if field is not None]
+    literal = "".join(text for text, _, _, _ in parts)
+    if not any(field in PER_USER_FIELDS for field in fields):
+        raise ValueError(
+            f"{value!r} names one PVC for every user; include {{user_server}} (or {{username}}), "
+            "e.g. claim-{user_server}"
+        )
+    if not parts[0][0] or not _CLAIM_TEXT.match(parts[0][0]) or not all(c.isalnum() or c in "-." for c in literal):
+        raise ValueError(
+            f"{value!r} is not a PVC name template; start with lower-case letters or digits and use only those, "
+            "'-' and '.' outside the {...} fields, e.g. claim-{user_server}"
+        )
+    return value
+
+
+UserClaimTemplate = Annotated[str, AfterValidator(_spawn_template), AfterValidator(_user_claim_template)]
+"""KubeSpawner's pvc_name_template: one PVC per user."""
 
 
 class CpuAllotment(RequestAndLimit):
@@ -184,7 +210,13 @@ class SharedVolume(StrictModel):
         description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+"
     )
     capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
-    storage_class: str | None = Field(None, description="StorageClass that provides ReadWriteMany, e.g. juicefs-rwx.")
+    storage_class: str | None = Field(
+        None,
+        description=(
+            "StorageClass that provides ReadWriteMany, e.g. efs-sc, filestore-rwx, azurefile-csi, nfs-client or "
+            "juicefs-rwx. Required: the default class of most clusters cannot."
+        ),
+    )
     sub_path: SpawnTemplate | None = Field(
         None,
         description=(
@@ -235,6 +267,22 @@ class UserStorage(StrictModel):
     access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = Field(
         "ReadWriteOnce", description="Access mode of user PVCs."
     )
+    pvc_name_template: UserClaimTemplate | None = Field(
+        None,
+        description=(
+            "Name of each user's PVC as KubeSpawner fills it in, e.g. claim-{user_server}; unset: "
+            "<name>-claim-{user_server}. A hub moved from the JupyterHub Helm chart keeps the chart's "
+            "(KubeSpawner's claim-{user_server}) so users find their homes (import-z2jh writes it)."
+        ),
+    )
+    delete_on_user_deletion: bool = Field(
+        False,
+        description=(
+            "Delete a user's home PVC when an admin (or the idle culler with cull_users) deletes the user, or a "
+            "named server is removed (KubeSpawner delete_pvc, whose own default is true). Off: the home stays "
+            "and comes back if the user returns."
+        ),
+    )
     home_mount_path: str = Field("/home/jovyan", description="Where the user's PVC is mounted.", pattern=r"^/.*")
     shared_volumes: list[SharedVolume] = Field(
         default_factory=list, description="ReadWriteMany volumes mounted into every user server."
@@ -248,7 +296,7 @@ class UserStorage(StrictModel):
 
     @model_validator(mode="after")
     def _layout(self) -> UserStorage:
-        problems = []
+        problems = _classes_for_shared_access(self)
         home = posixpath.normpath(self.home_mount_path)
         mounts = [(f"shared_volumes[{i}].mount_path", v.mount_path) for i, v in enumerate(self.shared_volumes)]
         if self.scratch:
@@ -294,6 +342,24 @@ class UserStorage(StrictModel):
         if problems:
             raise FieldProblems(*problems)
         return self
+
+
+def _classes_for_shared_access(storage: UserStorage) -> list[tuple[str, str]]:
+    """ReadWriteMany needs a class that can provide it: on the default class the PVC stays Pending."""
+    pending = (
+        "ReadWriteMany, which the default StorageClass of most clusters cannot provide (AWS EBS, GCE PD, Azure "
+        "Disk and local-path are ReadWriteOnce only), so the PVC would stay Pending and every user pod with it; "
+        "name a class that provides it, e.g. efs-sc, filestore-rwx, azurefile-csi, nfs-client or juicefs-rwx "
+        "(`kubectl get storageclass` lists yours)"
+    )
+    found = [
+        (f"shared_volumes[{i}].storage_class", f"required: a shared volume is {pending}")
+        for i, volume in enumerate(storage.shared_volumes)
+        if not volume.storage_class
+    ]
+    if storage.type == "dynamic" and storage.access_mode == "ReadWriteMany" and not storage.storage_class:
+        found.append(("storage_class", f"required with access_mode ReadWriteMany: homes would be {pending}"))
+    return found
 
 
 # --- behaviour ---------------------------------------------------------------
@@ -386,6 +452,20 @@ class SingleuserSettings(StrictModel):
         default_factory=CloudMetadata,
         description="An iptables block of the cloud metadata address in user pods (off: the NetworkPolicies block it).",
     )
+
+    def warnings(self) -> list[tuple[str, str]]:
+        found = super().warnings()
+        culling, storage = self.culling, self.storage
+        if culling.enabled and culling.cull_users and storage.type == "dynamic" and storage.delete_on_user_deletion:
+            found.append(
+                (
+                    "culling.cull_users",
+                    f"the idle culler deletes users idle for {culling.timeout}s, and "
+                    "storage.delete_on_user_deletion deletes their homes with them: every file of a user who "
+                    "pauses that long is lost; keep it only for throw-away users",
+                )
+            )
+        return found
 
     @field_validator("extra_env")
     @classmethod

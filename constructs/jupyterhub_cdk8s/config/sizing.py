@@ -1,4 +1,5 @@
-"""The largest user server anyone can start: what the quota and the limit range must leave room for."""
+"""User server sizes: the largest anyone can start (what the quota and the limit range must leave room for),
+and the default one (what a quota is counted in)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,44 @@ def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
     most_gpus = max(gpus, key=lambda count: count[0])
     cpu, memory = (Bounds(largest(requests[r]), largest(limits[r])) for r in CONTAINER_RESOURCES)
     return UserServerSize("singleuser", cpu, memory, storage, gpus=most_gpus[0], gpus_source=most_gpus[1])
+
+
+def default_user_server(singleuser: SingleuserSettings) -> UserServerSize:
+    """The server a user gets without choosing: the default profile with its drop-downs' defaults.
+
+    What most users run, so the number of servers a quota fits is counted in it.
+    """
+    storage = (
+        Amount("storage", singleuser.storage.capacity, "singleuser.storage.capacity")
+        if singleuser.storage.type == "dynamic"
+        else None
+    )
+    profile = next((p for p in singleuser.profiles if p.default), None)
+    if profile is None:
+        cpu, memory = singleuser.cpu.bounds("singleuser.cpu"), singleuser.memory.bounds("singleuser.memory")
+        return UserServerSize("singleuser", cpu, memory, storage)
+    index = singleuser.profiles.index(profile)
+    path, named = f"singleuser.profiles[{index}]", f" (profile {profile.slug})"
+    bounds: dict[ContainerResource, Bounds] = {}
+    allotments: tuple[tuple[ContainerResource, RequestAndLimit | None, RequestAndLimit], ...] = (
+        ("cpu", profile.cpu, singleuser.cpu),
+        ("memory", profile.memory, singleuser.memory),
+    )
+    for resource, own, default in allotments:
+        found = own.bounds(f"{path}.{resource}") if own else default.bounds(f"singleuser.{resource}")
+        bounds[resource] = Bounds(
+            replace(found.request, source=found.request.source + named),
+            replace(found.limit, source=found.limit.source + named),
+        )
+    gpus, gpus_source = profile.gpus, f"{path}.gpus{named}"
+    for key, option in profile.options.items():
+        choice = option.choices[option.default]
+        source = f"{path}.options.{key}.choices.{option.default}.value{named}"
+        if option.kind in ("cpu", "memory"):
+            kind: ContainerResource = "cpu" if option.kind == "cpu" else "memory"
+            limit = Amount(kind, str(choice.value), source)
+            request = min(bounds[kind].request, limit, key=lambda amount: amount.size)
+            bounds[kind] = Bounds(request, limit)
+        elif option.kind == "gpu":
+            gpus, gpus_source = int(choice.value), source
+    return UserServerSize("singleuser", bounds["cpu"], bounds["memory"], storage, gpus=gpus, gpus_source=gpus_source)

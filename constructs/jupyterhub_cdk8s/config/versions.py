@@ -1,8 +1,8 @@
-"""The Kubernetes versions this project's output is written for and tested against.
+"""The Kubernetes and Argo CD versions this project's output is written for and tested against.
 
 The user scheduler runs a kube-scheduler of the cluster's minor version, and
-what an object may contain depends on the API server; so the environment
-declares its cluster's minor version and the synth writes for that one.
+what an object may contain depends on the API server and on Argo CD's CRDs; so
+the environment declares both minor versions and the synth writes for those.
 """
 
 from __future__ import annotations
@@ -51,27 +51,70 @@ def minor_version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def _kubernetes_minor(value: Any) -> str:
-    oldest = ".".join(map(str, OLDEST_KUBERNETES))
-    newest = ".".join(map(str, NEWEST_KUBERNETES))
+def _minor(
+    value: Any, *, product: str, oldest: tuple[int, int], newest: tuple[int, int], example: str, shown: str
+) -> str:
+    """`value` as a supported "major.minor" of `product`, or a ValueError saying what to write."""
     if isinstance(value, float):
         raise ValueError(
-            f'{value!r} is a number to YAML (1.30 reads as 1.3); write the version quoted, e.g. "{DEFAULT_KUBERNETES}"'
+            f'{value!r} is a number to YAML (1.30 reads as 1.3); write the version quoted, e.g. "{example}"'
         )
     text = value if isinstance(value, str) else None
     parts = text.split(".") if text else []
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        article = "an" if product[0] in "AEIOU" else "a"
         raise ValueError(
-            f'{value!r} is not a Kubernetes minor version; write it as a quoted string, e.g. "{DEFAULT_KUBERNETES}" '
-            "(`kubectl version` shows the server's)"
+            f"{value!r} is not {article} {product} minor version; "
+            f'write it as a quoted string, e.g. "{example}" ({shown})'
         )
     version = minor_version(text or "")
-    if not OLDEST_KUBERNETES <= version <= NEWEST_KUBERNETES:
-        raise ValueError(f"Kubernetes {text} is not supported; supported are {oldest} to {newest}")
+    if not oldest <= version <= newest:
+        raise ValueError(
+            f"{product} {text} is not supported; supported are {'.'.join(map(str, oldest))} to "
+            f"{'.'.join(map(str, newest))}"
+        )
     return f"{version[0]}.{version[1]}"
+
+
+def _kubernetes_minor(value: Any) -> str:
+    return _minor(
+        value,
+        product="Kubernetes",
+        oldest=OLDEST_KUBERNETES,
+        newest=NEWEST_KUBERNETES,
+        example=DEFAULT_KUBERNETES,
+        shown="`kubectl version` shows the server's",
+    )
 
 
 KubernetesMinor = Annotated[
     str, BeforeValidator(_kubernetes_minor), Field(json_schema_extra={"examples": [DEFAULT_KUBERNETES]})
 ]
 """A supported Kubernetes minor version, e.g. "1.33"."""
+
+
+# Argo CD: 3.0 is the first release that tracks resources by annotation by default (argo-cd v3.0.0
+# util/argo/resource_tracking.go, GetTrackingMethod; docs/operator-manual/upgrading/2.14-3.0.md); label
+# tracking rewrites app.kubernetes.io/instance (README, "Supported platforms"). 3.5 is the newest release
+# whose CRDs are vendored (crds/argo-cd/).
+OLDEST_ARGOCD = (3, 0)
+NEWEST_ARGOCD = (3, 5)
+# AppProject clusterResourceWhitelist entries limited by `name` (argo-cd commit e77acec858, first in v3.3.0):
+# older CRDs refuse the field under strict validation, or drop it and allow every object of the kind.
+ARGOCD_WHITELIST_BY_NAME = (3, 3)
+DEFAULT_ARGOCD = "3.3"
+
+
+def _argocd_minor(value: Any) -> str:
+    return _minor(
+        value,
+        product="Argo CD",
+        oldest=OLDEST_ARGOCD,
+        newest=NEWEST_ARGOCD,
+        example=DEFAULT_ARGOCD,
+        shown="`argocd version` shows the server's",
+    )
+
+
+ArgoCdMinor = Annotated[str, BeforeValidator(_argocd_minor), Field(json_schema_extra={"examples": [DEFAULT_ARGOCD]})]
+"""A supported Argo CD minor version, e.g. "3.3"."""

@@ -31,10 +31,10 @@ from ..pods import (
 )
 from ..ports import HUB_PORT
 from ..rbac import Identity
+from ..sync_waves import KEEP
 from .settings import CONFIG_DIR, CONFIG_PATH, DATA_DIR
 
 HUB_UID = 1000  # jovyan in the k8s-hub image
-KEEP_USER_DATA = {"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"}
 
 
 class Hub(Part):
@@ -95,7 +95,7 @@ class Hub(Part):
                 "database",
                 k8s.KubePersistentVolumeClaim,
                 {
-                    "metadata": {"name": names.hub_database, "labels": labels, "annotations": KEEP_USER_DATA},
+                    "metadata": {"name": names.hub_database, "labels": labels, "annotations": KEEP},
                     "spec": {
                         "accessModes": ["ReadWriteOnce"],
                         "storageClassName": hub.database.storage_class,
@@ -112,16 +112,23 @@ class Hub(Part):
             "name": "hub",
             "image": hub.image,
             "imagePullPolicy": "IfNotPresent",
-            "command": ["jupyterhub", "--config", CONFIG_PATH],
+            # args, not command: the k8s-hub image's ENTRYPOINT is tini, which must stay PID 1 to reap the
+            # idle culler's children and forward SIGTERM (z2jh images/hub/Dockerfile). --upgrade-db migrates
+            # the schema a new JupyterHub needs (backing up SQLite first); without it such a hub crash-loops
+            # on DatabaseSchemaMismatch (JupyterHub 5.5 app.py, init_db).
+            "args": ["jupyterhub", "--config", CONFIG_PATH, *(["--upgrade-db"] if hub.database.upgrade else [])],
             "ports": [{"name": "http", "containerPort": HUB_PORT}],
             "env": [secret_env(env.name, env.secret, env.key) for env in secret_envs],
             "resources": resource_requirements(hub.resources),
             "securityContext": restricted_container_security(),
             "volumeMounts": mounts,
-            # A database migration can make the first start slow: allow 5 minutes.
-            "startupProbe": http_probe(health, "http", period=5, failures=60),
-            "readinessProbe": http_probe(health, "http", period=10, failures=3),
-            "livenessProbe": http_probe(health, "http", period=10, failures=6),
+            # As the Helm chart (z2jh 4.4.0 values.yaml, hub.livenessProbe/readinessProbe): a restart in the
+            # middle of a database migration breaks it, and a busy hub may answer slowly. Up to 10 minutes to
+            # start (a migration); restarted only after 5 minutes without an answer; and never taken out of
+            # its Service, as there is no other hub to send users to.
+            "startupProbe": http_probe(health, "http", period=10, failures=60),
+            "livenessProbe": http_probe(health, "http", period=10, failures=30),
+            "readinessProbe": http_probe(health, "http", period=2, failures=1000, timeout=1),
         }
         checksum = hashlib.sha256(config_text.encode()).hexdigest()
         api_object(
@@ -144,6 +151,9 @@ class Hub(Part):
                     "replicas": 1,
                     # Never two hubs at once: they would share one database.
                     "strategy": {"type": "Recreate"},
+                    # Longer than the startup probe's 10 minutes: a Deployment past its deadline is Degraded,
+                    # which fails the sync while a migration may still be running.
+                    "progressDeadlineSeconds": 900,
                     "revisionHistoryLimit": 5,
                     "selector": {"matchLabels": names.selector(HUB)},
                     "template": {

@@ -28,9 +28,9 @@ def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: 
     else:
         file.set("JupyterHub", "db_url", f"sqlite:///{DATA_DIR}/jupyterhub.sqlite")
     file.set("JupyterHub", "log_level", hub.log_level)
-    # The proxy keeps its routes in memory only; the hub adds missing ones back every
-    # last_activity_interval (300 s by default), so after a proxy restart users wait at
-    # most this long. The Helm chart sets 60 (z2jh 4.4.0, files/hub/jupyterhub_config.py).
+    # The hub checks the proxy's routes at this interval (JupyterHub 5.5 app.py, update_last_activity ends
+    # with proxy.check_routes): after a proxy restart, users' routes are back within a minute instead of
+    # the default 5 (the Helm chart's jupyterhub_config.py sets 60 too).
     file.set("JupyterHub", "last_activity_interval", 60)
 
     file.section(Order.HUB, "Hub: limits and user-facing behaviour")

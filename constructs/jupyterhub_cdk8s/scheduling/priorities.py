@@ -15,20 +15,11 @@ from constructs import Construct
 from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
-from ..config.scheduling import Priorities, SchedulingSettings
+from ..config.scheduling import SchedulingSettings
 from ..config_file import ConfigFile, Order
 from ..naming import CORE_TIER, IMAGE_PULLER_TIER, PLACEHOLDER_TIER, PRIORITY, USER_TIER, Names
 from ..parts import Part
 from ..singleuser.placement import USER_NODES, named_tolerations
-
-
-def priority_value(priorities: Priorities, tier: str) -> int:
-    return {
-        CORE_TIER: priorities.core,
-        USER_TIER: priorities.user,
-        IMAGE_PULLER_TIER: priorities.image_puller,
-        PLACEHOLDER_TIER: priorities.placeholder,
-    }[tier]
 
 
 class PriorityClasses(Part):
@@ -41,7 +32,7 @@ class PriorityClasses(Part):
         PLACEHOLDER_TIER: "JupyterHub user placeholders: pre-empted by any real user.",
     }
 
-    def __init__(self, scope: Construct, id: str, *, priorities: Priorities, tiers: list[str], names: Names):
+    def __init__(self, scope: Construct, id: str, *, tiers: list[str], names: Names):
         super().__init__(scope, id)
         for tier in tiers:
             api_object(
@@ -53,7 +44,7 @@ class PriorityClasses(Part):
                         "name": names.priority_class(tier),
                         "labels": names.labels(PRIORITY),
                     },
-                    "value": priority_value(priorities, tier),
+                    "value": names.priority_value(tier),
                     "globalDefault": False,
                     "description": self.DESCRIPTIONS[tier],
                 },
@@ -96,6 +87,4 @@ class PrioritiesComponent(Component):
         configure_scheduling(context.config_file, self.scheduling, context.names)
 
     def build(self, scope: Construct, context: Context) -> None:
-        PriorityClasses(
-            scope, "priority-classes", priorities=self.scheduling.priorities, tiers=self.tiers(), names=context.names
-        )
+        PriorityClasses(scope, "priority-classes", tiers=self.tiers(), names=context.names)

@@ -2,8 +2,8 @@
 
 No secret value is ever synthesized: the Job generates the proxy token,
 cookie secret and auth_state key inside the cluster, with a Role that can
-read and patch only that Secret (plus `create`, which RBAC cannot restrict
-to a name).
+read and patch only that Secret, and create any Secret of the namespace (RBAC
+cannot restrict `create` to a name); so the Role exists only while a sync runs.
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ from ..pods import (
 from ..rbac import Identity
 
 # PreSync hooks run before anything else is applied, so the RBAC the Job uses
-# must itself be a hook of an earlier wave. Kept until the next sync replaces
-# it; the Job is deleted once it succeeded.
+# must itself be a hook of an earlier wave. Argo CD deletes it when the sync
+# ends, succeeded or failed (gitops-engine pkg/sync/sync_context.go, `deleteHooks`
+# on the operation's outcome); the Job only once it succeeded, so a failed one
+# stays for `kubectl logs`.
 RBAC_HOOK = {
     "argocd.argoproj.io/hook": "PreSync",
-    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation,HookSucceeded,HookFailed",
     "argocd.argoproj.io/sync-wave": "-1",
 }
 JOB_HOOK = {

@@ -15,10 +15,10 @@ from ..api_objects import api_object
 from ..component import UserPods, Volume
 from ..config.singleuser import SingleuserSettings, UserStorage
 from ..config_file import ConfigFile, Order
-from ..hub.construct import KEEP_USER_DATA
 from ..naming import SHARED_STORAGE, Names
 from ..parts import Part
 from ..pods import quantity
+from ..sync_waves import KEEP
 from .security import metadata_blocker, user_context
 
 LAYOUT_ROOT = "/layout"
@@ -47,10 +47,13 @@ def configure_storage(file: ConfigFile, singleuser: SingleuserSettings, names: N
     storage = singleuser.storage
     if storage.type == "dynamic":
         file.section(Order.USER_HOME, "User servers: per-user home volume")
-        file.set("KubeSpawner", "pvc_name_template", names.user_claim_prefix + "{user_server}")
+        file.set("KubeSpawner", "pvc_name_template", names.user_claim_template)
         file.set("KubeSpawner", "storage_pvc_ensure", True)
         file.set("KubeSpawner", "storage_capacity", storage.capacity)
         file.set("KubeSpawner", "storage_access_modes", [storage.access_mode])
+        # KubeSpawner 7.0.0 defaults delete_pvc to True: deleting a user deletes their home (spawner.py,
+        # delete_forever). Homes outlive their users unless the environment says otherwise.
+        file.set("KubeSpawner", "delete_pvc", storage.delete_on_user_deletion)
         if storage.storage_class:
             file.set("KubeSpawner", "storage_class", storage.storage_class)
     volumes = [*storage_volumes(storage, names), *additions.volumes]
@@ -150,7 +153,7 @@ class SharedVolumes(Part):
                     "metadata": {
                         "name": names.shared_claim(volume.name),
                         "labels": names.labels(SHARED_STORAGE),
-                        "annotations": KEEP_USER_DATA,
+                        "annotations": KEEP,
                     },
                     "spec": {
                         "accessModes": ["ReadWriteMany"],

@@ -30,15 +30,44 @@ def migrate(values: dict, namespace: str) -> Migration:
     resolve_auth(migration)
     complete_profiles(migration)
     quota_for_gpus(migration)
-    if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
+    keep_users_data(values, migration)
+    return migration
+
+
+# KubeSpawner 7.0.0's default pvc_name_template (spawner.py), which the chart leaves in place
+# (values.yaml singleuser.storage.dynamic.pvcNameTemplate: null).
+CHART_USER_CLAIMS = "claim-{user_server}"
+
+
+def keep_users_data(values: dict, migration: Migration) -> None:
+    """The migrated hub uses the release's own PVCs: its database and every user's home, by the chart's names."""
+    if migration.get("hub.database.type", "sqlite") == "sqlite":
+        override = values.get("fullnameOverride", "")
+        if isinstance(override, str):
+            # z2jh 4.4.0 _helpers-names.tpl: jupyterhub.hub-pvc.fullname is <fullname.dash>hub-db-dir.
+            migration.put("hub.database.type", "sqlite")
+            migration.put("hub.database.pvc_name", f"{override}-hub-db-dir" if override else "hub-db-dir")
+        else:
+            migration.notes.append(
+                (
+                    "hub.database.pvc_name",
+                    "fullnameOverride: null names the hub's PVC after the Helm release: write "
+                    "`pvc_name: <release>-hub-db-dir` if the release name contains 'jupyterhub', else "
+                    "`pvc_name: <release>-jupyterhub-hub-db-dir` (`kubectl get pvc` shows it)",
+                )
+            )
+    if migration.get("singleuser.storage.type", "dynamic") != "dynamic":
+        return
+    if migration.get("singleuser.storage.pvc_name_template") is None:
+        migration.put("singleuser.storage.pvc_name_template", CHART_USER_CLAIMS)
+    if migration.get("singleuser.storage.delete_on_user_deletion") is None:
         migration.notes.append(
             (
-                "singleuser.storage",
-                "user PVCs are named <name>-claim-<user> here, claim-<user> in the chart: "
-                "rename existing claims (or copy their data) before users move over",
+                "singleuser.storage.delete_on_user_deletion",
+                "the chart deletes a user's home PVC with the user (KubeSpawner's delete_pvc defaults to true); "
+                "here homes are kept; write `delete_on_user_deletion: true` to keep the chart's behaviour",
             )
         )
-    return migration
 
 
 __all__ = ["ROWS", "Row", "Migration", "migrate", "render", "validate"]

@@ -79,6 +79,11 @@ ROWS: list[Row] = [
     Row("hub.db.type", "hub.database.type", hub_database),
     Row("hub.db.pvc.storage", "hub.database.capacity", quantity),
     Row("hub.db.pvc.storageClassName", "hub.database.storage_class", same),
+    Row("hub.db.upgrade", "hub.database.upgrade", same),
+    Row(
+        "hub.db.pvc.subPath",
+        reason="the hub mounts its PVC's root: move jupyterhub.sqlite from that directory to the PVC's root first",
+    ),
     Row("hub.db.pvc.accessModes", reason="the hub's PVC is ReadWriteOnce: there is only ever one hub"),
     Row("hub.db.url", reason="a database URL carries its password; write hub.database.url_secret: {name, key}"),
     Row("hub.db.password", reason=SECRET_IN_GIT),
@@ -174,11 +179,9 @@ ROWS: list[Row] = [
     Row("singleuser.storage.homeMountPath", "singleuser.storage.home_mount_path", same),
     Row("singleuser.storage.dynamic.storageClass", "singleuser.storage.storage_class", same),
     Row("singleuser.storage.dynamic.storageAccessModes", "singleuser.storage.access_mode", access_mode),
-    Row(
-        "singleuser.storage.dynamic.pvcNameTemplate",
-        reason="user PVCs are named <name>-claim-<user>; rename existing claims before moving users over",
-    ),
+    Row("singleuser.storage.dynamic.pvcNameTemplate", "singleuser.storage.pvc_name_template", same),
     Row("singleuser.storage.dynamic.volumeNameTemplate", reason="the home volume is always named home"),
+    Row("hub.config.KubeSpawner.delete_pvc", "singleuser.storage.delete_on_user_deletion", same),
     Row("singleuser.storage.extraVolumes", reason=SHARED_VOLUMES),
     Row("singleuser.storage.extraVolumeMounts", reason=SHARED_VOLUMES),
     Row("singleuser.startTimeout", "singleuser.start_timeout", same),
@@ -253,7 +256,11 @@ ROWS: list[Row] = [
     Row("imagePullSecrets", reason=NOT_YET.format("pulling from a private registry")),
     Row("global", reason="Helm-only settings"),
     Row("custom", reason="Helm-only settings (read by extraConfig through z2jh.get_config)"),
-    Row("fullnameOverride", reason="object names come from the environment's `name`"),
+    Row(
+        "fullnameOverride",
+        reason="object names come from the environment's `name`; the hub's PVC keeps the chart's name "
+        "(hub.database.pvc_name)",
+    ),
     Row("nameOverride", reason="object names come from the environment's `name`"),
 ]
 

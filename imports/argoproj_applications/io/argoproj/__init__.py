@@ -992,7 +992,6 @@ class ApplicationOperationSyncSource:
     jsii_type="argoproj_applications_ioargoproj.ApplicationOperationSyncSourceDirectory",
     jsii_struct_bases=[],
     name_mapping={
-        "disable_extension_filter": "disableExtensionFilter",
         "exclude": "exclude",
         "include": "include",
         "jsonnet": "jsonnet",
@@ -1003,7 +1002,6 @@ class ApplicationOperationSyncSourceDirectory:
     def __init__(
         self,
         *,
-        disable_extension_filter: typing.Optional[builtins.bool] = None,
         exclude: typing.Optional[builtins.str] = None,
         include: typing.Optional[builtins.str] = None,
         jsonnet: typing.Optional[typing.Union["ApplicationOperationSyncSourceDirectoryJsonnet", typing.Dict[builtins.str, typing.Any]]] = None,
@@ -1011,7 +1009,6 @@ class ApplicationOperationSyncSourceDirectory:
     ) -> None:
         '''Directory holds path/directory specific options.
 
-        :param disable_extension_filter: DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation. When false (the default), only files with a .yaml, .yml, .json, or .jsonnet extension are considered as potential manifests. Set it to true to disable the filter so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude glob patterns instead.
         :param exclude: Exclude contains a glob pattern to match paths against that should be explicitly excluded from being used during manifest generation.
         :param include: Include contains a glob pattern to match paths against that should be explicitly included during manifest generation.
         :param jsonnet: Jsonnet holds options specific to Jsonnet.
@@ -1023,14 +1020,11 @@ class ApplicationOperationSyncSourceDirectory:
             jsonnet = ApplicationOperationSyncSourceDirectoryJsonnet(**jsonnet)
         if __debug__:
             type_hints = cached_type_hints(_typecheckingstub__eb29cbb17024afe72c789b4726e5a63af37e594fbcf682d630dbac7182572f60)
-            check_type(argname="argument disable_extension_filter", value=disable_extension_filter, expected_type=type_hints["disable_extension_filter"])
             check_type(argname="argument exclude", value=exclude, expected_type=type_hints["exclude"])
             check_type(argname="argument include", value=include, expected_type=type_hints["include"])
             check_type(argname="argument jsonnet", value=jsonnet, expected_type=type_hints["jsonnet"])
             check_type(argname="argument recurse", value=recurse, expected_type=type_hints["recurse"])
         self._values: typing.Dict[builtins.str, typing.Any] = {}
-        if disable_extension_filter is not None:
-            self._values["disable_extension_filter"] = disable_extension_filter
         if exclude is not None:
             self._values["exclude"] = exclude
         if include is not None:
@@ -1039,20 +1033,6 @@ class ApplicationOperationSyncSourceDirectory:
             self._values["jsonnet"] = jsonnet
         if recurse is not None:
             self._values["recurse"] = recurse
-
-    @builtins.property
-    def disable_extension_filter(self) -> typing.Optional[builtins.bool]:
-        '''DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation.
-
-        When false (the default), only files with a .yaml, .yml, .json, or
-        .jsonnet extension are considered as potential manifests. Set it to true to disable the filter
-        so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude
-        glob patterns instead.
-
-        :schema: ApplicationOperationSyncSourceDirectory#disableExtensionFilter
-        '''
-        result = self._values.get("disable_extension_filter")
-        return typing.cast(typing.Optional[builtins.bool], result)
 
     @builtins.property
     def exclude(self) -> typing.Optional[builtins.str]:
@@ -2805,7 +2785,6 @@ class ApplicationOperationSyncSources:
     jsii_type="argoproj_applications_ioargoproj.ApplicationOperationSyncSourcesDirectory",
     jsii_struct_bases=[],
     name_mapping={
-        "disable_extension_filter": "disableExtensionFilter",
         "exclude": "exclude",
         "include": "include",
         "jsonnet": "jsonnet",
@@ -2816,7 +2795,6 @@ class ApplicationOperationSyncSourcesDirectory:
     def __init__(
         self,
         *,
-        disable_extension_filter: typing.Optional[builtins.bool] = None,
         exclude: typing.Optional[builtins.str] = None,
         include: typing.Optional[builtins.str] = None,
         jsonnet: typing.Optional[typing.Union["ApplicationOperationSyncSourcesDirectoryJsonnet", typing.Dict[builtins.str, typing.Any]]] = None,
@@ -2824,7 +2802,6 @@ class ApplicationOperationSyncSourcesDirectory:
     ) -> None:
         '''Directory holds path/directory specific options.
 
-        :param disable_extension_filter: DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation. When false (the default), only files with a .yaml, .yml, .json, or .jsonnet extension are considered as potential manifests. Set it to true to disable the filter so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude glob patterns instead.
         :param exclude: Exclude contains a glob pattern to match paths against that should be explicitly excluded from being used during manifest generation.
         :param include: Include contains a glob pattern to match paths against that should be explicitly included during manifest generation.
         :param jsonnet: Jsonnet holds options specific to Jsonnet.
@@ -2836,14 +2813,11 @@ class ApplicationOperationSyncSourcesDirectory:
             jsonnet = ApplicationOperationSyncSourcesDirectoryJsonnet(**jsonnet)
         if __debug__:
             type_hints = cached_type_hints(_typecheckingstub__0d9b6a2a48d3e8d94c9bf1c9cfb1c2a6028fcd38e89d3d8567a8c77e07eb23c7)
-            check_type(argname="argument disable_extension_filter", value=disable_extension_filter, expected_type=type_hints["disable_extension_filter"])
             check_type(argname="argument exclude", value=exclude, expected_type=type_hints["exclude"])
             check_type(argname="argument include", value=include, expected_type=type_hints["include"])
             check_type(argname="argument jsonnet", value=jsonnet, expected_type=type_hints["jsonnet"])
             check_type(argname="argument recurse", value=recurse, expected_type=type_hints["recurse"])
         self._values: typing.Dict[builtins.str, typing.Any] = {}
-        if disable_extension_filter is not None:
-            self._values["disable_extension_filter"] = disable_extension_filter
         if exclude is not None:
             self._values["exclude"] = exclude
         if include is not None:
@@ -2852,20 +2826,6 @@ class ApplicationOperationSyncSourcesDirectory:
             self._values["jsonnet"] = jsonnet
         if recurse is not None:
             self._values["recurse"] = recurse
-
-    @builtins.property
-    def disable_extension_filter(self) -> typing.Optional[builtins.bool]:
-        '''DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation.
-
-        When false (the default), only files with a .yaml, .yml, .json, or
-        .jsonnet extension are considered as potential manifests. Set it to true to disable the filter
-        so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude
-        glob patterns instead.
-
-        :schema: ApplicationOperationSyncSourcesDirectory#disableExtensionFilter
-        '''
-        result = self._values.get("disable_extension_filter")
-        return typing.cast(typing.Optional[builtins.bool], result)
 
     @builtins.property
     def exclude(self) -> typing.Optional[builtins.str]:
@@ -5309,7 +5269,6 @@ class ApplicationSpecSource:
     jsii_type="argoproj_applications_ioargoproj.ApplicationSpecSourceDirectory",
     jsii_struct_bases=[],
     name_mapping={
-        "disable_extension_filter": "disableExtensionFilter",
         "exclude": "exclude",
         "include": "include",
         "jsonnet": "jsonnet",
@@ -5320,7 +5279,6 @@ class ApplicationSpecSourceDirectory:
     def __init__(
         self,
         *,
-        disable_extension_filter: typing.Optional[builtins.bool] = None,
         exclude: typing.Optional[builtins.str] = None,
         include: typing.Optional[builtins.str] = None,
         jsonnet: typing.Optional[typing.Union["ApplicationSpecSourceDirectoryJsonnet", typing.Dict[builtins.str, typing.Any]]] = None,
@@ -5328,7 +5286,6 @@ class ApplicationSpecSourceDirectory:
     ) -> None:
         '''Directory holds path/directory specific options.
 
-        :param disable_extension_filter: DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation. When false (the default), only files with a .yaml, .yml, .json, or .jsonnet extension are considered as potential manifests. Set it to true to disable the filter so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude glob patterns instead.
         :param exclude: Exclude contains a glob pattern to match paths against that should be explicitly excluded from being used during manifest generation.
         :param include: Include contains a glob pattern to match paths against that should be explicitly included during manifest generation.
         :param jsonnet: Jsonnet holds options specific to Jsonnet.
@@ -5340,14 +5297,11 @@ class ApplicationSpecSourceDirectory:
             jsonnet = ApplicationSpecSourceDirectoryJsonnet(**jsonnet)
         if __debug__:
             type_hints = cached_type_hints(_typecheckingstub__7b66682e08c93a7d2beb897843150d23c3e31c8e01bbb1ed5784df209348159b)
-            check_type(argname="argument disable_extension_filter", value=disable_extension_filter, expected_type=type_hints["disable_extension_filter"])
             check_type(argname="argument exclude", value=exclude, expected_type=type_hints["exclude"])
             check_type(argname="argument include", value=include, expected_type=type_hints["include"])
             check_type(argname="argument jsonnet", value=jsonnet, expected_type=type_hints["jsonnet"])
             check_type(argname="argument recurse", value=recurse, expected_type=type_hints["recurse"])
         self._values: typing.Dict[builtins.str, typing.Any] = {}
-        if disable_extension_filter is not None:
-            self._values["disable_extension_filter"] = disable_extension_filter
         if exclude is not None:
             self._values["exclude"] = exclude
         if include is not None:
@@ -5356,20 +5310,6 @@ class ApplicationSpecSourceDirectory:
             self._values["jsonnet"] = jsonnet
         if recurse is not None:
             self._values["recurse"] = recurse
-
-    @builtins.property
-    def disable_extension_filter(self) -> typing.Optional[builtins.bool]:
-        '''DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation.
-
-        When false (the default), only files with a .yaml, .yml, .json, or
-        .jsonnet extension are considered as potential manifests. Set it to true to disable the filter
-        so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude
-        glob patterns instead.
-
-        :schema: ApplicationSpecSourceDirectory#disableExtensionFilter
-        '''
-        result = self._values.get("disable_extension_filter")
-        return typing.cast(typing.Optional[builtins.bool], result)
 
     @builtins.property
     def exclude(self) -> typing.Optional[builtins.str]:
@@ -6286,7 +6226,6 @@ class ApplicationSpecSourceHydratorDrySource:
     jsii_type="argoproj_applications_ioargoproj.ApplicationSpecSourceHydratorDrySourceDirectory",
     jsii_struct_bases=[],
     name_mapping={
-        "disable_extension_filter": "disableExtensionFilter",
         "exclude": "exclude",
         "include": "include",
         "jsonnet": "jsonnet",
@@ -6297,7 +6236,6 @@ class ApplicationSpecSourceHydratorDrySourceDirectory:
     def __init__(
         self,
         *,
-        disable_extension_filter: typing.Optional[builtins.bool] = None,
         exclude: typing.Optional[builtins.str] = None,
         include: typing.Optional[builtins.str] = None,
         jsonnet: typing.Optional[typing.Union["ApplicationSpecSourceHydratorDrySourceDirectoryJsonnet", typing.Dict[builtins.str, typing.Any]]] = None,
@@ -6305,7 +6243,6 @@ class ApplicationSpecSourceHydratorDrySourceDirectory:
     ) -> None:
         '''Directory specifies path/directory specific options.
 
-        :param disable_extension_filter: DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation. When false (the default), only files with a .yaml, .yml, .json, or .jsonnet extension are considered as potential manifests. Set it to true to disable the filter so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude glob patterns instead.
         :param exclude: Exclude contains a glob pattern to match paths against that should be explicitly excluded from being used during manifest generation.
         :param include: Include contains a glob pattern to match paths against that should be explicitly included during manifest generation.
         :param jsonnet: Jsonnet holds options specific to Jsonnet.
@@ -6317,14 +6254,11 @@ class ApplicationSpecSourceHydratorDrySourceDirectory:
             jsonnet = ApplicationSpecSourceHydratorDrySourceDirectoryJsonnet(**jsonnet)
         if __debug__:
             type_hints = cached_type_hints(_typecheckingstub__0891890c4be20993bc982ed797ccbb28dd4c1a3d3d4553d81bd3fbe3c2639e42)
-            check_type(argname="argument disable_extension_filter", value=disable_extension_filter, expected_type=type_hints["disable_extension_filter"])
             check_type(argname="argument exclude", value=exclude, expected_type=type_hints["exclude"])
             check_type(argname="argument include", value=include, expected_type=type_hints["include"])
             check_type(argname="argument jsonnet", value=jsonnet, expected_type=type_hints["jsonnet"])
             check_type(argname="argument recurse", value=recurse, expected_type=type_hints["recurse"])
         self._values: typing.Dict[builtins.str, typing.Any] = {}
-        if disable_extension_filter is not None:
-            self._values["disable_extension_filter"] = disable_extension_filter
         if exclude is not None:
             self._values["exclude"] = exclude
         if include is not None:
@@ -6333,20 +6267,6 @@ class ApplicationSpecSourceHydratorDrySourceDirectory:
             self._values["jsonnet"] = jsonnet
         if recurse is not None:
             self._values["recurse"] = recurse
-
-    @builtins.property
-    def disable_extension_filter(self) -> typing.Optional[builtins.bool]:
-        '''DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation.
-
-        When false (the default), only files with a .yaml, .yml, .json, or
-        .jsonnet extension are considered as potential manifests. Set it to true to disable the filter
-        so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude
-        glob patterns instead.
-
-        :schema: ApplicationSpecSourceHydratorDrySourceDirectory#disableExtensionFilter
-        '''
-        result = self._values.get("disable_extension_filter")
-        return typing.cast(typing.Optional[builtins.bool], result)
 
     @builtins.property
     def exclude(self) -> typing.Optional[builtins.str]:
@@ -9080,7 +9000,6 @@ class ApplicationSpecSources:
     jsii_type="argoproj_applications_ioargoproj.ApplicationSpecSourcesDirectory",
     jsii_struct_bases=[],
     name_mapping={
-        "disable_extension_filter": "disableExtensionFilter",
         "exclude": "exclude",
         "include": "include",
         "jsonnet": "jsonnet",
@@ -9091,7 +9010,6 @@ class ApplicationSpecSourcesDirectory:
     def __init__(
         self,
         *,
-        disable_extension_filter: typing.Optional[builtins.bool] = None,
         exclude: typing.Optional[builtins.str] = None,
         include: typing.Optional[builtins.str] = None,
         jsonnet: typing.Optional[typing.Union["ApplicationSpecSourcesDirectoryJsonnet", typing.Dict[builtins.str, typing.Any]]] = None,
@@ -9099,7 +9017,6 @@ class ApplicationSpecSourcesDirectory:
     ) -> None:
         '''Directory holds path/directory specific options.
 
-        :param disable_extension_filter: DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation. When false (the default), only files with a .yaml, .yml, .json, or .jsonnet extension are considered as potential manifests. Set it to true to disable the filter so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude glob patterns instead.
         :param exclude: Exclude contains a glob pattern to match paths against that should be explicitly excluded from being used during manifest generation.
         :param include: Include contains a glob pattern to match paths against that should be explicitly included during manifest generation.
         :param jsonnet: Jsonnet holds options specific to Jsonnet.
@@ -9111,14 +9028,11 @@ class ApplicationSpecSourcesDirectory:
             jsonnet = ApplicationSpecSourcesDirectoryJsonnet(**jsonnet)
         if __debug__:
             type_hints = cached_type_hints(_typecheckingstub__e53c092fa34acd455215ba2a991293d4e99aa78c6f764b49f350290299dd6320)
-            check_type(argname="argument disable_extension_filter", value=disable_extension_filter, expected_type=type_hints["disable_extension_filter"])
             check_type(argname="argument exclude", value=exclude, expected_type=type_hints["exclude"])
             check_type(argname="argument include", value=include, expected_type=type_hints["include"])
             check_type(argname="argument jsonnet", value=jsonnet, expected_type=type_hints["jsonnet"])
             check_type(argname="argument recurse", value=recurse, expected_type=type_hints["recurse"])
         self._values: typing.Dict[builtins.str, typing.Any] = {}
-        if disable_extension_filter is not None:
-            self._values["disable_extension_filter"] = disable_extension_filter
         if exclude is not None:
             self._values["exclude"] = exclude
         if include is not None:
@@ -9127,20 +9041,6 @@ class ApplicationSpecSourcesDirectory:
             self._values["jsonnet"] = jsonnet
         if recurse is not None:
             self._values["recurse"] = recurse
-
-    @builtins.property
-    def disable_extension_filter(self) -> typing.Optional[builtins.bool]:
-        '''DisableExtensionFilter controls whether the built-in file-extension filter is skipped during manifest generation.
-
-        When false (the default), only files with a .yaml, .yml, .json, or
-        .jsonnet extension are considered as potential manifests. Set it to true to disable the filter
-        so that files with custom extensions (e.g. *.yaml.sealed) can be matched by the include/exclude
-        glob patterns instead.
-
-        :schema: ApplicationSpecSourcesDirectory#disableExtensionFilter
-        '''
-        result = self._values.get("disable_extension_filter")
-        return typing.cast(typing.Optional[builtins.bool], result)
 
     @builtins.property
     def exclude(self) -> typing.Optional[builtins.str]:
@@ -11283,7 +11183,6 @@ def _typecheckingstub__049c279fbc46bf8b6ace18f8ff872ff7e9a7363b48b313aea8f2dc464
 
 def _typecheckingstub__eb29cbb17024afe72c789b4726e5a63af37e594fbcf682d630dbac7182572f60(
     *,
-    disable_extension_filter: typing.Optional[builtins.bool] = None,
     exclude: typing.Optional[builtins.str] = None,
     include: typing.Optional[builtins.str] = None,
     jsonnet: typing.Optional[typing.Union[ApplicationOperationSyncSourceDirectoryJsonnet, typing.Dict[builtins.str, typing.Any]]] = None,
@@ -11470,7 +11369,6 @@ def _typecheckingstub__7758c1a6c27875a155232afb54962471d707d59befb92cb585b17d66d
 
 def _typecheckingstub__0d9b6a2a48d3e8d94c9bf1c9cfb1c2a6028fcd38e89d3d8567a8c77e07eb23c7(
     *,
-    disable_extension_filter: typing.Optional[builtins.bool] = None,
     exclude: typing.Optional[builtins.str] = None,
     include: typing.Optional[builtins.str] = None,
     jsonnet: typing.Optional[typing.Union[ApplicationOperationSyncSourcesDirectoryJsonnet, typing.Dict[builtins.str, typing.Any]]] = None,
@@ -11733,7 +11631,6 @@ def _typecheckingstub__aac135db0f6ded2fc35380d45b03f83690600fb2c08aa321619571aa8
 
 def _typecheckingstub__7b66682e08c93a7d2beb897843150d23c3e31c8e01bbb1ed5784df209348159b(
     *,
-    disable_extension_filter: typing.Optional[builtins.bool] = None,
     exclude: typing.Optional[builtins.str] = None,
     include: typing.Optional[builtins.str] = None,
     jsonnet: typing.Optional[typing.Union[ApplicationSpecSourceDirectoryJsonnet, typing.Dict[builtins.str, typing.Any]]] = None,
@@ -11831,7 +11728,6 @@ def _typecheckingstub__4926607c749b38886fa88c0fcdc60221359775854ca9870a3507d9174
 
 def _typecheckingstub__0891890c4be20993bc982ed797ccbb28dd4c1a3d3d4553d81bd3fbe3c2639e42(
     *,
-    disable_extension_filter: typing.Optional[builtins.bool] = None,
     exclude: typing.Optional[builtins.str] = None,
     include: typing.Optional[builtins.str] = None,
     jsonnet: typing.Optional[typing.Union[ApplicationSpecSourceHydratorDrySourceDirectoryJsonnet, typing.Dict[builtins.str, typing.Any]]] = None,
@@ -12128,7 +12024,6 @@ def _typecheckingstub__280d35f1d5a80b5578fd5bbd8af7898ac76f1fde66cc33ee4ef4fb313
 
 def _typecheckingstub__e53c092fa34acd455215ba2a991293d4e99aa78c6f764b49f350290299dd6320(
     *,
-    disable_extension_filter: typing.Optional[builtins.bool] = None,
     exclude: typing.Optional[builtins.str] = None,
     include: typing.Optional[builtins.str] = None,
     jsonnet: typing.Optional[typing.Union[ApplicationSpecSourcesDirectoryJsonnet, typing.Dict[builtins.str, typing.Any]]] = None,

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
+from .kubernetes import INT32_MAX, Port
 from .network import PodsElsewhere, SafeCidr
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -137,7 +138,7 @@ class IdentityProviderEgress(StrictModel):
             "allows the hub by default. Prefer cidr when the provider's addresses are known."
         ),
     )
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+    ports: list[Port] = Field(
         default_factory=lambda: [443],
         min_length=1,
         description="TCP ports of the provider (for pods: their container ports), 443 unless it says otherwise.",
@@ -175,6 +176,7 @@ class OAuthClient(AccessRule):
     refresh_age: int = Field(
         300,
         ge=0,
+        le=INT32_MAX,
         description=(
             "Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns."
         ),
@@ -288,26 +290,26 @@ class OidcAuth(OidcClient):
         ),
     )
 
-    def _absolute(self, url: str | None) -> str | None:
-        return url if url is None or "://" in url else self.issuer.rstrip("/") + "/" + url.lstrip("/")
+    def _absolute(self, url: str) -> str:
+        return url if "://" in url else self.issuer.rstrip("/") + "/" + url.lstrip("/")
 
     def endpoints(self) -> OidcEndpoints:
         return OidcEndpoints(
             authorize_url=self._absolute(self.authorize_url),
             token_url=self._absolute(self.token_url),
             userinfo_url=self._absolute(self.userinfo_url),
-            logout_url=self._absolute(self.logout_url),
+            logout_url=None if self.logout_url is None else self._absolute(self.logout_url),
         )
 
     @model_validator(mode="after")
     def _endpoints_are_urls(self):
         problems = []
         for name in ("authorize_url", "token_url", "userinfo_url", "logout_url"):
-            value = self._absolute(getattr(self, name))
+            value = getattr(self, name)
             if value is None:
                 continue
             try:
-                _url(value)
+                _url(self._absolute(value))
             except ValueError as error:
                 problems.append((name, str(error)))
         if problems:

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from .base import DnsLabel, StrictModel
+from .kubernetes import Labels, Port
 
 METADATA_CIDR = "169.254.169.254/32"
 """The cloud metadata address: instance credentials live behind it, so no pod of ours may ever reach it."""
@@ -54,7 +55,7 @@ class PodsElsewhere(StrictModel):
     """Pods of another namespace, chosen by namespace name and pod labels."""
 
     namespace: DnsLabel = Field(description="Name of the namespace the pods run in.")
-    pod_labels: dict[str, str] = Field(
+    pod_labels: Labels = Field(
         default_factory=dict, description="Labels the pods carry; empty means every pod of that namespace."
     )
 
@@ -71,7 +72,7 @@ class ExtraEgress(StrictModel):
     """An extra destination user pods may reach, by IP range."""
 
     cidr: SafeCidr = Field(description="IP range, e.g. 10.20.0.0/16. It may not contain the metadata address.")
-    ports: list[int] = Field(default_factory=list, description="TCP ports; empty means every port.")
+    ports: list[Port] = Field(default_factory=list, description="TCP ports; empty means every port.")
 
 
 class ApiServer(StrictModel):
@@ -82,7 +83,7 @@ class ApiServer(StrictModel):
         description="IP ranges of the API server endpoints (`kubectl get endpoints kubernetes -n default`); "
         "default: the private ranges, which holds on most clusters.",
     )
-    ports: list[int] = Field(
+    ports: list[Port] = Field(
         default_factory=lambda: [443, 6443], description="TCP ports the API server endpoints listen on."
     )
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel
+from .kubernetes import ENV_NAME
 from .singleuser import SpawnTemplate
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]
@@ -41,7 +42,6 @@ CREDENTIAL_VARIABLES: dict[str, dict[str, str]] = {
     "generic": {"user": "{NAME}_USER", "password": "{NAME}_PASSWORD", "token": "{NAME}_TOKEN"},
 }
 URL_SCHEMES = {"s3": "http", "mlflow": "http", "datahub": "http", "spark": "spark"}
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class PlatformService(StrictModel):
@@ -122,7 +122,7 @@ class PlatformService(StrictModel):
                 )
         for field, names in (("variables", self.variables.values()), ("settings", self.settings)):
             for name in names:
-                if not _ENV_NAME.match(name):
+                if not ENV_NAME.match(name):
                     problems.append((field, f"{name!r} is not an environment variable name; use letters, digits and _"))
         if problems:
             raise FieldProblems(*problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import StrictModel
+from .kubernetes import INT32_MAX
 from .resources import (
     CONTAINER_RESOURCES,
     SIDES,
@@ -45,11 +46,17 @@ class QuotaSettings(StrictModel):
         default_factory=MemoryQuota, description="Memory requests and limits of the whole namespace."
     )
     persistent_volume_claims: int = Field(
-        50, ge=1, description="Number of PVCs in the namespace: one per user home plus the hub's database."
+        50,
+        ge=1,
+        le=INT32_MAX,
+        description="Number of PVCs in the namespace: one per user home plus the hub's database.",
     )
     storage: Memory = Field("500Gi", description="Total storage all PVCs of the namespace may request.")
     gpus: int = Field(
-        0, ge=0, description="NVIDIA GPUs (requests.nvidia.com/gpu) the namespace may request; 0 forbids GPU pods."
+        0,
+        ge=0,
+        le=INT32_MAX,
+        description="NVIDIA GPUs (requests.nvidia.com/gpu) the namespace may request; 0 forbids GPU pods.",
     )
 
     def totals(self) -> Footprint:
@@ -69,7 +76,7 @@ def quota_problems(
     for resource in CONTAINER_RESOURCES:
         for side in SIDES:
             total, asked = totals.of(resource).side(side), user.of(resource).side(side)
-            taken = sum(container.of(resource).side(side).size for container in own)
+            taken = sum(container.of(resource).side(side).size * container.replicas for container in own)
             needed = asked.size + taken
             if needed > total.size:
                 found.append(

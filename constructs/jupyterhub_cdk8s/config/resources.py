@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -173,6 +173,8 @@ class Footprint:
     """The section that sizes it, e.g. hub.resources, singleuser, scheduling.user_placeholders."""
     cpu: Bounds
     memory: Bounds
+    replicas: int = field(default=1, kw_only=True)
+    """How many such containers run: counted by multiplying, so a count costs no work of its size."""
 
     def of(self, resource: ContainerResource) -> Bounds:
         return self.cpu if resource == "cpu" else self.memory

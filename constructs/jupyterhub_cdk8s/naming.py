@@ -52,8 +52,14 @@ class Names:
         return f"{self.release}-{suffix}"
 
     def _cluster_scoped(self, suffix: str) -> str:
-        """Name of a cluster-scoped object: it must not collide with another environment's."""
-        return f"{self.namespace}-{self.release}-{suffix}"
+        """Name of a cluster-scoped object: it must not collide with another environment's.
+
+        Namespace and release are DNS labels, which hold no '.', so `<namespace>.<release>-<suffix>` belongs
+        to one environment only: with '-' between them, namespace a-b with release c and namespace a with
+        release b-c would both write a-b-c-<suffix>. Every cluster-scoped kind written (PriorityClass,
+        ClusterRoleBinding) and a pod's schedulerName take a DNS subdomain, where '.' separates labels.
+        """
+        return f"{self.namespace}.{self.release}-{suffix}"
 
     @property
     def hub(self) -> str:

@@ -115,10 +115,7 @@ def export_schema(argv: list[str], root: Path) -> int:
 
 def import_z2jh(argv: list[str]) -> int:
     """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
-    import yaml
-
-    from .config import ConfigError
-    from .z2jh_import import migrate, render, validate
+    from .z2jh_import.command import import_values
 
     parser = argparse.ArgumentParser(
         prog=f"python main.py {IMPORT_Z2JH}",
@@ -127,29 +124,4 @@ def import_z2jh(argv: list[str]) -> int:
     parser.add_argument("values", type=Path, help="the chart's values file, e.g. config.yaml")
     parser.add_argument("--namespace", default="jupyterhub", help="namespace of the hub (helm's --namespace)")
     args = parser.parse_args(argv)
-    try:
-        values = yaml.safe_load(args.values.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        print(f"{args.values}: cannot be read as YAML: {error}", file=sys.stderr)
-        return 2
-    if not isinstance(values or {}, dict):
-        print(f"{args.values}: must be a mapping of chart values (hub:, proxy:, singleuser:, ...)", file=sys.stderr)
-        return 2
-    migration = migrate(values or {}, args.namespace)
-    text = render(migration)
-    for path, message in migration.unmapped:
-        print(f"{args.values}: {path}: {message}", file=sys.stderr)
-    for path, message in migration.notes:
-        print(f"{args.values}: {path}: note: {message}", file=sys.stderr)
-    try:
-        validate(text)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        print(
-            "the imported environment is not valid: fix the values above in the values file and import again",
-            file=sys.stderr,
-        )
-        return 2
-    print(f"{len(migration.unmapped)} key(s) not mapped (listed above).", file=sys.stderr)
-    sys.stdout.write(text)
-    return 0
+    return import_values(args.values, args.namespace, sys.stdout, sys.stderr)

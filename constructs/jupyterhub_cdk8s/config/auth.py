@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
 from .kubernetes import INT32_MAX, Port
 from .network import PodsElsewhere, SafeCidr
+from .yaml_input import shown
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -28,10 +29,12 @@ _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 def _url(value: Any) -> str:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"{value!r} is not a URL; write an absolute https URL, e.g. https://login.example.com/path")
+        raise ValueError(
+            f"{shown(value)} is not a URL; write an absolute https URL, e.g. https://login.example.com/path"
+        )
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         raise ValueError(
-            f"{value!r} would send tokens unencrypted; write https:// "
+            f"{shown(value)} would send tokens unencrypted; write https:// "
             "(plain http is only accepted on localhost, for tests)"
         )
     return value
@@ -347,7 +350,7 @@ _GITHUB_ORG = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]*)(:[A-Za-z0-9_.-]+)?$")
 def _github_org(value: Any) -> str:
     if not isinstance(value, str) or not _GITHUB_ORG.match(value):
         raise ValueError(
-            f"{value!r} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team"
+            f"{shown(value)} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team"
         )
     return value
 

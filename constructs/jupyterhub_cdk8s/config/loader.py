@@ -32,6 +32,8 @@ ARGOCD_DEFAULT_PROJECT = "default"
 ENVIRONMENT_SUFFIX = ".yaml"
 # Names an editor or a habit gives YAML files; read only as *.yaml, so any other is reported, never skipped silently.
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_MESSAGE = 1000
+"""Most characters of one problem's message."""
 MAX_PROBLEMS = 50
 """Problems shown per file: a file with thousands of mistakes is fixed from its first ones."""
 
@@ -43,6 +45,13 @@ class Problem:
     file: str
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        # The last guard against an unbounded echo: a message is one line of at most MAX_MESSAGE characters.
+        message = self.message.replace("\n", " ").replace("\r", " ")
+        if len(message) > MAX_MESSAGE:
+            message = f"{message[: MAX_MESSAGE // 2]} ... {message[-MAX_MESSAGE // 2 :]}"
+        object.__setattr__(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, create_model
 from .alerts import ALERTS, AlertDefinition, Severity
 from .base import DnsLabel, SecretKeyRef, StrictModel
 from .kubernetes import AnnotationKey, Labels
+from .yaml_input import shown
 
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 
@@ -17,7 +18,7 @@ _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 def _duration(value: Any) -> str:
     if not isinstance(value, str) or not _DURATION.match(value):
         raise ValueError(
-            f"{value!r} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m"
+            f"{shown(value)} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m"
         )
     return value
 

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field
 
 from .base import DnsLabel, StrictModel
 from .kubernetes import Labels, Port
+from .yaml_input import shown
 
 METADATA_CIDR = "169.254.169.254/32"
 """The cloud metadata address: instance credentials live behind it, so no pod of ours may ever reach it."""
@@ -30,7 +31,7 @@ def _cidr(value: str) -> str:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError:
         raise ValueError(
-            f"{value!r} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8"
+            f"{shown(value)} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8"
         ) from None
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, StrictModel
+from .yaml_input import shown
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
@@ -45,7 +46,7 @@ def parse_quantity(text: str) -> Decimal:
     """Value of a Kubernetes quantity in base units (cores or bytes)."""
     match = _QUANTITY.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a Kubernetes quantity")
+        raise ValueError(f"{shown(text)} is not a Kubernetes quantity")
     number, suffix = Decimal(match.group(1)), match.group(2)
     if suffix is None:
         return number
@@ -59,9 +60,9 @@ def valid_cpu(value: Any) -> str:
     text = _quantity_text(value)
     match = _QUANTITY.match(text)
     if match is None or match.group(2) not in (None, "m"):
-        raise ValueError(f"{text!r} is not a CPU quantity; {_CPU_ADVICE}")
+        raise ValueError(f"{shown(text)} is not a CPU quantity; {_CPU_ADVICE}")
     if parse_quantity(text) <= 0:
-        raise ValueError(f"{text!r} must be more than 0 CPU; write e.g. 100m")
+        raise ValueError(f"{shown(text)} must be more than 0 CPU; write e.g. 100m")
     return text
 
 
@@ -70,12 +71,13 @@ def valid_memory(value: Any) -> str:
     text = _quantity_text(value)
     if not _QUANTITY.match(text):
         raise ValueError(
-            f"{text!r} is not a memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi or 1Ti"
+            f"{shown(text)} is not a memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi "
+            "or 1Ti"
         )
     if text.endswith("m"):
-        raise ValueError(f"{text!r} means milli-bytes; write Mi for mebibytes, e.g. 512Mi")
+        raise ValueError(f"{shown(text)} means milli-bytes; write Mi for mebibytes, e.g. 512Mi")
     if parse_quantity(text) < 2**20:
-        raise ValueError(f"{text!r} is less than 1Mi; a bare number is bytes, so write e.g. 512Mi or 8Gi")
+        raise ValueError(f"{shown(text)} is less than 1Mi; a bare number is bytes, so write e.g. 512Mi or 8Gi")
     return text
 
 

@@ -36,7 +36,7 @@ def _spawn_template(value: str) -> str:
     unknown = [field for field in fields if field not in SPAWN_FIELDS]
     if unknown:
         raise ValueError(
-            f"{value!r}: KubeSpawner fills in {{...}} when it starts a server and knows only "
+            f"{shown(value)}: KubeSpawner fills in {{...}} when it starts a server and knows only "
             f"{', '.join('{' + f + '}' for f in SPAWN_FIELDS)}; write braces as {{{{ and }}}} otherwise"
         )
     return value
@@ -123,7 +123,7 @@ class ProfileOption(StrictModel):
         problems = []
         if self.default not in self.choices:
             problems.append(
-                ("default", f"{self.default!r} is not one of the choices; write one of: {', '.join(self.choices)}")
+                ("default", f"{shown(self.default)} is not one of the choices; write one of: {', '.join(self.choices)}")
             )
         for key, choice in self.choices.items():
             if message := _choice_problem(self.kind, choice.value):

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from .yaml_input import shown
+
 # The oldest is the oldest the JupyterHub Helm chart 4.4.0 supports (its
 # Chart.yaml kubeVersion); the newest is the newest kube-scheduler release
 # whose RBAC this project knows (scheduling/user_scheduler.py).
@@ -29,13 +31,15 @@ def _kubernetes_minor(value: Any) -> str:
     newest = ".".join(map(str, NEWEST_KUBERNETES))
     if isinstance(value, float):
         raise ValueError(
-            f'{value!r} is a number to YAML (1.30 reads as 1.3); write the version quoted, e.g. "{DEFAULT_KUBERNETES}"'
+            f"{shown(value)} is a number to YAML (1.30 reads as 1.3); write the version quoted, "
+            f'e.g. "{DEFAULT_KUBERNETES}"'
         )
     text = value if isinstance(value, str) else None
     parts = text.split(".") if text else []
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         raise ValueError(
-            f'{value!r} is not a Kubernetes minor version; write it as a quoted string, e.g. "{DEFAULT_KUBERNETES}" '
+            f"{shown(value)} is not a Kubernetes minor version; write it as a quoted string, "
+            f'e.g. "{DEFAULT_KUBERNETES}" '
             "(`kubectl version` shows the server's)"
         )
     version = minor_version(text or "")

@@ -15,7 +15,8 @@ cost time or change meaning:
   tags other than the plain ones (`!!set` has no order, `!!binary` and
   application tags make objects no setting takes) and keys that are not text;
 - keys are kept as written: `yes:` and `~:` are the keys "yes" and "~", not
-  true and null (every key of a config is a name).
+  true and null (every key of a config is a name); so is a date
+  (`target_revision: 2024-01-01` is that text, not a datetime).
 """
 
 from __future__ import annotations
@@ -248,11 +249,18 @@ def _join(path: str, key: str) -> str:
 
 
 class _KeysAsWritten(SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """PyYAML's safe loader, with every mapping key kept as the text written (after `_Scan` refused the rest)."""
+    """PyYAML's safe loader, with mapping keys and dates kept as the text written (after `_Scan` refused the rest)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)  # merge keys (<<: *base) first; keys written here win over merged ones
         return {key.value: self.construct_object(value, deep=deep) for key, value in node.value}
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:
+        """A date (`2024-01-01`, YAML 1.1's implicit timestamp) is the text written: no setting takes a date."""
+        return str(node.value)
+
+
+_KeysAsWritten.add_constructor(_CORE_TAG + "timestamp", _KeysAsWritten.construct_yaml_timestamp)
 
 
 def short_key(key: str) -> str:

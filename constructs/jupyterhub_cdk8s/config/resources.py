@@ -55,12 +55,30 @@ def parse_quantity(text: str) -> Decimal:
     return number * (_BINARY_SUFFIXES.get(suffix) or _DECIMAL_SUFFIXES[suffix])
 
 
+# Kubernetes' quantity holds at most 2^63-1 and three decimals of its unit, and caps or rounds up anything else
+# (apimachinery, pkg/api/resource/quantity.go: "no quantity may represent a number greater than 2^63-1 in
+# magnitude, nor may it have more than 3 decimal places"): refused here, so what is written is what runs.
+MAX_QUANTITY = Decimal(2**63 - 1)
+
+
+def _as_kubernetes_holds_it(text: str) -> None:
+    value = parse_quantity(text)
+    if value > MAX_QUANTITY:
+        raise ValueError(f"{shown(text)} is more than a Kubernetes quantity holds (2^63-1 of its unit); write less")
+    if (value * 1000) % 1:
+        raise ValueError(
+            f"{shown(text)} is finer than a thousandth of its unit, which Kubernetes rounds up; write at most three "
+            "decimals, e.g. 0.001 (or 1m)"
+        )
+
+
 def valid_cpu(value: Any) -> str:
     """`value` as a CPU quantity, or a ValueError saying what to write."""
     text = _quantity_text(value)
     match = _QUANTITY.match(text)
     if match is None or match.group(2) not in (None, "m"):
         raise ValueError(f"{shown(text)} is not a CPU quantity; {_CPU_ADVICE}")
+    _as_kubernetes_holds_it(text)
     if parse_quantity(text) <= 0:
         raise ValueError(f"{shown(text)} must be more than 0 CPU; write e.g. 100m")
     return text
@@ -76,6 +94,7 @@ def valid_memory(value: Any) -> str:
         )
     if text.endswith("m"):
         raise ValueError(f"{shown(text)} means milli-bytes; write Mi for mebibytes, e.g. 512Mi")
+    _as_kubernetes_holds_it(text)
     if parse_quantity(text) < 2**20:
         raise ValueError(f"{shown(text)} is less than 1Mi; a bare number is bytes, so write e.g. 512Mi or 8Gi")
     return text

@@ -260,6 +260,13 @@ ENVIRONMENT_CASES: list[Case] = [
     Case("a-list", 4, text("- namespace: x\n"), "", "must be a YAML mapping of settings"),
     Case("a-scalar", 4, text("namespace\n"), "", "must be a YAML mapping of settings"),
     # --- 5: silently wrong output ------------------------------------------------------------------------
+    env(
+        "dup-long-key",
+        5,
+        f"hub:\n  ? {'k' * 100_000}\n  : 1\n  ? {'k' * 100_000}\n  : 2\n",
+        f"hub.{'k' * 45}...(100000 characters)",
+        TWICE,
+    ),
     env("dup-top", 5, "namespace: other\n", "namespace", TWICE),
     env("dup-nested", 5, "hub: {log_level: INFO, log_level: DEBUG}\n", "hub.log_level", TWICE),
     env("dup-block", 5, "hub:\n  log_level: INFO\n  base_url: /\n  log_level: DEBUG\n", "hub.log_level", TWICE),

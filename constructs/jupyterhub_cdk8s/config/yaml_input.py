@@ -245,7 +245,7 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    return f"{path}.{short_key(key)}" if path else short_key(key)
 
 
 class _KeysAsWritten(SAFE_LOADER):  # type: ignore[misc,valid-type]

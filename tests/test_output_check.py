@@ -94,3 +94,14 @@ def test_the_synth_stops_with_a_config_error_before_anything_is_written(tmp_path
     monkeypatch.setattr("jupyterhub_cdk8s.output_check.object_problems", lambda obj: [("metadata.name", "x", "bad")])
     with pytest.raises(ConfigError):
         manifests([env])
+
+
+def test_a_config_map_beyond_one_mebibyte_is_reported_at_the_setting_that_filled_it(tmp_path):
+    snippet = "x = 1  # " + "-" * (1024 * 1024 - 2000)
+    env = environment(GOOD + f"hub: {{extra_config: {{big: '{snippet}'}}}}\n", tmp_path)
+    with pytest.raises(ConfigError) as error:
+        manifests([env])
+    (problem,) = error.value.problems
+    assert (problem.file, problem.path) == ("environments/test.yaml", "hub.extra_config.big")
+    assert "which Kubernetes refuses: it makes its data" in problem.message
+    assert problem.message.endswith("bytes, more than 1048576")

@@ -55,6 +55,7 @@ NAME_RULES: dict[str, Check] = {
 REFERENCES = {"schedulerName", "priorityClassName", "serviceAccountName", "storageClassName", "ingressClassName"}
 LABEL_MAPS = {"matchLabels", "nodeSelector"}
 PORT_KEYS = {"port", "targetPort", "containerPort", "nodePort", "hostPort", "endPort"}
+DATA_MAX = 1024 * 1024
 ANNOTATIONS_MAX = 256 * 1024
 """Total size of an object's annotations (TotalAnnotationSizeLimitB, apimachinery objectmeta.go)."""
 # The fleet's ApplicationSet carries Go template placeholders where names go; ArgoCD fills them in.
@@ -73,6 +74,8 @@ def object_problems(obj: dict) -> list[tuple[str, Any, str]]:
         found += [("metadata.namespace", metadata["namespace"], p) for p in dns1123_label(metadata["namespace"])]
     if obj.get("kind") == "Service":
         found += _labels(obj.get("spec", {}).get("selector") or {}, "spec.selector")
+    if obj.get("kind") in ("ConfigMap", "Secret"):
+        found += _data_size(obj)
     found += _walk(obj, "")
     return found
 
@@ -121,6 +124,16 @@ def _annotations(annotations: dict, path: str) -> list[tuple[str, Any, str]]:
     if size > ANNOTATIONS_MAX:
         found.append((path, size, f"are {size} bytes together, more than {ANNOTATIONS_MAX}"))
     return found
+
+
+def _data_size(obj: dict) -> list[tuple[str, Any, str]]:
+    """A ConfigMap's or Secret's data: at most 1 MiB together (MaxSecretSize, ValidateConfigMap)."""
+    data = {**obj.get("data", {}), **obj.get("binaryData", {})}
+    size = sum(len(key.encode()) + len(str(value).encode()) for key, value in data.items())
+    if size <= DATA_MAX:
+        return []
+    largest = max(data, key=lambda key: len(str(data[key])))
+    return [(f"data.{largest}", data[largest], f"makes its data {size} bytes, more than {DATA_MAX}")]
 
 
 def _port(value: Any) -> list[str]:

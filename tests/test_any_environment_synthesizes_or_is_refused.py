@@ -15,12 +15,16 @@ from jupyterhub_cdk8s.synth import manifests
 pytestmark = pytest.mark.output
 
 quantities = st.sampled_from(["100m", "2", "0.5", "1Gi", "512Mi", "8 gigs", "-1", "", 3, 0, True, "1e3", "10Ti"])
-names = st.sampled_from(["hub", "jupyter-a", "Bad_Name", "", "x" * 70, "ns-1"])
-scalars = st.one_of(quantities, names, st.integers(-5, 500), st.booleans(), st.none())
+names = st.sampled_from(
+    ["hub", "jupyter-a", "Bad_Name", "", "x" * 70, "ns-1", "kube-system", "default", "1abc", "a" * 45]
+)
+numbers = st.one_of(st.integers(-5, 500), st.sampled_from([2**31, -(2**31) - 1, 10**20, 1.5, 1e30, float("inf")]))
+scalars = st.one_of(quantities, names, numbers, st.booleans(), st.none())
 resources = st.fixed_dictionaries(
     {"cpu": st.fixed_dictionaries({"request": quantities, "limit": quantities})},
     optional={"memory": st.fixed_dictionaries({"request": quantities, "limit": quantities})},
 )
+labels = st.dictionaries(st.sampled_from(["a", "example.com/b", "a b", "a/b/c", "x" * 64]), names, max_size=2)
 environment = st.fixed_dictionaries(
     {
         "namespace": names,
@@ -34,11 +38,12 @@ environment = st.fixed_dictionaries(
         ),
     },
     optional={
-        "host": st.sampled_from(["hub.example.com", "HUB", "a..b", "x.y"]),
+        "host": st.sampled_from(["hub.example.com", "HUB", "a..b", "x.y", "10.0.0.1", "::1"]),
+        "name": names,
         "hub": st.fixed_dictionaries(
             {},
             optional={
-                "replicas": st.integers(0, 3),
+                "replicas": st.one_of(st.integers(0, 3), numbers, st.booleans()),
                 "resources": resources,
                 "base_url": st.sampled_from(["/", "/jupyter/", "jupyter", "/a b/"]),
                 "concurrent_spawn_limit": st.integers(-1, 200),
@@ -52,10 +57,20 @@ environment = st.fixed_dictionaries(
                 "storage": st.fixed_dictionaries(
                     {}, optional={"type": st.sampled_from(["dynamic", "none", "nfs"]), "capacity": quantities}
                 ),
-                "start_timeout": st.integers(0, 1000),
+                "start_timeout": st.one_of(st.integers(0, 1000), numbers),
+                "uid": st.one_of(numbers, st.booleans()),
             },
         ),
-        "ingress": st.fixed_dictionaries({}, optional={"enabled": st.booleans(), "tls_secret": names}),
+        "ingress": st.fixed_dictionaries(
+            {}, optional={"enabled": st.booleans(), "tls_secret": names, "class_name": names, "annotations": labels}
+        ),
+        "scheduling": st.fixed_dictionaries(
+            {},
+            optional={
+                "user_placeholders": st.fixed_dictionaries({"replicas": numbers}),
+                "user_pods": st.fixed_dictionaries({"node_selector": labels}),
+            },
+        ),
         "unexpected": scalars,
     },
 )

@@ -201,7 +201,9 @@ def test_bad_file_name_is_refused(project: Path):
     (project / "environments" / "Prod_EU.yaml").write_text(GOOD.replace("hub-test", "hub-eu"))
     result = run(project)
     assert result.returncode == 2
-    assert "environments/Prod_EU.yaml: file name 'Prod_EU' becomes dist/Prod_EU/; rename it" in result.stderr
+    assert "environments/Prod_EU.yaml: file name 'Prod_EU' becomes a folder of dist/ and an ArgoCD name; rename it" in (
+        result.stderr
+    )
 
 
 def test_schema_json_is_current():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -129,3 +130,16 @@ def test_branding_change_restarts_the_hub(tmp_path: Path):
         ]
 
     assert checksum("one") != checksum("two")
+
+
+@pytest.mark.real
+def test_announcement_is_text_not_a_template(tmp_path: Path):
+    """Jinja marks in the announcement show as written, and cannot end its block or break the page."""
+    announcement = "{{ 7*7 }} {% endblock %} {# note #} {%raw%}"
+    text = MINIMAL + f"hub: {{branding: {{announcement: '{announcement}'}}}}\n"
+    files = find(synth_objects(text, tmp_path), "ConfigMap", "jupyterhub-hub-branding")["data"]
+    page = render_page(files, tmp_path)
+    banner = page.split('class="container text-center announcement alert alert-info">')[1].split("</div>")[0]
+    assert html.unescape(banner) == announcement
+    assert "49" not in banner
+    assert 'id="jupyterhub-logo"' in page  # the rest of JupyterHub's page still renders

@@ -532,7 +532,7 @@ def test_every_identity_has_only_what_its_process_uses(env):
         "Deployment/jupyterhub-hub",
         "Job/jupyterhub-secrets-bootstrap",
         "Deployment/jupyterhub-user-scheduler",
-        *(w for w, _ in pod_templates(objects) if w.startswith("Job/jupyterhub-image-awaiter-")),
+        *(w for w, _ in pod_templates(objects) if w.startswith("Job/jupyterhub-pull-wait-")),
     }
     assert mounting == sorted(api_clients & {w for w, _ in pod_templates(objects)})
     # A pod with a token acts as its own account, never as the namespace's default one; pods without a

@@ -27,7 +27,7 @@ def test_supported_versions_are_accepted(tmp_path, written):
         ('"1.27"', "Kubernetes 1.27 is not supported; supported are 1.28 to 1.35"),
         ('"1.36"', "Kubernetes 1.36 is not supported; supported are 1.28 to 1.35"),
         ('"v1.30.2"', "'v1.30.2' is not a Kubernetes minor version; write it as a quoted string"),
-        ("true", "True is not a Kubernetes minor version"),
+        ("true", "true is not a Kubernetes minor version"),
     ],
 )
 def test_other_values_are_refused_with_what_to_write(tmp_path, written, message):

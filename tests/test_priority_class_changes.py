@@ -33,11 +33,11 @@ def test_changing_a_priority_makes_a_new_class_and_never_changes_a_value(tmp_pat
     old, new = _classes(before), _classes(after)
     assert {name: value for name, value in new.items() if name in old and old[name] != value} == {}
     changed = {name for name in old if name not in new}
-    assert changed == {"hub-test-jupyterhub-user-priority-0", "hub-test-jupyterhub-user-placeholder-priority-minus-10"}
+    assert changed == {"hub-test.jupyterhub-user-priority-0", "hub-test.jupyterhub-user-placeholder-priority-minus-10"}
     assert set(new) - set(old) == {
-        "hub-test-jupyterhub-user-priority-10",
-        "hub-test-jupyterhub-user-placeholder-priority-minus-20",
+        "hub-test.jupyterhub-user-priority-10",
+        "hub-test.jupyterhub-user-placeholder-priority-minus-20",
     }
     for objects, classes in ((before, old), (after, new)):
         assert _references(objects) <= set(classes)
-    assert {"hub-test-jupyterhub-user-priority-10", "hub-test-jupyterhub-core-priority-1000"} <= _references(after)
+    assert {"hub-test.jupyterhub-user-priority-10", "hub-test.jupyterhub-core-priority-1000"} <= _references(after)

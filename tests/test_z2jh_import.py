@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,8 @@ from support.synthesis import ROOT, find, hub_config_text, synth_objects
 from support.user_pods import load_hub_config, spawn_form, user_pod
 
 from jupyterhub_cdk8s.cli import main
-from jupyterhub_cdk8s.config.loader import ConfigError
 from jupyterhub_cdk8s.z2jh_import import ROWS, migrate, render, validate
+from jupyterhub_cdk8s.z2jh_import.command import import_values
 
 DATA = Path(__file__).parent / "data"
 URBALURBA = DATA / "urbalurba-values.yaml"
@@ -165,8 +167,8 @@ def test_wide_values_profiles_scheduling_pullers_and_culling_reach_the_hub(capsy
     assert find(objects, "Deployment", "jupyterhub-user-scheduler")["spec"]["replicas"] == 2
     assert find(objects, "StatefulSet", "jupyterhub-user-placeholder")["spec"]["replicas"] == 4
     priorities = {o["metadata"]["name"]: o["value"] for o in objects if o["kind"] == "PriorityClass"}
-    assert priorities["jupyterhub-jupyterhub-image-puller-priority-minus-5"] == -5
-    assert priorities["jupyterhub-jupyterhub-user-placeholder-priority-minus-10"] == -10
+    assert priorities["jupyterhub.jupyterhub-image-puller-priority-minus-5"] == -5
+    assert priorities["jupyterhub.jupyterhub-user-placeholder-priority-minus-10"] == -10
     pulled = [
         c["image"] for o in objects if o["kind"] == "DaemonSet" for c in o["spec"]["template"]["spec"]["initContainers"]
     ]
@@ -285,7 +287,7 @@ def test_github_values_become_a_github_hub(tmp_path):
             "singleuser.lifecycleHooks",
             "exec",
         ),
-        ({"singleuser": {"profileList": "{{ computed }}"}}, "singleuser.profileList", "singleuser.profiles"),
+        ({"singleuser": {"profileList": [{"slug": "x"}]}}, "singleuser.profileList", "singleuser.profiles"),
         ({"cull": {"adminUsers": False}}, "cull.adminUsers", "culling"),
         (
             {"hub": {"templateVars": {"announcement": "<b>Maintenance</b>"}}},
@@ -332,7 +334,7 @@ def test_values_that_make_an_invalid_environment_print_nothing(tmp_path, capsys)
     assert main(["import-z2jh", str(values)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "hub.concurrent_spawn_limit" in captured.err
+    assert f"{values}: hub.concurrentSpawnLimit: -1 is less than the least it takes, 0\n" in captured.err
 
 
 @pytest.mark.unit
@@ -340,7 +342,7 @@ def test_unreadable_values_file_is_a_clear_error(tmp_path, capsys):
     values = tmp_path / "values.yaml"
     values.write_text("hub: [unclosed\n", encoding="utf-8")
     assert main(["import-z2jh", str(values)]) == 2
-    assert "cannot be read as YAML" in capsys.readouterr().err
+    assert f"{values}: not valid YAML at line 2, column 1:" in capsys.readouterr().err
     assert main(["import-z2jh", str(tmp_path / "missing.yaml")]) == 2
 
 
@@ -398,8 +400,69 @@ def _nest(items: dict) -> dict:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from([row.source for row in ROWS]), _values_of_any_shape, max_size=8))
 def test_any_values_import_to_a_valid_environment_or_a_clear_problem(items):
-    migration = migrate(_nest(items), "jupyterhub")
-    try:
-        validate(render(migration))
-    except ConfigError as error:
-        assert all(problem.path for problem in error.problems)
+    """Exit 0 with an environment, or exit 2 with nothing on stdout; every line names the values file and a key."""
+    with tempfile.TemporaryDirectory() as directory:
+        values = Path(directory) / "values.yaml"
+        values.write_text(yaml.safe_dump(_nest(items)), encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        code = import_values(values, "jupyterhub", out, err)
+    lines = err.getvalue().splitlines()
+    assert code in (0, 2)
+    assert (out.getvalue() != "") == (code == 0)
+    assert all(line.startswith(f"{values}: ") for line in lines[:-1]), lines
+    if code == 0:
+        validate(out.getvalue())
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "ingress: {enabled: true, hosts: jupyter.example.com}\n",
+            "ingress.hosts: 'jupyter.example.com' is not a list of host names, e.g. [jupyter.example.com], which the "
+            "chart takes here",
+        ),
+        (
+            "singleuser:\n  profileList:\n  - display_name: GPU\n"
+            "    kubespawner_override: {extra_resource_limits: {nvidia.com/gpu: one}}\n",
+            "singleuser.profileList[0].kubespawner_override.extra_resource_limits.nvidia.com/gpu: 'one' is not a GPU "
+            "count; write a whole number like 1",
+        ),
+        (
+            "scheduling: {userScheduler: {replicas: 100000000000000000000}}\n",
+            "scheduling.userScheduler.replicas: 100000000000000000000 is more than the most it takes, 2147483647",
+        ),
+        ("hub: {db: {type: sqlite-pvc}, db: {type: other}}\n", "hub.db: line 1: written twice (first on line 1)"),
+        ("hub: {image: quay.io/x}\n", "hub.image: 'quay.io/x' is not an image {name: text, tag: text}"),
+        ("singleuser: {image: {name: x, tag: 1.10}}\n", "singleuser.image: {'name': 'x', 'tag': 1.1} is not an image"),
+        ("singleuser: {uid: true}\n", "singleuser.uid: true is not a whole number, which the chart takes here"),
+        ("cull: {timeout: '3600'}\n", "cull.timeout: '3600' is not a whole number, which the chart takes here"),
+        ("singleuser: {extraEnv: [{value: x}]}\n", "singleuser.extraEnv: [{'value': 'x'}] is not a value the chart"),
+    ],
+    ids=[
+        "hosts-as-text",
+        "gpu-one",
+        "replicas-1e20",
+        "duplicate-key",
+        "image-as-text",
+        "float-tag",
+        "uid-true",
+        "quoted-number",
+        "env-without-name",
+    ],  # fmt: skip
+)
+def test_a_value_the_chart_would_not_take_stops_the_import_at_its_key(text, line, tmp_path, capsys):
+    values = tmp_path / "values.yaml"
+    values.write_text(text, encoding="utf-8")
+    assert main(["import-z2jh", str(values)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{values}: {line}" in captured.err
+    assert captured.err.endswith("nothing was imported: fix the values above in the values file and import again\n")
+
+
+@pytest.mark.unit
+def test_extra_env_in_the_kubernetes_list_form_is_imported_as_written():
+    values = {"singleuser": {"extraEnv": [{"name": "DEBUG", "value": True}, {"name": "N", "value": 1}]}}
+    assert migrate(values, "j").config["singleuser"]["extra_env"] == {"DEBUG": "true", "N": "1"}

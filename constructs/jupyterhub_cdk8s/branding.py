@@ -18,6 +18,7 @@ from .naming import HUB, Names
 from .parts import Part
 
 BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
+JINJA_ESCAPES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 PAGE_TEMPLATE = "page.html"
 LOGO_FILE = "logo.svg"
 
@@ -32,8 +33,10 @@ def branding_files(branding: Branding) -> dict[str, str]:
             + "\n</style>\n{% endblock stylesheet %}"
         )
     if branding.announcement:
-        # Plain text from the config, escaped: the announcement block renders HTML.
-        text = html.escape(branding.announcement.strip())
+        # Plain text from the config, escaped twice: as HTML (the block renders HTML), and as Jinja, since
+        # page.html is a template: braces become character references, so `{{ 7*7 }}` shows as written and
+        # `{% endblock %}` cannot end the block (every Jinja tag, expression and comment starts with a brace).
+        text = html.escape(branding.announcement.strip()).translate(JINJA_ESCAPES)
         blocks.append(
             "{% block announcement %}\n"
             f'<div class="container text-center announcement alert alert-info">{text}</div>\n'

@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # pydantic and cdk8s are imported where they are used: a fleet's helper
 # process (helper_process.py) starts before either is loaded here.
 from .helper_process import Helper, helper_for
+
+if TYPE_CHECKING:
+    from .config import ConfigError
 
 SCHEMA_FILE = "schema.json"
 SCHEMA = "schema"
@@ -48,9 +52,7 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
     try:
         environments = load_environments(args.environments, display_root=args.environments.parent)
     except ConfigError as error:
-        print(error, file=sys.stderr)
-        print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
-        return 2
+        return _refused(error)
     for env in environments:
         for warning in env.warnings:
             print(f"WARNING: {warning}", file=sys.stderr)
@@ -64,7 +66,10 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
         names = Names(release=env.config.name, namespace=env.config.namespace)
         for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
             print(f"notice: {env.file}: {line}")
-    files = manifests(environments, helper.share if helper is not None else None)
+    try:
+        files = manifests(environments, helper.share if helper is not None else None)
+    except ConfigError as error:
+        return _refused(error)
     if args.check:
         stale = differences(files, args.dist)
         for line in stale:
@@ -79,6 +84,13 @@ def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
     objects = sum(len(m.objects) for m in files)
     print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
     return 0
+
+
+def _refused(error: ConfigError) -> int:
+    """Every config problem, one line each; exit 2 with dist/ untouched."""
+    print(error, file=sys.stderr)
+    print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
+    return 2
 
 
 def export_schema(argv: list[str], root: Path) -> int:
@@ -103,10 +115,7 @@ def export_schema(argv: list[str], root: Path) -> int:
 
 def import_z2jh(argv: list[str]) -> int:
     """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
-    import yaml
-
-    from .config import ConfigError
-    from .z2jh_import import migrate, render, validate
+    from .z2jh_import.command import import_values
 
     parser = argparse.ArgumentParser(
         prog=f"python main.py {IMPORT_Z2JH}",
@@ -115,29 +124,4 @@ def import_z2jh(argv: list[str]) -> int:
     parser.add_argument("values", type=Path, help="the chart's values file, e.g. config.yaml")
     parser.add_argument("--namespace", default="jupyterhub", help="namespace of the hub (helm's --namespace)")
     args = parser.parse_args(argv)
-    try:
-        values = yaml.safe_load(args.values.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        print(f"{args.values}: cannot be read as YAML: {error}", file=sys.stderr)
-        return 2
-    if not isinstance(values or {}, dict):
-        print(f"{args.values}: must be a mapping of chart values (hub:, proxy:, singleuser:, ...)", file=sys.stderr)
-        return 2
-    migration = migrate(values or {}, args.namespace)
-    text = render(migration)
-    for path, message in migration.unmapped:
-        print(f"{args.values}: {path}: {message}", file=sys.stderr)
-    for path, message in migration.notes:
-        print(f"{args.values}: {path}: note: {message}", file=sys.stderr)
-    try:
-        validate(text)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        print(
-            "the imported environment is not valid: fix the values above in the values file and import again",
-            file=sys.stderr,
-        )
-        return 2
-    print(f"{len(migration.unmapped)} key(s) not mapped (listed above).", file=sys.stderr)
-    sys.stdout.write(text)
-    return 0
+    return import_values(args.values, args.namespace, sys.stdout, sys.stderr)

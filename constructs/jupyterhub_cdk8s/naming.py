@@ -75,8 +75,14 @@ class Names:
         return f"{self.release}-{suffix}"
 
     def _cluster_scoped(self, suffix: str) -> str:
-        """Name of a cluster-scoped object: it must not collide with another environment's."""
-        return f"{self.namespace}-{self.release}-{suffix}"
+        """Name of a cluster-scoped object: it must not collide with another environment's.
+
+        Namespace and release are DNS labels, which hold no '.', so `<namespace>.<release>-<suffix>` belongs
+        to one environment only: with '-' between them, namespace a-b with release c and namespace a with
+        release b-c would both write a-b-c-<suffix>. Every cluster-scoped kind written (PriorityClass,
+        ClusterRoleBinding) and a pod's schedulerName take a DNS subdomain, where '.' separates labels.
+        """
+        return f"{self.namespace}.{self.release}-{suffix}"
 
     @property
     def hub(self) -> str:
@@ -166,8 +172,11 @@ class Names:
         return self._of(f"image-puller-{image_set}")
 
     def image_awaiter(self, pullers: str) -> str:
-        """The Job that waits for one set of pullers: a new set is a new Job, run once."""
-        return self._of(f"image-awaiter-{pullers}")
+        """The Job that waits for one set of pullers: a new set is a new Job, run once.
+
+        Short: a Job's name is also the value of its pods' job-name label, at most 63 characters.
+        """
+        return self._of(f"pull-wait-{pullers}")
 
     @property
     def image_awaiter_account(self) -> str:

@@ -14,6 +14,7 @@ from cdk8s import App
 
 from .chart import JupyterHubChart
 from .config.loader import Environment
+from .output_check import check_output
 from .rendering import GENERATED_HEADER, render_file
 from .sync_waves import annotate_sync_waves
 
@@ -49,15 +50,22 @@ def manifests(environments: list[Environment], share: Share | None = None) -> li
     workload folder holds, and the fleet ApplicationSet over all of them.
     With `share` (a helper process's, from the command line) the environments
     are synthesized by two processes; the files are the same either way.
+    Raises ConfigError, before anything is written, for an object the API
+    server would refuse (output_check.py).
     """
     if share is not None:
         synthesized = share(environments)
     else:
         app = App()
         synthesized = [environment_files(app, env) for env in environments]
+    check_output(environments, [_objects(workload, argocd) for workload, argocd in synthesized])
     workloads = [manifest for workload, _ in synthesized for manifest in workload]
     argocd = [manifest for _, manifest in synthesized if manifest is not None]
     return workloads + argocd + ([_fleet(argocd)] if argocd else [])
+
+
+def _objects(workload: list[Manifest], argocd: Manifest | None) -> list[dict]:
+    return [obj for manifest in [*workload, *([argocd] if argocd else [])] for obj in manifest.objects]
 
 
 def environment_files(app: App, env: Environment) -> EnvironmentFiles:

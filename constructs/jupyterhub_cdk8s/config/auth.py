@@ -19,7 +19,9 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
+from .kubernetes import INT32_MAX, Port
 from .network import PodsElsewhere, SafeCidr
+from .yaml_input import shown
 
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -27,10 +29,12 @@ _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 def _url(value: Any) -> str:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"{value!r} is not a URL; write an absolute https URL, e.g. https://login.example.com/path")
+        raise ValueError(
+            f"{shown(value)} is not a URL; write an absolute https URL, e.g. https://login.example.com/path"
+        )
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         raise ValueError(
-            f"{value!r} would send tokens unencrypted; write https:// "
+            f"{shown(value)} would send tokens unencrypted; write https:// "
             "(plain http is only accepted on localhost, for tests)"
         )
     return value
@@ -137,7 +141,7 @@ class IdentityProviderEgress(StrictModel):
             "allows the hub by default. Prefer cidr when the provider's addresses are known."
         ),
     )
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+    ports: list[Port] = Field(
         default_factory=lambda: [443],
         min_length=1,
         description="TCP ports of the provider (for pods: their container ports), 443 unless it says otherwise.",
@@ -175,6 +179,7 @@ class OAuthClient(AccessRule):
     refresh_age: int = Field(
         300,
         ge=0,
+        le=INT32_MAX,
         description=(
             "Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns."
         ),
@@ -288,26 +293,26 @@ class OidcAuth(OidcClient):
         ),
     )
 
-    def _absolute(self, url: str | None) -> str | None:
-        return url if url is None or "://" in url else self.issuer.rstrip("/") + "/" + url.lstrip("/")
+    def _absolute(self, url: str) -> str:
+        return url if "://" in url else self.issuer.rstrip("/") + "/" + url.lstrip("/")
 
     def endpoints(self) -> OidcEndpoints:
         return OidcEndpoints(
             authorize_url=self._absolute(self.authorize_url),
             token_url=self._absolute(self.token_url),
             userinfo_url=self._absolute(self.userinfo_url),
-            logout_url=self._absolute(self.logout_url),
+            logout_url=None if self.logout_url is None else self._absolute(self.logout_url),
         )
 
     @model_validator(mode="after")
     def _endpoints_are_urls(self):
         problems = []
         for name in ("authorize_url", "token_url", "userinfo_url", "logout_url"):
-            value = self._absolute(getattr(self, name))
+            value = getattr(self, name)
             if value is None:
                 continue
             try:
-                _url(value)
+                _url(self._absolute(value))
             except ValueError as error:
                 problems.append((name, str(error)))
         if problems:
@@ -345,7 +350,7 @@ _GITHUB_ORG = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]*)(:[A-Za-z0-9_.-]+)?$")
 def _github_org(value: Any) -> str:
     if not isinstance(value, str) or not _GITHUB_ORG.match(value):
         raise ValueError(
-            f"{value!r} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team"
+            f"{shown(value)} is not an organization; write the name as in its URL, e.g. my-org or my-org:my-team"
         )
     return value
 

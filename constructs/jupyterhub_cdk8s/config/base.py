@@ -12,11 +12,18 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from .kubernetes import dns1035_label, is_ip_address, too_long
+from .yaml_input import SHOWN, shown
+
 
 class StrictModel(BaseModel):
-    """Base of every config model: unknown keys are errors, values never change after load."""
+    """Base of every config model: unknown keys are errors, values never change after load.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    Strict: a value must have its type as YAML wrote it (`uid: true` is no number, `replicas: 2.5` no count,
+    `enabled: "no"` no switch); a field is written as users write it (`for`, never `for_`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     def warnings(self) -> list[tuple[str, str]]:
         """Valid but risky settings, as (field path, message): printed by the CLI, never fatal.
@@ -43,17 +50,39 @@ _IMAGE = re.compile(
 def _dns_label(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 63 or not _DNS_LABEL.match(value):
         raise ValueError(
-            f"{value!r} is not a valid Kubernetes name; use at most 63 lower-case letters, digits and '-', "
+            f"{shown(value)} is not a valid Kubernetes name; use at most 63 lower-case letters, digits and '-', "
             "starting and ending with a letter or digit, e.g. jupyterhub"
         )
     return value
 
 
 def _hostname(value: Any) -> str:
+    if isinstance(value, str) and is_ip_address(value):
+        # An Ingress rule's host must be a DNS name (ValidateIngressSpec: "must be a DNS name, not an IP
+        # address"), and an OAuth callback or a TLS certificate is issued for a name too.
+        raise ValueError(f"{shown(value)} is an IP address; write the DNS name users open, e.g. jupyter.example.com")
     if not isinstance(value, str) or not _HOSTNAME.match(value):
         raise ValueError(
-            f"{value!r} is not a valid host name; write a lower-case DNS name without scheme, port or path, "
+            f"{shown(value)} is not a valid host name; write a lower-case DNS name without scheme, port or path, "
             "e.g. jupyter.example.com"
+        )
+    return value
+
+
+# Namespaces a cluster keeps for itself. Kubernetes reserves the kube- prefix ("Avoid creating namespaces with
+# the prefix kube-"), OpenShift refuses projects named openshift-* or kube-*. `default` is refused as well: this
+# hub's default-deny NetworkPolicy, ResourceQuota, LimitRange and Pod Security labels would apply to everything
+# else there (the `kubernetes` Service lives in it), and one environment owns its whole namespace.
+SYSTEM_NAMESPACES = ("default", "openshift")
+SYSTEM_PREFIXES = ("kube-", "openshift-")
+
+
+def _own_namespace(value: str) -> str:
+    if value in SYSTEM_NAMESPACES or value.startswith(SYSTEM_PREFIXES):
+        raise ValueError(
+            f"{value!r} is one of the cluster's own namespaces (default, kube-*, openshift-*); this environment's "
+            "network policies, quota and Pod Security labels would apply to what runs there: write a namespace "
+            "of the hub's own, e.g. jupyterhub"
         )
     return value
 
@@ -62,16 +91,39 @@ def valid_image(value: Any) -> str:
     """`value` as a pinned image reference, or a ValueError saying what to write."""
     match = _IMAGE.match(value) if isinstance(value, str) else None
     if not match:
-        raise ValueError(f"{value!r} is not a container image reference; write registry/repository:tag")
+        raise ValueError(f"{shown(value)} is not a container image reference; write registry/repository:tag")
     if not match.group("tag") and not match.group("digest"):
         raise ValueError(
-            f"{value!r} has no tag; pin the image, e.g. {value}:4.4.0 (an untagged image silently changes under you)"
+            f"{shown(value)} has no tag; pin the image, e.g. {value if len(value) <= SHOWN else '<image>'}:4.4.0 "
+            "(an untagged image silently changes under you)"
         )
     return value
 
 
 DnsLabel = Annotated[str, BeforeValidator(_dns_label)]
 """A Kubernetes object name that must also be a DNS label (namespaces, Services)."""
+
+# The longest name that must be a DNS label is the Job <name>-hook-image-awaiter (a Job's name becomes the
+# label value job-name of its pods, at most 63 characters); Services (<name>-proxy-public) must also start
+# with a letter (DNS-1035, ValidateServiceName).
+RELEASE_MAX = 63 - len("-hook-image-awaiter")
+
+
+def _release(value: str) -> str:
+    if problems := dns1035_label(value) + too_long(value, RELEASE_MAX):
+        raise ValueError(
+            f"{shown(value)} cannot start the names of this environment's objects: it {'; it '.join(problems)} "
+            f"(Service names start with a letter; the longest object name adds {63 - RELEASE_MAX} characters to it); "
+            "write e.g. jupyterhub"
+        )
+    return value
+
+
+Release = Annotated[str, BeforeValidator(_dns_label), AfterValidator(_release)]
+"""The environment's `name`: the prefix of every object name, so it leaves room for the longest suffix."""
+
+OwnNamespace = Annotated[str, BeforeValidator(_dns_label), AfterValidator(_own_namespace)]
+"""The namespace an environment writes its objects to: never one of the cluster's own."""
 
 Hostname = Annotated[str, BeforeValidator(_hostname)]
 """A public DNS host name, e.g. `jupyter.example.com`."""

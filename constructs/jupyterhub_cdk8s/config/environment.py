@@ -7,7 +7,7 @@ from dataclasses import replace
 from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
-from .base import DnsLabel, FieldProblems, Hostname, StrictModel
+from .base import RELEASE_MAX, DnsLabel, FieldProblems, Hostname, OwnNamespace, Release, StrictModel
 from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
@@ -29,11 +29,14 @@ from .versions import DEFAULT_KUBERNETES, KubernetesMinor
 class HubConfig(StrictModel):
     """One environment: everything `python main.py` needs to write `dist/<environment>/`."""
 
-    name: DnsLabel = Field(
+    name: Release = Field(
         "jupyterhub",
-        description="Prefix of every object name (jupyterhub-hub, jupyterhub-proxy, ...) and the instance label.",
+        description=(
+            "Prefix of every object name (jupyterhub-hub, jupyterhub-proxy, ...) and the instance label; at most "
+            f"{RELEASE_MAX} characters, starting with a letter."
+        ),
     )
-    namespace: DnsLabel = Field(
+    namespace: OwnNamespace = Field(
         description="Namespace the hub and its users run in; one environment per namespace of a cluster."
     )
     cluster: DnsLabel = Field(
@@ -94,7 +97,7 @@ class HubConfig(StrictModel):
     )
 
     def own_containers(self) -> list[Footprint]:
-        """Containers of our own pods in the namespace, one per replica: the limit range must admit them.
+        """Containers of our own pods in the namespace, each with its replicas: the limit range must admit them.
 
         Image pullers are left out: they run one pod per node (a count unknown
         at synth time) and request almost nothing (1m CPU, 8Mi memory).
@@ -102,7 +105,8 @@ class HubConfig(StrictModel):
         own = [self.hub.resources.footprint("hub.resources"), self.proxy.resources.footprint("proxy.resources")]
         scheduler = self.scheduling.user_scheduler
         if scheduler.enabled:
-            own += [scheduler.resources.footprint("scheduling.user_scheduler.resources")] * scheduler.replicas
+            footprint = scheduler.resources.footprint("scheduling.user_scheduler.resources")
+            own.append(replace(footprint, replicas=scheduler.replicas))
         # Placeholders request (and are limited to) what one user server is guaranteed.
         cpu, memory = (
             replace(guarantee, source=f"scheduling.user_placeholders ({guarantee.source})")
@@ -111,8 +115,14 @@ class HubConfig(StrictModel):
                 self.singleuser.memory.bounds("singleuser.memory").request,
             )
         )
-        placeholder = Footprint("scheduling.user_placeholders", Bounds(cpu, cpu), Bounds(memory, memory))
-        return own + [placeholder] * self.scheduling.user_placeholders.replicas
+        placeholders = self.scheduling.user_placeholders.replicas
+        if placeholders:
+            own.append(
+                Footprint(
+                    "scheduling.user_placeholders", Bounds(cpu, cpu), Bounds(memory, memory), replicas=placeholders
+                )
+            )
+        return own
 
     def _user_internet_by(self) -> str | None:
         """The setting that lets user servers reach public addresses (all ports, or HTTPS for git), if any."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import DnsLabel, StrictModel
+from .kubernetes import INT32_MAX
 from .versions import ARGOCD_WHITELIST_BY_NAME, DEFAULT_ARGOCD, ArgoCdMinor, minor_version
 
 DURATION = r"^[0-9]+(s|m|h)$"
@@ -13,9 +14,11 @@ DURATION = r"^[0-9]+(s|m|h)$"
 class Retry(StrictModel):
     """How often, and how patiently, ArgoCD retries a failed sync."""
 
-    limit: int = Field(5, ge=0, description="Retries of a failed sync before ArgoCD gives up; 0 never retries.")
+    limit: int = Field(
+        5, ge=0, le=INT32_MAX, description="Retries of a failed sync before ArgoCD gives up; 0 never retries."
+    )
     backoff_duration: str = Field("10s", pattern=DURATION, description="Wait before the first retry, e.g. 10s.")
-    backoff_factor: int = Field(2, ge=1, description="Each wait is this many times the previous one.")
+    backoff_factor: int = Field(2, ge=1, le=INT32_MAX, description="Each wait is this many times the previous one.")
     backoff_max_duration: str = Field("5m", pattern=DURATION, description="Longest wait between two retries, e.g. 5m.")
 
 

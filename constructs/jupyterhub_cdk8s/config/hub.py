@@ -8,6 +8,7 @@ from pydantic import Field
 
 from .base import DnsLabel, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
+from .kubernetes import INT32_MAX, ClassName
 from .resources import Memory, Resources, resources
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
@@ -31,7 +32,7 @@ class SqliteDatabase(StrictModel):
             "chart's (hub-db-dir by default) so it finds its database (import-z2jh writes it)."
         ),
     )
-    storage_class: str | None = Field(
+    storage_class: ClassName | None = Field(
         None, description="StorageClass of the hub's PVC; unset uses the cluster's default StorageClass."
     )
     upgrade: bool = Field(
@@ -68,7 +69,9 @@ class NamedServers(StrictModel):
     """Several servers per user (`/user/<name>/<server>`)."""
 
     enabled: bool = Field(False, description="Let users start named servers besides their default one.")
-    limit_per_user: int = Field(0, ge=0, description="Named servers a user may run at once; 0 means no limit.")
+    limit_per_user: int = Field(
+        0, ge=0, le=INT32_MAX, description="Named servers a user may run at once; 0 means no limit."
+    )
 
 
 class HubSettings(StrictModel):
@@ -92,9 +95,14 @@ class HubSettings(StrictModel):
         "/", description="URL prefix of the whole hub, e.g. / or /jupyter/.", pattern=r"^/([A-Za-z0-9._~-]+/)*$"
     )
     concurrent_spawn_limit: int = Field(
-        64, ge=0, description="Servers that may be starting at once; more wait with a 429. 0 means no limit."
+        64,
+        ge=0,
+        le=INT32_MAX,
+        description="Servers that may be starting at once; more wait with a 429. 0 means no limit.",
     )
-    active_server_limit: int = Field(0, ge=0, description="Servers that may run at once; 0 means no limit.")
+    active_server_limit: int = Field(
+        0, ge=0, le=INT32_MAX, description="Servers that may run at once; 0 means no limit."
+    )
     named_servers: NamedServers = Field(default_factory=NamedServers, description="Named servers per user.")
     shutdown_on_logout: bool = Field(False, description="Stop a user's servers when they log out.")
     branding: Branding = Field(

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import DnsLabel, StrictModel
+from .kubernetes import Annotations, ClassName
 
 
 def controller_annotations(controller: str, service_name: str) -> dict[str, str]:
@@ -37,7 +38,7 @@ class IngressSettings(StrictModel):
     """An Ingress for the environment's `host`, routed to the proxy-public Service."""
 
     enabled: bool = Field(True, description="Create the Ingress.")
-    class_name: str | None = Field(
+    class_name: ClassName | None = Field(
         "nginx", description="IngressClass to use (nginx, traefik, ...); unset uses the cluster default."
     )
     controller: Literal["ingress-nginx", "nginx-inc", "other"] = Field(
@@ -50,7 +51,7 @@ class IngressSettings(StrictModel):
     tls_secret: DnsLabel | None = Field(
         None, description="Secret holding the TLS certificate for host; unset serves plain HTTP."
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict, description="Extra annotations; they override the controller's defaults."
     )
 

@@ -17,19 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from .base import FieldProblems
 from .environment import HubConfig
+from .yaml_input import InputRefused, read_yaml, short_key, shown
 
-# libyaml's parser when PyYAML was built with it: the same documents, parsed several times faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_ENV_NAME = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # dist/argocd/ holds the ArgoCD objects of all environments.
 RESERVED_NAMES = ("argocd",)
 ARGOCD_DEFAULT_PROJECT = "default"
+ENVIRONMENT_SUFFIX = ".yaml"
+# Names an editor or a habit gives YAML files; read only as *.yaml, so any other is reported, never skipped silently.
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_MESSAGE = 1000
+"""Most characters of one problem's message."""
+MAX_PROBLEMS = 50
+"""Problems shown per file: a file with thousands of mistakes is fixed from its first ones."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ class Problem:
     file: str
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        # The last guard against an unbounded echo: a message is one line of at most MAX_MESSAGE characters.
+        message = self.message.replace("\n", " ").replace("\r", " ")
+        if len(message) > MAX_MESSAGE:
+            message = f"{message[: MAX_MESSAGE // 2]} ... {message[-MAX_MESSAGE // 2 :]}"
+        object.__setattr__(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
@@ -65,13 +78,22 @@ class Environment:
 
 def load_environments(directory: Path, display_root: Path | None = None) -> list[Environment]:
     """Load and validate every `*.yaml` in `directory`, or raise ConfigError listing all problems."""
-    files = sorted(directory.glob("*.yaml"))
-    problems: list[Problem] = []
+    files = sorted(directory.glob(f"*{ENVIRONMENT_SUFFIX}"))
+    problems: list[Problem] = [
+        Problem(
+            _display(path, display_root),
+            "",
+            f"environment files end in {ENVIRONMENT_SUFFIX} and this one is not read; rename it to "
+            f"{path.stem.lower()}{ENVIRONMENT_SUFFIX}",
+        )
+        for path in sorted(directory.glob("*"))
+        if path.suffix.lower() in YAML_SUFFIXES and path.suffix != ENVIRONMENT_SUFFIX
+    ]
     environments: list[Environment] = []
     for path in files:
-        shown = _display(path, display_root)
+        file = _display(path, display_root)
         try:
-            environments.append(load_file(path, shown))
+            environments.append(load_file(path, file))
         except ConfigError as error:
             problems.extend(error.problems)
     problems.extend(_cross_environment_problems(environments))
@@ -84,40 +106,39 @@ def load_environments(directory: Path, display_root: Path | None = None) -> list
     return environments
 
 
-def load_file(path: Path, shown: str) -> Environment:
+def load_file(path: Path, file: str) -> Environment:
     name = path.stem
     problems: list[Problem] = []
     if not _ENV_NAME.match(name):
         problems.append(
             Problem(
-                shown, "", f"file name {name!r} becomes dist/{name}/; rename it to lower-case letters, digits and '-'"
+                file,
+                "",
+                f"file name {shown(name)} becomes a folder of dist/ and an ArgoCD name; rename it to at most 63 "
+                "lower-case letters, digits and '-'",
             )
         )
     if name in RESERVED_NAMES:
         problems.append(
-            Problem(shown, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file")
+            Problem(file, "", f"dist/{name}/ holds the ArgoCD objects of all environments; rename the file")
         )
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ConfigError([Problem(shown, "", f"not valid YAML at {where}: {error.problem}")]) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError([Problem(shown, "", f"cannot be read: {error}")]) from None
+        data = read_yaml(path)
+    except InputRefused as refused:
+        raise ConfigError(problems + [Problem(file, at, message) for at, message in refused.problems]) from None
     if not isinstance(data, dict):
         raise ConfigError(
-            [Problem(shown, "", "must be a YAML mapping of settings, e.g. `namespace: jupyterhub` on its first line")]
+            [Problem(file, "", "must be a YAML mapping of settings, e.g. `namespace: jupyterhub` on its first line")]
         )
     config: HubConfig | None = None
     try:
         config = HubConfig.model_validate(data)
     except ValidationError as error:
-        problems.extend(_problems_from(error, shown))
+        problems.extend(_problems_from(error, file))
     if config is not None and config.gitops is not None and config.name == name:
         problems.append(
             Problem(
-                shown,
+                file,
                 "name",
                 f"{name!r} is also the name of this environment's Argo CD Application, and every object here, "
                 "KubeSpawner's user pods and home PVCs included, carries it as its app.kubernetes.io/instance "
@@ -126,9 +147,16 @@ def load_file(path: Path, shown: str) -> Environment:
             )
         )
     if problems or config is None:
-        raise ConfigError(problems)
-    warnings = tuple(Problem(shown, path, message) for path, message in config.warnings())
-    return Environment(name=name, file=shown, config=config, warnings=warnings)
+        raise ConfigError(_at_most(MAX_PROBLEMS, problems))
+    warnings = tuple(Problem(file, path, message) for path, message in config.warnings())
+    return Environment(name=name, file=file, config=config, warnings=warnings)
+
+
+def _at_most(count: int, problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= count:
+        return problems
+    first = sorted(problems, key=lambda p: (p.path, p.message))[:count]
+    return [*first, Problem(first[0].file, "", f"{count} of {len(problems)} problems shown; fix them and run again")]
 
 
 def _cross_environment_problems(environments: list[Environment]) -> list[Problem]:
@@ -175,35 +203,42 @@ def _cross_environment_problems(environments: list[Environment]) -> list[Problem
 
 def _display(path: Path, root: Path | None) -> str:
     if root is not None:
-        try:
-            return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
+        # Not resolved first: a symlinked environment file is shown where it is, not where it points.
+        for shown_path, shown_root in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+            if shown_path.is_relative_to(shown_root):
+                return str(shown_path.relative_to(shown_root))
     return str(path)
 
 
 # --- turning pydantic errors into user-facing problems -----------------------
 
 
-def _problems_from(error: ValidationError, shown: str) -> list[Problem]:
+def _problems_from(error: ValidationError, file: str) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
-        path, owner, field = _walk(item["loc"])
-        for sub_path, message in _message(item, owner, field):
-            full = ".".join(part for part in (path, sub_path) if part)
-            problems.append(Problem(shown, full, message))
+        where = _walk(item["loc"])
+        for sub_path, message in _message(item, where):
+            full = ".".join(part for part in (where.path, sub_path) if part)
+            problems.append(Problem(file, full, message))
     return problems
 
 
-def _walk(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None, str | None]:
-    """Render a pydantic location as `a.b[0].c`, skipping union tags.
+@dataclass(frozen=True)
+class _Where:
+    """Where a pydantic error is: the path as users write it, the model owning its last key, and that key's type."""
 
-    Returns the path, the model that owns the last key, and that key.
-    """
+    path: str
+    owner: type[BaseModel] | None
+    key: str | None
+    annotation: Any
+
+
+def _walk(loc: tuple[Any, ...]) -> _Where:
+    """Render a pydantic location as `a.b[0].c`, skipping union tags, with keys as users write them (aliases)."""
     parts: list[str] = []
     current: Any = HubConfig
     owner: type[BaseModel] | None = None
-    field_name: str | None = None
+    key: str | None = None
     index = 0
     while index < len(loc):
         step = loc[index]
@@ -213,22 +248,29 @@ def _walk(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None, str | None
             current = union[step]
             index += 1
             continue
-        if model is not None and isinstance(step, str) and step not in model.model_fields and _is_tag(model, step):
+        if model is not None and isinstance(step, str) and step not in _fields(model) and _is_tag(model, step):
             index += 1  # a one-variant tagged union: pydantic still names the tag
             continue
-        if isinstance(step, int):
+        if step == "[key]":
+            pass  # the key itself is wrong: its path is already the key's
+        elif isinstance(step, int):
             parts.append(f"[{step}]")
             current = _item_type(current)
         elif model is not None:
-            owner, field_name = model, str(step)
-            info = model.model_fields.get(field_name)
+            owner, key = model, str(step)
+            info = _fields(model).get(key)
             current = info.annotation if info else None
-            parts.append(("." if parts else "") + field_name)
+            parts.append(("." if parts else "") + short_key(key))
         else:
-            parts.append(("." if parts else "") + str(step))
+            parts.append(("." if parts else "") + short_key(str(step)))
             current = _item_type(current)
         index += 1
-    return "".join(parts), owner, field_name
+    return _Where("".join(parts), owner, key, current)
+
+
+def _fields(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """A model's fields by the key users write: the alias where there is one (`for`, not `for_`)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def _strip(annotation: Any) -> Any:
@@ -273,37 +315,60 @@ def _item_type(annotation: Any) -> Any:
     return args[-1] if args else None
 
 
-def _message(item: ErrorDetails, owner: type[BaseModel] | None, field: str | None) -> list[tuple[str, str]]:
+def _message(item: ErrorDetails, where: _Where) -> list[tuple[str, str]]:
     kind, given = item["type"], item.get("input")
+    info = _fields(where.owner).get(where.key or "") if where.owner else None
     if kind == "extra_forbidden":
-        allowed = sorted(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(field or "", allowed, n=1)
+        allowed = sorted(_fields(where.owner)) if where.owner else []
+        close = difflib.get_close_matches(where.key or "", allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return [("", f"unknown key; {hint}allowed here: {', '.join(allowed)}")]
     if kind == "missing":
-        info = owner.model_fields.get(field) if owner and field else None
         about = f" ({info.description})" if info and info.description else ""
         return [("", f"required but missing; add it{about}")]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        expected = item.get("ctx", {}).get("expected_tags", "")
+        expected = ", ".join(map(repr, _tagged_union(where.annotation) or {}))
         if kind == "union_tag_not_found":
             return [("type", f"missing; write one of: {expected}")]
-        return [("type", f"unknown type {item['ctx'].get('tag')!r}; write one of: {expected}")]
+        return [("type", f"unknown type {shown(item['ctx'].get('tag'))}; write one of: {expected}")]
     if kind == "value_error":
         error = item.get("ctx", {}).get("error")
         if isinstance(error, FieldProblems):
             return error.problems
         return [("", str(error) if error is not None else item["msg"])]
     if kind == "literal_error":
-        return [("", f"{given!r} is not allowed; write one of {item['ctx']['expected']}")]
+        return [("", f"{shown(given)} is not allowed; write one of {item['ctx']['expected']}")]
     if kind == "string_pattern_mismatch":
-        info = owner.model_fields.get(field) if owner and field else None
         about = f"; {info.description}" if info and info.description else ""
-        return [("", f"{given!r} does not have the expected form{about}")]
+        return [("", f"{shown(given)} does not have the expected form{about}")]
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return [("", f"must be a mapping of settings, not {given!r}")]
+        return [("", f"must be a mapping of settings, not {shown(given)}")]
+    if kind in _BOUNDS:
+        bound, text = _BOUNDS[kind]
+        return [("", f"{shown(given)} {text} {item['ctx'][bound]}")]
+    if kind in _WRITE_INSTEAD:
+        return [("", f"{shown(given)} is not {_WRITE_INSTEAD[kind]}")]
     message = item["msg"][0].lower() + item["msg"][1:]
-    return [("", f"{message} (got {given!r})")]
+    return [("", f"{message} (got {shown(given)})")]
+
+
+_BOUNDS = {
+    "less_than_equal": ("le", "is more than the most it takes,"),
+    "less_than": ("lt", "must be less than"),
+    "greater_than_equal": ("ge", "is less than the least it takes,"),
+    "greater_than": ("gt", "must be more than"),
+}
+
+# Types a value must have, said as what to write; YAML gives each its own spelling, so nothing is converted.
+_WRITE_INSTEAD = {
+    "int_type": "a whole number; write digits only, e.g. 3 (true/false and quoted text are not numbers)",
+    "int_from_float": "a whole number; write digits only, e.g. 3",
+    "float_type": "a number; write digits, e.g. 0.5",
+    "finite_number": "a finite number; write digits, e.g. 0.5",
+    "bool_type": "true or false; write one of them",
+    "string_type": "text; write it in quotes, e.g. '1.10'",
+    "list_type": "a list; write [a, b] or one `- item` per line",
+}
 
 
 def config_schema() -> str:

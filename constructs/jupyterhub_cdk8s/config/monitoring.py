@@ -9,6 +9,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, create_model
 
 from .alerts import ALERTS, AlertDefinition, Severity
 from .base import DnsLabel, SecretKeyRef, StrictModel
+from .kubernetes import AnnotationKey, Labels
+from .yaml_input import shown
 
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 
@@ -16,7 +18,7 @@ _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h|d)$")
 def _duration(value: Any) -> str:
     if not isinstance(value, str) or not _DURATION.match(value):
         raise ValueError(
-            f"{value!r} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m"
+            f"{shown(value)} is not a Prometheus duration; write a whole number and one unit of s, m, h or d, e.g. 5m"
         )
     return value
 
@@ -59,11 +61,11 @@ class PrometheusTarget(StrictModel):
     namespace: DnsLabel = Field(
         "monitoring", description="Namespace Prometheus runs in; it alone may scrape the hub in network mode."
     )
-    pod_labels: dict[str, str] = Field(
+    pod_labels: Labels = Field(
         default_factory=lambda: {"app.kubernetes.io/name": "prometheus"},
         description="Labels of the Prometheus server pods (the peer the hub's NetworkPolicy lets in).",
     )
-    selector_labels: dict[str, str] = Field(
+    selector_labels: Labels = Field(
         default_factory=lambda: {"release": "kube-prometheus-stack"},
         description=(
             "Labels put on the ServiceMonitors and the PrometheusRule so the Prometheus instance selects them "
@@ -143,7 +145,7 @@ class Dashboards(StrictModel):
     """Grafana dashboards in a ConfigMap that Grafana's dashboard sidecar loads."""
 
     enabled: bool = Field(True, description="Write the dashboard ConfigMap.")
-    sidecar_labels: dict[str, str] = Field(
+    sidecar_labels: Labels = Field(
         default_factory=lambda: {"grafana_dashboard": "1"},
         description=(
             'Labels the Grafana sidecar watches ConfigMaps for (kube-prometheus-stack: grafana_dashboard: "1").'
@@ -159,7 +161,7 @@ class Dashboards(StrictModel):
     folder: str | None = Field(
         "JupyterHub", description="Grafana folder of the dashboards; unset leaves them in the sidecar's default folder."
     )
-    folder_annotation: str = Field(
+    folder_annotation: AnnotationKey = Field(
         "grafana_folder", description="Annotation key the sidecar reads the folder from (its folderAnnotation setting)."
     )
 

@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import DnsLabel, FieldProblems, StrictModel
+from .kubernetes import Labels, Port
+from .yaml_input import shown
 
 METADATA_CIDR = "169.254.169.254/32"
 """The cloud metadata address: instance credentials live behind it, so no pod of ours may ever reach it."""
@@ -34,7 +36,7 @@ def _cidr(value: str) -> str:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError:
         raise ValueError(
-            f"{value!r} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8"
+            f"{shown(value)} is not a CIDR; write a network address with its prefix length, e.g. 10.0.0.0/8"
         ) from None
 
 
@@ -53,8 +55,6 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 
 SafeCidr = Annotated[str, AfterValidator(_cidr_without_metadata)]
 """A network user-supplied egress may open: never one containing the metadata address."""
-
-TcpPort = Annotated[int, Field(ge=1, le=65535)]
 
 
 def link_local(cidr: str) -> str:
@@ -81,7 +81,7 @@ class PodsElsewhere(StrictModel):
     """Pods of another namespace, chosen by namespace name and pod labels."""
 
     namespace: DnsLabel = Field(description="Name of the namespace the pods run in.")
-    pod_labels: dict[str, str] = Field(
+    pod_labels: Labels = Field(
         default_factory=dict, description="Labels the pods carry; empty means every pod of that namespace."
     )
 
@@ -123,7 +123,7 @@ class ClusterDns(StrictModel):
             "e.g. {namespace: kube-system, pod_labels: {k8s-app: kube-dns}}."
         ),
     )
-    pod_ports: list[TcpPort] = Field(
+    pod_ports: list[Port] = Field(
         default_factory=lambda: [53, 5353, 1053],
         min_length=1,
         description="Ports (UDP and TCP) the DNS pods listen on: 53, 5353 (OpenShift), 1053 (vcluster).",
@@ -158,7 +158,7 @@ class ExtraEgress(StrictModel):
     """An extra destination user pods may reach, by IP range."""
 
     cidr: SafeCidr = Field(description="IP range, e.g. 10.20.0.0/16. It may not contain the metadata address.")
-    ports: list[int] = Field(default_factory=list, description="TCP ports; empty means every port.")
+    ports: list[Port] = Field(default_factory=list, description="TCP ports; empty means every port.")
 
 
 class ApiServer(StrictModel):
@@ -181,7 +181,7 @@ class ApiServer(StrictModel):
             "then taken out of their internet egress."
         ),
     )
-    ports: list[TcpPort] = Field(
+    ports: list[Port] = Field(
         default_factory=lambda: [443, 6443, 8443],
         min_length=1,
         description=(

@@ -12,7 +12,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel
+from .kubernetes import ENV_NAME
 from .singleuser import SpawnTemplate
+from .yaml_input import shown
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]
 
@@ -132,18 +134,20 @@ class PlatformService(StrictModel):
         for role in self.variables:
             if role not in roles:
                 problems.append(
-                    (f"variables.{role}", f"{self.kind} has no {role!r}; rename one of: {', '.join(roles)}")
+                    (f"variables.{role}", f"{self.kind} has no {shown(role)}; rename one of: {', '.join(roles)}")
                 )
         for role in self.credentials:
             if role not in CREDENTIAL_VARIABLES[self.kind]:
                 allowed = ", ".join(CREDENTIAL_VARIABLES[self.kind]) or "none"
                 problems.append(
-                    (f"credentials.{role}", f"{self.kind} takes no credential {role!r}; allowed: {allowed}")
+                    (f"credentials.{role}", f"{self.kind} takes no credential {shown(role)}; allowed: {allowed}")
                 )
         for field, names in (("variables", self.variables.values()), ("settings", self.settings)):
             for name in names:
-                if not _ENV_NAME.match(name):
-                    problems.append((field, f"{name!r} is not an environment variable name; use letters, digits and _"))
+                if not ENV_NAME.match(name):
+                    problems.append(
+                        (field, f"{shown(name)} is not an environment variable name; use letters, digits and _")
+                    )
         if problems:
             raise FieldProblems(*problems)
         return self
@@ -190,7 +194,9 @@ class SparkOnKubernetes(StrictModel):
             )
         for i, cidr in enumerate(self.api_server_cidrs):
             if not re.match(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$", cidr):
-                problems.append((f"api_server_cidrs[{i}]", f"{cidr!r} is not an IPv4 CIDR; write e.g. 10.96.0.1/32"))
+                problems.append(
+                    (f"api_server_cidrs[{i}]", f"{shown(cidr)} is not an IPv4 CIDR; write e.g. 10.96.0.1/32")
+                )
         if self.driver_port == self.block_manager_port:
             problems.append(("block_manager_port", "must differ from driver_port"))
         if problems:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import Image, StrictModel, only_one_replica
+from .kubernetes import Annotations
 from .resources import Resources, resources
 
 PROXY_IMAGE = "quay.io/jupyterhub/configurable-http-proxy:5.2.0"
@@ -23,7 +24,7 @@ class PublicService(StrictModel):
     type: Literal["ClusterIP", "LoadBalancer", "NodePort"] = Field(
         "ClusterIP", description="ClusterIP behind an Ingress; LoadBalancer or NodePort to expose the proxy directly."
     )
-    annotations: dict[str, str] = Field(
+    annotations: Annotations = Field(
         default_factory=dict, description="Annotations of the proxy-public Service (e.g. for a cloud load balancer)."
     )
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from .base import StrictModel
+from .kubernetes import INT32_MAX
 from .resources import (
     CONTAINER_RESOURCES,
     SIDES,
@@ -58,15 +59,20 @@ class QuotaSettings(StrictModel):
     persistent_volume_claims: int = Field(
         50,
         ge=1,
+        le=INT32_MAX,
         description="Number of PVCs in the namespace: one per user home, the hub's database and each shared volume.",
     )
     storage: Memory = Field("500Gi", description="Total storage all PVCs of the namespace may request.")
     gpus: int = Field(
-        0, ge=0, description="NVIDIA GPUs (requests.nvidia.com/gpu) user servers may request; 0 forbids GPU servers."
+        0,
+        ge=0,
+        le=INT32_MAX,
+        description="NVIDIA GPUs (requests.nvidia.com/gpu) user servers may request; 0 forbids GPU servers.",
     )
     expected_users: int | None = Field(
         None,
         ge=1,
+        le=INT32_MAX,
         description=(
             "Users expected to run a server at the same time (each with a home), e.g. 300 for a course; synth "
             "warns when the quota fits fewer servers of the default size. Unset: no check."

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, StrictModel
+from .yaml_input import shown
 
 _BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL_SUFFIXES = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
@@ -45,7 +46,7 @@ def parse_quantity(text: str) -> Decimal:
     """Value of a Kubernetes quantity in base units (cores or bytes)."""
     match = _QUANTITY.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a Kubernetes quantity")
+        raise ValueError(f"{shown(text)} is not a Kubernetes quantity")
     number, suffix = Decimal(match.group(1)), match.group(2)
     if suffix is None:
         return number
@@ -54,14 +55,32 @@ def parse_quantity(text: str) -> Decimal:
     return number * (_BINARY_SUFFIXES.get(suffix) or _DECIMAL_SUFFIXES[suffix])
 
 
+# Kubernetes' quantity holds at most 2^63-1 and three decimals of its unit, and caps or rounds up anything else
+# (apimachinery, pkg/api/resource/quantity.go: "no quantity may represent a number greater than 2^63-1 in
+# magnitude, nor may it have more than 3 decimal places"): refused here, so what is written is what runs.
+MAX_QUANTITY = Decimal(2**63 - 1)
+
+
+def _as_kubernetes_holds_it(text: str) -> None:
+    value = parse_quantity(text)
+    if value > MAX_QUANTITY:
+        raise ValueError(f"{shown(text)} is more than a Kubernetes quantity holds (2^63-1 of its unit); write less")
+    if (value * 1000) % 1:
+        raise ValueError(
+            f"{shown(text)} is finer than a thousandth of its unit, which Kubernetes rounds up; write at most three "
+            "decimals, e.g. 0.001 (or 1m)"
+        )
+
+
 def valid_cpu(value: Any) -> str:
     """`value` as a CPU quantity, or a ValueError saying what to write."""
     text = _quantity_text(value)
     match = _QUANTITY.match(text)
     if match is None or match.group(2) not in (None, "m"):
-        raise ValueError(f"{text!r} is not a CPU quantity; {_CPU_ADVICE}")
+        raise ValueError(f"{shown(text)} is not a CPU quantity; {_CPU_ADVICE}")
+    _as_kubernetes_holds_it(text)
     if parse_quantity(text) <= 0:
-        raise ValueError(f"{text!r} must be more than 0 CPU; write e.g. 100m")
+        raise ValueError(f"{shown(text)} must be more than 0 CPU; write e.g. 100m")
     return text
 
 
@@ -70,12 +89,14 @@ def valid_memory(value: Any) -> str:
     text = _quantity_text(value)
     if not _QUANTITY.match(text):
         raise ValueError(
-            f"{text!r} is not a memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi or 1Ti"
+            f"{shown(text)} is not a memory/storage quantity; write a number with a binary suffix like 512Mi, 8Gi "
+            "or 1Ti"
         )
     if text.endswith("m"):
-        raise ValueError(f"{text!r} means milli-bytes; write Mi for mebibytes, e.g. 512Mi")
+        raise ValueError(f"{shown(text)} means milli-bytes; write Mi for mebibytes, e.g. 512Mi")
+    _as_kubernetes_holds_it(text)
     if parse_quantity(text) < 2**20:
-        raise ValueError(f"{text!r} is less than 1Mi; a bare number is bytes, so write e.g. 512Mi or 8Gi")
+        raise ValueError(f"{shown(text)} is less than 1Mi; a bare number is bytes, so write e.g. 512Mi or 8Gi")
     return text
 
 
@@ -173,6 +194,8 @@ class Footprint:
     """The section that sizes it, e.g. hub.resources, singleuser, scheduling.user_placeholders."""
     cpu: Bounds
     memory: Bounds
+    replicas: int = field(default=1, kw_only=True)
+    """How many such containers run: counted by multiplying, so a count costs no work of its size."""
 
     def of(self, resource: ContainerResource) -> Bounds:
         return self.cpu if resource == "cpu" else self.memory

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import FieldProblems, Image, StrictModel
+from .kubernetes import INT32_MAX, INT32_MIN, MAX_PRIORITY, LabelKey, Labels, LabelValue
 from .resources import Resources, resources
 from .versions import image_minor, kube_scheduler_image
 
@@ -37,7 +38,10 @@ class UserScheduler(StrictModel):
         ),
     )
     replicas: int = Field(
-        2, description="Scheduler replicas; one leads (leader election), the others take over when it goes away."
+        2,
+        ge=0,
+        le=INT32_MAX,
+        description="Scheduler replicas; one leads (leader election), the others take over when it goes away.",
     )
     resources: Resources = Field(
         default_factory=lambda: resources(("50m", "1"), ("128Mi", "512Mi")),
@@ -80,15 +84,19 @@ class Priorities(StrictModel):
     """PriorityClass values: who is evicted first when the cluster is full."""
 
     core: int = Field(
-        1000, le=1_000_000_000, description="Hub, proxy and user scheduler: never pre-empted by user load."
+        1000, ge=INT32_MIN, le=MAX_PRIORITY, description="Hub, proxy and user scheduler: never pre-empted by user load."
     )
-    user: int = Field(0, le=1_000_000_000, description="User servers.")
+    user: int = Field(0, ge=INT32_MIN, le=MAX_PRIORITY, description="User servers.")
     image_puller: int = Field(
-        -5, ge=-2_147_483_648, description="Continuous image puller pods: below users, so they never keep a user out."
+        -5,
+        ge=INT32_MIN,
+        le=MAX_PRIORITY,
+        description="Continuous image puller pods: below users, so they never keep a user out.",
     )
     placeholder: int = Field(
         -10,
-        ge=-2_147_483_648,
+        ge=INT32_MIN,
+        le=MAX_PRIORITY,
         description="User placeholders: the lowest, so any real user pre-empts them.",
     )
 
@@ -123,6 +131,8 @@ class UserPlaceholders(StrictModel):
 
     replicas: int = Field(
         0,
+        ge=INT32_MIN,  # below 0: refused by _not_negative, with what to write
+        le=INT32_MAX,
         description=(
             "Placeholder pods, each requesting what one user server is guaranteed; 0 keeps no spare room. An "
             "autoscaler adds nodes for them, so this many users start without waiting for a new node."
@@ -197,9 +207,9 @@ class ImagePuller(StrictModel):
 class Toleration(StrictModel):
     """A taint user pods tolerate (e.g. a dedicated user node pool)."""
 
-    key: str | None = Field(None, description="Taint key; unset with operator Exists tolerates every taint.")
+    key: LabelKey | None = Field(None, description="Taint key; unset with operator Exists tolerates every taint.")
     operator: Literal["Equal", "Exists"] = Field("Equal", description="Equal matches `value`; Exists any value.")
-    value: str | None = Field(None, description="Taint value matched with operator Equal.")
+    value: LabelValue | None = Field(None, description="Taint value matched with operator Equal.")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(
         None, description="Taint effect tolerated; unset tolerates every effect."
     )
@@ -219,7 +229,7 @@ class Toleration(StrictModel):
 class UserPods(StrictModel):
     """Nodes user pods may run on; placeholders and image pullers follow the same rules."""
 
-    node_selector: dict[str, str] = Field(
+    node_selector: Labels = Field(
         default_factory=dict,
         description="Node labels user pods require, e.g. {hub.jupyter.org/node-purpose: user}.",
     )

@@ -10,8 +10,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, StrictModel, valid_image
+from .kubernetes import ENV_NAME, INT32_MAX, MAX_UNIX_ID, ClassName, ExtendedResource, Labels
 from .resources import Cpu, Memory, RequestAndLimit, byte_count, request_above_limit, valid_cpu, valid_memory, written
 from .scheduling import Toleration
+from .yaml_input import short_key, shown
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
 LAYOUT_IMAGE = "busybox:1.36.1"
@@ -39,7 +41,7 @@ def _spawn_template(value: str) -> str:
     unknown = [field for field in fields if field not in SPAWN_FIELDS]
     if unknown:
         raise ValueError(
-            f"{value!r}: KubeSpawner fills in {{...}} when it starts a server and knows only "
+            f"{shown(value)}: KubeSpawner fills in {{...}} when it starts a server and knows only "
             f"{', '.join('{' + f + '}' for f in SPAWN_FIELDS)}; write braces as {{{{ and }}}} otherwise"
         )
     return value
@@ -98,8 +100,8 @@ class MemoryAllotment(RequestAndLimit):
 class GpuNodes(StrictModel):
     """How pods that ask for GPUs reach the GPU nodes."""
 
-    resource: str = Field(GPU_RESOURCE, description="Extended resource a GPU is requested as.")
-    node_selector: dict[str, str] = Field(
+    resource: ExtendedResource = Field(GPU_RESOURCE, description="Extended resource a GPU is requested as.")
+    node_selector: Labels = Field(
         default_factory=dict, description='Labels of GPU nodes, e.g. {"nvidia.com/gpu.present": "true"}.'
     )
     tolerations: list[Toleration] = Field(
@@ -139,7 +141,7 @@ class ProfileOption(StrictModel):
         problems = []
         if self.default not in self.choices:
             problems.append(
-                ("default", f"{self.default!r} is not one of the choices; write one of: {', '.join(self.choices)}")
+                ("default", f"{shown(self.default)} is not one of the choices; write one of: {', '.join(self.choices)}")
             )
         for key, choice in self.choices.items():
             if message := _choice_problem(self.kind, choice.value):
@@ -154,10 +156,10 @@ def _choice_problem(kind: OptionKind, value: str | int) -> str | None:
     try:
         if check:
             check(value)
-        elif kind == "gpu" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            return f"{value!r} is not a GPU count; write a whole number like 0, 1 or 2"
+        elif kind == "gpu" and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT32_MAX):
+            return f"{shown(value)} is not a GPU count; write a whole number like 0, 1 or 2"
         elif kind == "node" and not isinstance(value, str):
-            return f"{value!r} is not a node name; write the node's name, e.g. worker-1"
+            return f"{shown(value)} is not a node name; write the node's name, e.g. worker-1"
     except ValueError as error:
         return str(error)
     return None
@@ -175,7 +177,9 @@ class Profile(StrictModel):
     image: Image | None = Field(None, description="Image of this profile; unset uses singleuser.image.")
     cpu: CpuAllotment | None = Field(None, description="CPU of this profile; unset uses singleuser.cpu.")
     memory: MemoryAllotment | None = Field(None, description="Memory of this profile; unset uses singleuser.memory.")
-    gpus: int = Field(0, ge=0, description="GPUs of this profile; more than 0 needs singleuser.gpu_nodes.")
+    gpus: int = Field(
+        0, ge=0, le=INT32_MAX, description="GPUs of this profile; more than 0 needs singleuser.gpu_nodes."
+    )
     options: dict[DnsLabel, ProfileOption] = Field(
         default_factory=dict, description="Drop-downs of this profile by key (image, cpu, memory, gpu, node)."
     )
@@ -210,7 +214,7 @@ class SharedVolume(StrictModel):
         description="Where it appears in user servers, e.g. /home/jovyan/thinkube/datasets.", pattern=r"^/.+"
     )
     capacity: Memory = Field(description="Size of the PVC, e.g. 500Gi.")
-    storage_class: str | None = Field(
+    storage_class: ClassName | None = Field(
         None,
         description=(
             "StorageClass that provides ReadWriteMany, e.g. efs-sc, filestore-rwx, azurefile-csi, nfs-client or "
@@ -263,7 +267,9 @@ class UserStorage(StrictModel):
         ),
     )
     capacity: Memory = Field("10Gi", description="Size of each user's PVC.")
-    storage_class: str | None = Field(None, description="StorageClass of user PVCs; unset uses the cluster default.")
+    storage_class: ClassName | None = Field(
+        None, description="StorageClass of user PVCs; unset uses the cluster default."
+    )
     access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = Field(
         "ReadWriteOnce", description="Access mode of user PVCs."
     )
@@ -380,12 +386,16 @@ class IdleCulling(StrictModel):
     """jupyterhub-idle-culler, run by the hub as a managed service."""
 
     enabled: bool = Field(True, description="Stop servers nobody has used for `timeout` seconds.")
-    timeout: int = Field(3600, ge=60, description="Seconds of inactivity after which a server is stopped.")
-    every: int = Field(600, ge=10, description="Seconds between two checks.")
-    max_age: int = Field(0, ge=0, description="Seconds after which a server is stopped even if active; 0 means never.")
+    timeout: int = Field(
+        3600, ge=60, le=INT32_MAX, description="Seconds of inactivity after which a server is stopped."
+    )
+    every: int = Field(600, ge=10, le=INT32_MAX, description="Seconds between two checks.")
+    max_age: int = Field(
+        0, ge=0, le=INT32_MAX, description="Seconds after which a server is stopped even if active; 0 means never."
+    )
     cull_users: bool = Field(False, description="Also delete users without a running server (temporary-user setups).")
     remove_named_servers: bool = Field(False, description="Delete culled named servers instead of only stopping them.")
-    concurrency: int = Field(10, ge=1, description="Hub API requests the culler makes at once.")
+    concurrency: int = Field(10, ge=1, le=INT32_MAX, description="Hub API requests the culler makes at once.")
 
     @model_validator(mode="after")
     def _checks_often_enough(self) -> IdleCulling:
@@ -419,9 +429,14 @@ class SingleuserSettings(StrictModel):
     memory: MemoryAllotment = Field(default_factory=MemoryAllotment, description="Memory guarantee and limit.")
     storage: UserStorage = Field(default_factory=UserStorage, description="Home directory, shared volumes, scratch.")
     start_timeout: int = Field(
-        300, ge=30, description="Seconds a server may take to start (image pull included) before it is given up."
+        300,
+        ge=30,
+        le=INT32_MAX,
+        description="Seconds a server may take to start (image pull included) before it is given up.",
     )
-    http_timeout: int = Field(120, ge=10, description="Seconds the hub waits for a started server to answer HTTP.")
+    http_timeout: int = Field(
+        120, ge=10, le=INT32_MAX, description="Seconds the hub waits for a started server to answer HTTP."
+    )
     default_url: str = Field(
         "/lab", description="Where users land after their server starts, e.g. /lab or /lab/tree/work.", pattern=r"^/.*"
     )
@@ -430,9 +445,14 @@ class SingleuserSettings(StrictModel):
         description="Plain environment variables of every user server (values are not secret: they end up in git).",
     )
     uid: int = Field(
-        1000, ge=1, description="User ID the server runs as (1000 is jovyan in Jupyter images); never root by default."
+        1000,
+        ge=1,
+        le=MAX_UNIX_ID,
+        description="User ID the server runs as (1000 is jovyan in Jupyter images); never root by default.",
     )
-    fs_gid: int = Field(100, ge=0, description="Group that owns mounted volumes (100 is users in Jupyter images).")
+    fs_gid: int = Field(
+        100, ge=0, le=MAX_UNIX_ID, description="Group that owns mounted volumes (100 is users in Jupyter images)."
+    )
     profiles: list[Profile] = Field(
         default_factory=list, description="Choices on the spawn page; empty means one kind of server for everyone."
     )
@@ -470,11 +490,9 @@ class SingleuserSettings(StrictModel):
     @field_validator("extra_env")
     @classmethod
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not name.replace("_", "A").isalnum() or name[0].isdigit():
-                raise ValueError(
-                    f"{name!r} is not an environment variable name; use letters, digits and _, e.g. MY_SETTING"
-                )
+        if bad := [name for name in value if not ENV_NAME.match(name)]:
+            message = "is not an environment variable name; use ASCII letters, digits and _, e.g. MY_SETTING"
+            raise FieldProblems(*((short_key(name), message) for name in bad))
         return value
 
     @model_validator(mode="after")

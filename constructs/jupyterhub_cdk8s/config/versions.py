@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from .yaml_input import shown
+
 # The oldest is the oldest the JupyterHub Helm chart 4.4.0 supports (its
 # Chart.yaml kubeVersion); the newest is the newest kube-scheduler release
 # whose RBAC this project knows (scheduling/user_scheduler.py).
@@ -52,20 +54,20 @@ def minor_version(text: str) -> tuple[int, int]:
 
 
 def _minor(
-    value: Any, *, product: str, oldest: tuple[int, int], newest: tuple[int, int], example: str, shown: str
+    value: Any, *, product: str, oldest: tuple[int, int], newest: tuple[int, int], example: str, where: str
 ) -> str:
     """`value` as a supported "major.minor" of `product`, or a ValueError saying what to write."""
     if isinstance(value, float):
         raise ValueError(
-            f'{value!r} is a number to YAML (1.30 reads as 1.3); write the version quoted, e.g. "{example}"'
+            f'{shown(value)} is a number to YAML (1.30 reads as 1.3); write the version quoted, e.g. "{example}"'
         )
     text = value if isinstance(value, str) else None
     parts = text.split(".") if text else []
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         article = "an" if product[0] in "AEIOU" else "a"
         raise ValueError(
-            f"{value!r} is not {article} {product} minor version; "
-            f'write it as a quoted string, e.g. "{example}" ({shown})'
+            f"{shown(value)} is not {article} {product} minor version; "
+            f'write it as a quoted string, e.g. "{example}" ({where})'
         )
     version = minor_version(text or "")
     if not oldest <= version <= newest:
@@ -83,7 +85,7 @@ def _kubernetes_minor(value: Any) -> str:
         oldest=OLDEST_KUBERNETES,
         newest=NEWEST_KUBERNETES,
         example=DEFAULT_KUBERNETES,
-        shown="`kubectl version` shows the server's",
+        where="`kubectl version` shows the server's",
     )
 
 
@@ -112,7 +114,7 @@ def _argocd_minor(value: Any) -> str:
         oldest=OLDEST_ARGOCD,
         newest=NEWEST_ARGOCD,
         example=DEFAULT_ARGOCD,
-        shown="`argocd version` shows the server's",
+        where="`argocd version` shows the server's",
     )
 
 

@@ -196,7 +196,7 @@ class ImagePullers(Part):
         return name
 
     def _awaiter(self, daemonsets: list[str], names: Names, timeout: int, hub_image: str) -> None:
-        job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:10])
+        job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:8])
         labels = names.labels(IMAGE_AWAITER)
         Identity(self, "awaiter-identity", name=names.image_awaiter_account, labels=labels).allow(
             ["get", "list", "watch"], ["daemonsets"], api_group="apps", names=daemonsets

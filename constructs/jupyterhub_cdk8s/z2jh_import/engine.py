@@ -11,9 +11,65 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..config.yaml_input import shown
+
 
 class NotMapped(Exception):
     """Raised by a transform: this value has no equivalent here (the message says why and what to do)."""
+
+
+class WrongValue(Exception):
+    """Raised by a transform: the chart itself would not take this value; `at` is below the row's key."""
+
+    def __init__(self, message: str, at: str = ""):
+        self.at = at
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The type a chart key takes (its values.schema.yaml type), said as what to write."""
+
+    says: str
+    fits: Callable[[Any], bool]
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+TEXT = Shape("text", lambda value: isinstance(value, str))
+WHOLE = Shape("a whole number", _whole)
+SWITCH = Shape("true or false", lambda value: isinstance(value, bool))
+NUMBER = Shape("a number", lambda value: _whole(value) or isinstance(value, float))
+QUANTITY = Shape("a quantity like 2, 0.5, 512M or 1G", lambda value: NUMBER.fits(value) or isinstance(value, str))
+MAPPING = Shape("a mapping of keys to values", lambda value: isinstance(value, dict))
+LIST = Shape("a list", lambda value: isinstance(value, list))
+
+
+def list_of(item: Shape) -> Shape:
+    return Shape(f"a list of {item.says}", lambda value: isinstance(value, list) and all(map(item.fits, value)))
+
+
+def map_of(item: Shape) -> Shape:
+    return Shape(
+        f"a mapping of names to {item.says}",
+        lambda value: isinstance(value, dict) and all(map(item.fits, value.values())),
+    )
+
+
+def either(*shapes: Shape) -> Shape:
+    return Shape(" or ".join(shape.says for shape in shapes), lambda value: any(s.fits(value) for s in shapes))
+
+
+IMAGE = Shape(
+    "an image {name: text, tag: text}",
+    lambda value: (
+        isinstance(value, dict)
+        and isinstance(value.get("name", ""), str)
+        and (isinstance(value.get("tag", ""), str) or _whole(value.get("tag")))
+    ),
+)
 
 
 @dataclass
@@ -23,6 +79,10 @@ class Migration:
     config: dict = field(default_factory=dict)
     mapped: list[str] = field(default_factory=list)
     unmapped: list[tuple[str, str]] = field(default_factory=list)
+    wrong: list[tuple[str, str]] = field(default_factory=list)
+    """Values the chart itself would not take, by chart key: the import stops with them (exit 2)."""
+    origins: dict[str, str] = field(default_factory=dict)
+    """Chart key of each target path the table set, to report a problem of the environment at its key."""
     notes: list[tuple[str, str]] = field(default_factory=list)
     hub_secret_env: dict[str, dict] = field(default_factory=dict)
     password_env: str | None = None
@@ -39,6 +99,13 @@ class Migration:
         elif isinstance(previous, list) and isinstance(value, list):
             value = previous + value
         node[last] = value
+
+    def origin_of(self, path: str) -> tuple[str, str] | None:
+        """The chart key that set `path` of the environment (or a section above it), and the part below it."""
+        for target in sorted(self.origins, key=len, reverse=True):
+            if path == target or path.startswith((target + ".", target + "[")):
+                return self.origins[target], path[len(target) :]
+        return None
 
     def get(self, path: str, default: Any = None) -> Any:
         node: Any = self.config
@@ -67,6 +134,8 @@ class Row:
     transform: Transform | None = None
     reason: str = ""
     keys: tuple[str, ...] = ()
+    takes: Shape | None = None
+    """The type the chart takes here: a value of another type is refused before any transform sees it."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +170,9 @@ def _empty(value: Any) -> bool:
 
 
 def _apply(row: Row, value: Any, migration: Migration) -> None:
+    if row.takes is not None and not row.takes.fits(value):
+        migration.wrong.append((row.source, f"{shown(value)} is not {row.takes.says}, which the chart takes here"))
+        return
     if row.transform is None:
         migration.unmapped.append((row.source, f"not mapped: {row.reason}"))
         return
@@ -109,13 +181,17 @@ def _apply(row: Row, value: Any, migration: Migration) -> None:
     except NotMapped as reason:
         migration.unmapped.append((row.source, f"not mapped: {reason}"))
         return
-    except (AttributeError, TypeError, KeyError, IndexError):
-        # A value of another shape than the chart's (a string where the chart takes a map, ...).
-        migration.unmapped.append((row.source, f"not mapped: {value!r} is not a value this key takes in the chart"))
+    except WrongValue as wrong:
+        migration.wrong.append((row.source + wrong.at, str(wrong)))
+        return
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, OverflowError):
+        # Inside a value of the right type, a part of another shape (a string where the chart takes a map, ...).
+        migration.wrong.append((row.source, f"{shown(value)} is not a value the chart takes here"))
         return
     migration.mapped.append(row.source)
     if result is not SKIP and row.target:
         migration.put(row.target, result)
+        migration.origins.setdefault(row.target, row.source)
 
 
 def walk(values: dict, table: Table, migration: Migration) -> None:
@@ -127,8 +203,8 @@ def _walk(node: Any, path: str, table: Table, migration: Migration) -> None:
     if _empty(node):
         return
     row = table.by_source.get(path)
-    if row and not row.keys:
-        _apply(row, node, migration)
+    if row and (not row.keys or not isinstance(node, dict)):
+        _apply(row, node, migration)  # a row of some keys of a mapping refuses anything else by its `takes`
         return
     if row and isinstance(node, dict):
         _apply(row, {k: node[k] for k in row.keys if k in node}, migration)

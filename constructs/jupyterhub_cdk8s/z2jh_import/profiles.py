@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ..config.singleuser import GPU_RESOURCE, CpuAllotment, MemoryAllotment
-from .engine import Migration, NotMapped
+from ..config.yaml_input import shown
+from .engine import Migration, NotMapped, WrongValue
 from .transforms import spawner_bytes
 
 
@@ -35,8 +36,8 @@ def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict
                 profile.setdefault(section, {})[part] = str(value)
             else:
                 profile[section] = value
-        elif key == "extra_resource_limits" and set(value) == {GPU_RESOURCE}:
-            profile["gpus"] = int(value[GPU_RESOURCE])
+        elif key == "extra_resource_limits" and isinstance(value, dict) and set(value) == {GPU_RESOURCE}:
+            profile["gpus"] = _gpu_count(value[GPU_RESOURCE], f"[{index}].kubespawner_override.{key}.{GPU_RESOURCE}")
         elif key in ("node_selector", "tolerations") and GPU_RESOURCE in (overrides.get("extra_resource_limits") or {}):
             # Where GPU profiles run: this project keeps one such placement for all of them.
             migration.put(f"singleuser.gpu_nodes.{key}", value)
@@ -52,6 +53,15 @@ def _profile(entry: dict, index: int, migration: Migration, source: str) -> dict
             )
         )
     return profile
+
+
+def _gpu_count(value, at: str) -> int:
+    """A GPU limit as the chart takes it: a whole number, possibly quoted ("1")."""
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdecimal())):
+        raise WrongValue(f"{shown(value)} is not a GPU count; write a whole number like 1", at)
+    if len(str(value)) > 10:
+        raise WrongValue(f"{shown(value)} GPUs is more than any node has; write a whole number like 1", at)
+    return int(value)
 
 
 def profile_list(value, migration, source):

@@ -24,7 +24,7 @@ def image(value, migration, source):
     tag = value.get("tag")
     if not tag or tag == "set-by-chartpress":
         raise NotMapped("the image has no tag; the default pinned image is used (pin yours as image: name:tag)")
-    return f"{value['name']}:{tag}"
+    return f"{value['name']}:{tag}"  # a whole-number tag (IMAGE refuses others) reads as Helm renders it
 
 
 def quantity(value, migration, source):
@@ -86,6 +86,8 @@ def env_vars(target_kind: str) -> Transform:
 
     def transform(value, migration, source):
         plain = {}
+        if isinstance(value, list):  # the Kubernetes form: [{name, value}] or [{name, valueFrom}]
+            value = {entry["name"]: entry.get("value", entry) for entry in value}
         for name, item in sorted(value.items()):
             ref = item.get("valueFrom", {}).get("secretKeyRef") if isinstance(item, dict) else None
             if ref and target_kind == "hub":
@@ -100,7 +102,7 @@ def env_vars(target_kind: str) -> Transform:
                     )
                 )
             elif isinstance(item, (str, int, float, bool)) and target_kind == "singleuser":
-                plain[name] = str(item)
+                plain[name] = env_text(item)
             else:
                 why = (
                     "environment variables of the hub are generated from typed settings (secrets are referenced by "
@@ -112,6 +114,11 @@ def env_vars(target_kind: str) -> Transform:
         return plain or SKIP
 
     return transform
+
+
+def env_text(value: str | int | float | bool) -> str:
+    """A plain value as the chart writes it into an env entry (its template quotes it): true, not True."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def ingress_host(value, migration, source):

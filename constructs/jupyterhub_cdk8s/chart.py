@@ -15,7 +15,7 @@ from .branding import BrandingComponent
 from .component import Component, Context, assemble
 from .config import HubConfig
 from .hub import HubComponent
-from .hub.services import IdleCullerComponent
+from .hub.services import HubServicesComponent, IdleCullerComponent
 from .ingress import IngressComponent
 from .monitoring import MonitoringComponent
 from .namespace import NamespaceComponent
@@ -44,6 +44,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     UserServersComponent,
     PlatformServicesComponent,
     IdleCullerComponent,
+    HubServicesComponent,
     ProxyComponent,
     IngressComponent,
     UserSchedulerComponent,

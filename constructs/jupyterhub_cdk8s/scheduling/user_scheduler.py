@@ -10,7 +10,9 @@ empty nodes can be drained.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from cdk8s_plus_27 import k8s
@@ -95,7 +97,16 @@ def _health_probe(*, period: int, failures: int, initial_delay: int) -> dict:
 class UserSchedulerDeployment(Part):
     """Deployment, config, RBAC and disruption budget of the user scheduler."""
 
-    def __init__(self, scope: Construct, id: str, *, settings: UserScheduler, names: Names, priority_class_name: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: UserScheduler,
+        names: Names,
+        priority_class_name: str,
+        placement: Mapping[str, Any] | None = None,
+    ):
         super().__init__(scope, id)
         labels = names.labels(USER_SCHEDULER)
         selector = names.selector(USER_SCHEDULER)
@@ -181,6 +192,7 @@ class UserSchedulerDeployment(Part):
                             "containers": [container],
                             "volumes": [{"name": "config", "configMap": {"name": account}}],
                             "enableServiceLinks": False,
+                            **(placement or {}),
                             # One replica per node where possible, so a node loss never takes both;
                             # a one-node cluster still runs both (ScheduleAnyway).
                             "topologySpreadConstraints": [
@@ -232,4 +244,5 @@ class UserSchedulerComponent(Component):
             settings=self.settings,
             names=context.names,
             priority_class_name=context.names.priority_class(CORE_TIER),
+            placement=context.core_placement,
         )

@@ -265,7 +265,7 @@ def _message(item: ErrorDetails, owner: type[BaseModel] | None, field: str | Non
     kind, given = item["type"], item.get("input")
     if kind == "extra_forbidden":
         allowed = sorted(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(field or "", allowed, n=1)
+        close = difflib.get_close_matches(field or "", _same_kind(field or "", allowed), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return [("", f"unknown key; {hint}allowed here: {', '.join(allowed)}")]
     if kind == "missing":
@@ -292,6 +292,15 @@ def _message(item: ErrorDetails, owner: type[BaseModel] | None, field: str | Non
         return [("", f"must be a mapping of settings, not {given!r}")]
     message = item["msg"][0].lower() + item["msg"][1:]
     return [("", f"{message} (got {given!r})")]
+
+
+def _same_kind(field: str, names: list[str]) -> list[str]:
+    """Names a misspelt `field` may be suggested as: an admin setting never for an access one, nor the reverse.
+
+    `admin_organizations` is not `allowed_organizations`: that would grant login instead of admin rights.
+    """
+    admin = field.startswith("admin")
+    return [name for name in names if name.startswith("admin") == admin]
 
 
 def config_schema() -> str:

@@ -11,7 +11,7 @@ import pytest
 import requests
 from jupyterhub.scopes import scope_definitions
 from support.hub_harness import deployment_container, fake_secrets, running_hub
-from support.network_policy_evaluator import selects
+from support.network_policy_evaluator import Endpoint, may_connect
 from support.synthesis import MINIMAL, environment, find, hub_config_text, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError
@@ -101,7 +101,15 @@ def test_each_service_running_elsewhere_reaches_the_hub_port_and_nothing_else(tm
             }
         ],
     }
-    assert selects(policy, deployment_labels(objects, "hub"))
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    hub = Endpoint("hub", "hub-test", deployment_labels(objects, "hub"))
+    proxy = Endpoint("proxy", "hub-test", deployment_labels(objects, "proxy"))
+    grader = Endpoint("grader", "grading", {"app.kubernetes.io/name": "grader"})
+    other = Endpoint("other", "grading", {"app.kubernetes.io/name": "other"})
+    assert may_connect(policies, grader, hub, 8081)
+    assert not may_connect(policies, grader, hub, 8080)
+    assert not may_connect(policies, grader, proxy, 8000)
+    assert not may_connect(policies, other, hub, 8081)
     # The hub-managed service runs in the hub's container: no policy of its own.
     assert not [o for o in objects if o["kind"] == "NetworkPolicy" and "announcer" in o["metadata"]["name"]]
 

@@ -14,6 +14,7 @@ from .authentication import AuthenticationComponent
 from .branding import BrandingComponent
 from .component import Component, Context, assemble
 from .config import HubConfig
+from .gateway import GatewayComponent
 from .hub import HubComponent
 from .hub.services import HubServicesComponent, IdleCullerComponent
 from .ingress import IngressComponent
@@ -47,6 +48,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     HubServicesComponent,
     ProxyComponent,
     IngressComponent,
+    GatewayComponent,
     UserSchedulerComponent,
     UserPlaceholdersComponent,
     ImagePullersComponent,

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
 from .base import DnsLabel, FieldProblems, Hostname, StrictModel
+from .gateway import GatewaySettings, gateway_problems
 from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
@@ -60,6 +61,10 @@ class HubConfig(StrictModel):
     singleuser: SingleuserSettings = Field(default_factory=SingleuserSettings, description="Defaults of user servers.")
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
+    gateway: GatewaySettings = Field(
+        default_factory=GatewaySettings,
+        description="Public entry through a Gateway API HTTPRoute (the alternative to the Ingress).",
+    )
     scheduling: SchedulingSettings = Field(
         default_factory=SchedulingSettings,
         description="User scheduler, priorities, user placeholders and image pullers.",
@@ -139,6 +144,12 @@ class HubConfig(StrictModel):
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
+            raise FieldProblems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _gateway_fits_environment(self) -> HubConfig:
+        if problems := gateway_problems(self.gateway, self.host, self.network_policy.enabled):
             raise FieldProblems(*problems)
         return self
 

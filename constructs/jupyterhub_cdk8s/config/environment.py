@@ -15,6 +15,7 @@ from .ingress import IngressSettings
 from .limits import LimitRangeSettings, limit_range_problems
 from .monitoring import MonitoringSettings, monitoring_problems
 from .network import NetworkPolicySettings, network_policy_problems
+from .network_rules import ExtraRulesByComponent
 from .platform_services import PlatformServices
 from .pod_security import PodSecuritySettings
 from .proxy import ProxySettings
@@ -78,6 +79,13 @@ class HubConfig(StrictModel):
     network_policy: NetworkPolicySettings = Field(
         default_factory=NetworkPolicySettings,
         description="NetworkPolicies: default deny, then what each component needs.",
+    )
+    network_rules: ExtraRulesByComponent = Field(
+        default_factory=ExtraRulesByComponent,
+        description=(
+            "More connections per component (the chart's hub/proxy/singleuser networkPolicy.ingress/egress): a "
+            "monitoring agent, a service or a database in another namespace. Each is a policy of its own."
+        ),
     )
     pod_security: PodSecuritySettings = Field(
         default_factory=PodSecuritySettings, description="Pod Security admission levels of the namespace."

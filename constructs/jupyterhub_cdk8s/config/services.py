@@ -44,7 +44,7 @@ RESERVED_ENV_PREFIXES = ("JUPYTERHUB_", "JPY_", "CONFIGPROXY_")
 """Variables JupyterHub and this project set in the hub container themselves."""
 
 
-def _scope(value: Any) -> str:
+def valid_scope(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a scope; write one like read:users or admin:servers!group=students")
     name, bang, filter_ = value.partition("!")
@@ -65,7 +65,7 @@ def _scope(value: Any) -> str:
     return value
 
 
-Scope = Annotated[str, BeforeValidator(_scope)]
+Scope = Annotated[str, BeforeValidator(valid_scope)]
 """A JupyterHub scope, with an optional filter: read:users, admin:servers!group=students."""
 
 

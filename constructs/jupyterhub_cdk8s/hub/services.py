@@ -84,9 +84,17 @@ class HubServicesComponent(Component):
         for service in self.services:
             if not service.external():
                 continue
-            policy = context.network.policy(f"{service.name}-service-to-hub", HUB)
+            network = context.network
+            policy = network.policy(f"{service.name}-service-to-hub", HUB)
             if service.runs_in is not None:
                 policy.allow_from(pods_elsewhere(service.runs_in), tcp(HUB_PORT))
+                if service.runs_in.namespace == context.names.namespace:
+                    # Pods of the hub's namespace are under its default deny: their way out is opened too.
+                    (
+                        network.policy(f"{service.name}-service", dict(sorted(service.runs_in.pod_labels.items())))
+                        .allow_to(network.component(HUB), tcp(HUB_PORT))
+                        .reach(network.dns)
+                    )
             for cidr in service.runs_at:
                 policy.allow_from(ip_block(cidr), tcp(HUB_PORT))
 

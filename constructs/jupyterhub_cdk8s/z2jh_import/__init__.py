@@ -7,6 +7,7 @@ nothing and are skipped). The parts:
 - rows.py: the table, one row per chart key (where it goes, or why not);
 - transforms.py: the conversions the rows name; profiles.py: profileList;
 - auth.py: the authenticator, which the chart spreads over several keys;
+- chart_behaviour.py: the chart's defaults that differ here, kept or noted;
 - engine.py: the walk that applies the table;
 - environment_file.py: the file written, and its check by the loader.
 
@@ -16,10 +17,12 @@ Nothing here loads cdk8s or jsii: `import-z2jh` is YAML in, YAML out.
 from __future__ import annotations
 
 from .auth import resolve_auth
+from .chart_behaviour import keep_chart_behaviour
 from .engine import Migration, Row, merged, walk
 from .environment_file import render, validate
-from .profiles import complete_profiles, quota_for_gpus
+from .profiles import complete_profiles
 from .rows import CHART, CHART_DEFAULTS, ROWS
+from .transforms import resolve_services
 
 
 def migrate(values: dict, namespace: str) -> Migration:
@@ -28,8 +31,9 @@ def migrate(values: dict, namespace: str) -> Migration:
     migration.put("namespace", namespace)
     walk(merged(CHART_DEFAULTS, values), CHART, migration)
     resolve_auth(migration)
+    resolve_services(migration)
     complete_profiles(migration)
-    quota_for_gpus(migration)
+    keep_chart_behaviour(values, migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
         migration.notes.append(
             (

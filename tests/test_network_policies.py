@@ -218,16 +218,18 @@ def test_connections_of_the_issue_table(env, tmp_path):
             ("user", "bootstrap", 8888, "TCP"),
         ]
     # The hub reaches its identity provider where auth.egress says, on its ports only; user pods never through that.
-    for index, destination in enumerate(getattr(environment_config(env).auth, "egress", [])):
+    auth = environment_config(env).auth
+    for index, destination in enumerate(getattr(auth, "egress", [])):
         name = f"identity provider {index}"
         if destination.cidr:
             e[name] = Endpoint(name, ip=str(ipaddress.ip_network(destination.cidr)[1]))
         else:
             e[name] = Endpoint(name, destination.pods.namespace, dict(destination.pods.pod_labels))
-        allowed += [("hub", name, port, "TCP") for port in destination.ports]
-        denied += [("hub", name, 22, "TCP"), ("proxy", name, destination.ports[0], "TCP")]
+        ports = destination.ports or auth.provider_ports()
+        allowed += [("hub", name, port, "TCP") for port in ports]
+        denied += [("hub", name, 22, "TCP"), ("proxy", name, ports[0], "TCP")]
         if destination.pods or not internet:
-            denied.append(("user", name, destination.ports[0], "TCP"))
+            denied.append(("user", name, ports[0], "TCP"))
     addresses = {
         "metadata": METADATA,
         "internet": INTERNET,

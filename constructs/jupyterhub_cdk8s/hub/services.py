@@ -100,7 +100,7 @@ class HubServicesComponent(Component):
 
     def configure(self, context: Context) -> None:
         file = context.config_file
-        file.section(Order.SERVICES, "Services and roles: hub.services, hub.roles")
+        file.section(Order.ENVIRONMENT_SERVICES, "Services and roles: hub.services, hub.roles")
         for service in self.services:
             token = None
             if service.api_token is not None:

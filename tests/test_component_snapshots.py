@@ -24,11 +24,17 @@ host: hub.example.com
 hub:
   branding:
     announcement: Maintenance on Sunday
+  services:
+    - name: grader
+      scopes: [list:users, read:users]
+      api_token: {name: grader-token, key: token}
+      runs_in: {namespace: grading, pod_labels: {app: grader}}
 auth:
   type: github
   client_id: hub
   client_secret: {name: github-oauth, key: client-secret}
   allowed_organizations: [example-org]
+  admin_teams: [example-org:hub-admins]
   admin_users: [admin]
   egress: [{cidr: 140.82.112.0/20}]
 singleuser:
@@ -54,12 +60,21 @@ platform_services:
         password: {name: warehouse, key: password}
 scheduling:
   user_placeholders: {replicas: 1}
+  core_pods: {node_selector: {pool: system}}
+network_rules:
+  hub:
+    ingress: [{peer: {namespace: monitoring}, ports: [8081]}]
 monitoring:
   enabled: true
 gitops:
   repo_url: https://git.example.com/hubs.git
 ingress:
   tls_secret: hub-tls
+gateway:
+  enabled: true
+  parent: {name: public, namespace: gateways}
+  pods: {namespace: gateways, pod_labels: {app: gateway}}
+  certificate: {issuer: {name: letsencrypt}}
 """
 
 FILES = [
@@ -71,6 +86,7 @@ FILES = [
     "snapshot/hub.yaml",
     "snapshot/proxy.yaml",
     "snapshot/ingress.yaml",
+    "snapshot/gateway.yaml",
     "snapshot/shared-storage.yaml",
     "snapshot/platform-services.yaml",
     "snapshot/user-scheduler.yaml",

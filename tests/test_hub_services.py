@@ -199,3 +199,20 @@ def test_a_service_token_from_the_manifests_has_exactly_its_roles_scopes(tmp_pat
         # A wrong token is nobody.
         wrong = requests.get(api + "/users", headers={"Authorization": "token not-the-token"}, timeout=10)
         assert wrong.status_code == 403
+
+
+@pytest.mark.unit
+def test_a_service_in_the_hubs_own_namespace_gets_its_way_out_to_the_hub_too(tmp_path):
+    """The namespace's default deny holds for the service's pods too: their egress to the hub is opened, only that."""
+    text = MINIMAL + (
+        "hub: {services: [{name: stats, scopes: [read:metrics], api_token: {name: stats, key: token}, "
+        "runs_in: {namespace: hub-test, pod_labels: {app: stats}}}]}\n"
+    )
+    objects = synth_objects(text, tmp_path)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    hub = Endpoint("hub", "hub-test", deployment_labels(objects, "hub"))
+    stats = Endpoint("stats", "hub-test", {"app": "stats"})
+    assert may_connect(policies, stats, hub, 8081)
+    assert not may_connect(policies, stats, Endpoint("proxy", "hub-test", deployment_labels(objects, "proxy")), 8000)
+    assert not may_connect(policies, stats, Endpoint("internet", ip="203.0.113.5"), 443)
+    assert not may_connect(policies, Endpoint("other", "hub-test", {"app": "other"}), hub, 8081)

@@ -152,7 +152,12 @@ def test_the_fleet_keeps_applications_and_their_resources_when_an_element_or_its
     )
 
 
-@pytest.mark.parametrize("env", [p.stem for p in ARGOCD.glob("*.yaml")])
+MONITORED_BY_ARGOCD = [
+    p.stem for p in ARGOCD.glob("*.yaml") if any(o["kind"] == "ServiceMonitor" for o in dist_objects(p.stem))
+]
+
+
+@pytest.mark.parametrize("env", MONITORED_BY_ARGOCD)
 def test_annotation_tracking_is_required_for_the_service_monitors(env):
     """Label tracking writes the Application's name into every object's instance label (README, Supported
     platforms): the ServiceMonitors, which select on it, would then find no Service."""

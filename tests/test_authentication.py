@@ -9,7 +9,6 @@ providers' documented URL layouts (written out here, not taken from the code).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import subprocess
 import sys
@@ -18,39 +17,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from jupyterhub.app import JupyterHub
+from support.authenticators import HUB_SECRET, fake_secret, hub_env, load_authenticator
 from support.synthesis import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.config.secrets import CRYPT_KEY_KEY
-
-HUB_SECRET = "jupyterhub-hub-secret"
-
-
-def hub_env(objects: list[dict]) -> dict[str, tuple[str, str]]:
-    """The hub container's env variables fed by Secrets: name -> (secret, key)."""
-    container = find(objects, "Deployment", "jupyterhub-hub")["spec"]["template"]["spec"]["containers"][0]
-    return {
-        env["name"]: (env["valueFrom"]["secretKeyRef"]["name"], env["valueFrom"]["secretKeyRef"]["key"])
-        for env in container["env"]
-        if "secretKeyRef" in env.get("valueFrom", {})
-    }
-
-
-def fake_secret(secret: str, key: str) -> str:
-    """A stand-in Secret value, distinct per (secret, key) and 64 hex characters like the hub's keys."""
-    return hashlib.sha256(f"{secret}/{key}".encode()).hexdigest()
-
-
-def load_authenticator(objects: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The authenticator the real JupyterHub builds from the generated config, with the Secrets in its env."""
-    for name, (secret, key) in hub_env(objects).items():
-        monkeypatch.setenv(name, fake_secret(secret, key))
-    config = tmp_path / "jupyterhub_config.py"
-    config.write_text(hub_config_text(objects), encoding="utf-8")
-    app = JupyterHub()
-    app.load_config_file(str(config))
-    return app.authenticator_class(parent=app)
 
 
 def allowed(authenticator, username: str, user_info: dict) -> bool:
@@ -365,7 +336,7 @@ BAD = {
     "unknown-type": (
         "namespace: a\nhost: h.example.com\nauth: {type: saml, allow_all: true}\n",
         "auth.type: unknown type 'saml'; write one of: 'keycloak', 'oidc', 'cloudflare-access', 'github', "
-        "'shared-password', 'dummy'",
+        "'gitlab', 'google', 'azuread', 'ldap', 'lti13', 'shared-password', 'dummy'",
     ),
     "no-client-secret": (
         "namespace: b\nhost: h.example.com\n"
@@ -376,13 +347,13 @@ BAD = {
     "dummy-in-production": (
         "namespace: c\nproduction: true\nauth: {type: dummy, allow_all: true}\n",
         "auth.type: dummy lets anyone log in without a password and is refused with `production: true`; "
-        "choose keycloak, oidc, cloudflare-access, github or shared-password",
+        "choose keycloak, oidc, cloudflare-access, github, gitlab, google, azuread, ldap, lti13 or shared-password",
     ),
     "no-access-rule": (
         "namespace: d\nhost: h.example.com\n"
         "auth: {type: github, client_id: hub, client_secret: {name: gh, key: secret}}\n",
         "auth.allow_all: no access rule: nobody could log in; list who may (allowed_users, admin_users, "
-        "allowed_organizations), or write `allow_all: true` to let everyone the authenticator accepts in",
+        "allowed_organizations, admin_teams), or write `allow_all: true` to let everyone the authenticator accepts in",
     ),
     "oauth-without-host": (
         "namespace: e\nauth:\n  type: cloudflare-access\n  team_domain: t.cloudflareaccess.com\n  client_id: c\n"

@@ -141,7 +141,8 @@ BAD_CASES = {
         GOOD.replace("type: shared-password", "type: pam"),
         (
             "environments/bad.yaml: auth.type: unknown type 'pam'; write one of: "
-            "'keycloak', 'oidc', 'cloudflare-access', 'github', 'shared-password', 'dummy'"
+            "'keycloak', 'oidc', 'cloudflare-access', 'github', 'gitlab', 'google', 'azuread', 'ldap', 'lti13', "
+            "'shared-password', 'dummy'"
         ),
     ),
     "untagged image": (

@@ -24,11 +24,17 @@ host: hub.example.com
 hub:
   branding:
     announcement: Maintenance on Sunday
+  services:
+    - name: grader
+      scopes: [list:users, read:users]
+      api_token: {name: grader-token, key: token}
+      runs_in: {namespace: grading, pod_labels: {app: grader}}
 auth:
   type: github
   client_id: hub
   client_secret: {name: github-oauth, key: client-secret}
   allowed_organizations: [example-org]
+  admin_teams: [example-org:hub-admins]
   admin_users: [admin]
   egress: [{cidr: 140.82.112.0/20}]
 singleuser:
@@ -54,6 +60,10 @@ platform_services:
         password: {name: warehouse, key: password}
 scheduling:
   user_placeholders: {replicas: 1}
+  core_pods: {node_selector: {pool: system}}
+network_rules:
+  hub:
+    ingress: [{peer: {namespace: monitoring}, ports: [8081]}]
 monitoring:
   enabled: true
 gitops:
@@ -63,6 +73,11 @@ ingress:
 # User servers reach public addresses for the examples repository: the API server must be known to be left out.
 network_policy:
   api_server: {cidrs: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]}
+gateway:
+  enabled: true
+  parent: {name: public, namespace: gateways}
+  pods: {namespace: gateways, pod_labels: {app: gateway}}
+  certificate: {issuer: {name: letsencrypt}}
 """
 
 FILES = [
@@ -74,6 +89,7 @@ FILES = [
     "snapshot/hub.yaml",
     "snapshot/proxy.yaml",
     "snapshot/ingress.yaml",
+    "snapshot/gateway.yaml",
     "snapshot/shared-storage.yaml",
     "snapshot/platform-services.yaml",
     "snapshot/user-scheduler.yaml",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
 from jupyterhub.app import JupyterHub
 from jupyterhub.scopes import scope_definitions
+from support.hub_harness import fake_secrets, running_hub
 from support.synthesis import MINIMAL, dist_objects, find, hub_config_text, synth_objects
 from support.user_pods import load_hub_config
 
@@ -143,3 +146,23 @@ def test_announcement_is_text_not_a_template(tmp_path: Path):
     assert html.unescape(banner) == announcement
     assert "49" not in banner
     assert 'id="jupyterhub-logo"' in page  # the rest of JupyterHub's page still renders
+
+
+@pytest.mark.real
+def test_the_login_page_template_shows_the_message_above_jupyterhubs_form(tmp_path: Path):
+    """The running hub serves the branding's login.html: the message (as text), then JupyterHub's own form."""
+    message = "Open the notebooks from the course page in the LMS.\n\nQuestions? <b>Ask</b> the teaching team."
+    text = MINIMAL + f"hub: {{branding: {{login_message: {json.dumps(message)}}}}}\n"
+    objects = synth_objects(text, tmp_path)
+    # The ConfigMap's files where the pod would mount them: only the path differs on loopback.
+    mounted = tmp_path / "branding"
+    mounted.mkdir()
+    for name, content in find(objects, "ConfigMap", "jupyterhub-hub-branding")["data"].items():
+        (mounted / name).write_text(content, encoding="utf-8")
+    assert "c.JupyterHub.template_paths = ['/usr/local/share/jupyterhub/branding']" in hub_config_text(objects)
+    paths = f"c.JupyterHub.template_paths = [{str(mounted)!r}]"
+    with running_hub(objects, tmp_path, secrets=fake_secrets(objects), extra_config=paths) as hub:
+        page = requests.get(hub.public_url + "hub/login", timeout=10).text
+    assert "<p>Open the notebooks from the course page in the LMS.</p>" in page
+    assert "<p>Questions? &lt;b&gt;Ask&lt;/b&gt; the teaching team.</p>" in page
+    assert page.index("login-message") < page.index('name="username"')

@@ -38,7 +38,7 @@ def _argocd_objects() -> list[dict]:
 
 @pytest.mark.output
 def test_reference_environments_are_delivered_by_argocd():
-    assert GITOPS_ENVS == ["254carbon", "thinkube", "urbalurba"]
+    assert GITOPS_ENVS == ["254carbon", "course", "thinkube", "urbalurba"]
 
 
 def _declared_argocd() -> dict[str, str]:

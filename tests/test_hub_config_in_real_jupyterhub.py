@@ -24,6 +24,7 @@ from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.proxy import ConfigurableHTTPProxy
 from kubernetes_asyncio.config import kube_config
 from kubespawner import KubeSpawner
+from ltiauthenticator.lti13.auth import LTI13Authenticator
 from support.hub_harness import container_env, deployment_container, fake_secrets, kubeconfig
 from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
 from tornado.httpclient import AsyncHTTPClient
@@ -36,7 +37,7 @@ from jupyterhub_cdk8s.naming import SECRETS_BOOTSTRAP, SHARED_STORAGE
 
 pytestmark = pytest.mark.real
 
-AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator}
+AUTHENTICATOR_CLASSES = {"shared-password": SharedPasswordAuthenticator, "lti13": LTI13Authenticator}
 """The class each `auth.type` of this module's checks must load; OAuth types are checked by their own tests."""
 
 # Kubernetes quantity suffixes, written out here so the expected values do not

@@ -55,9 +55,9 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path, deadline):
 def test_anchors_and_merge_keys_within_the_limit_still_work(tmp_path):
     text = GOOD + "x-size: &size {guarantee: 1Gi, limit: 2Gi}\n"
     assert problems_of(text, tmp_path) == [
-        "environments/test.yaml: x-size: unknown key; allowed here: auth, cluster, create_namespace, gitops, host, "
-        "hub, ingress, kubernetes_version, limit_range, monitoring, name, namespace, network_policy, "
-        "platform_services, pod_security, production, proxy, quota, scheduling, secrets, singleuser"
+        "environments/test.yaml: x-size: unknown key; allowed here: auth, cluster, create_namespace, gateway, gitops, "
+        "host, hub, ingress, kubernetes_version, limit_range, monitoring, name, namespace, network_policy, "
+        "network_rules, platform_services, pod_security, production, proxy, quota, scheduling, secrets, singleuser"
     ]
     path = tmp_path / "merge.yaml"
     path.write_text(GOOD + "singleuser:\n  memory: &size {guarantee: 1Gi, limit: 2Gi}\n  cpu: {<<: {limit: '4'}}\n")
@@ -188,8 +188,8 @@ def test_an_alias_is_shown_as_users_write_it(tmp_path):
     [
         (
             GOOD.split("auth:")[0] + "auth: {allow_all: true}\n",
-            "auth.type: missing; write one of: 'keycloak', 'oidc', 'cloudflare-access', 'github', "
-            "'shared-password', 'dummy'",
+            "auth.type: missing; write one of: 'keycloak', 'oidc', 'cloudflare-access', 'github', 'gitlab', "
+            "'google', 'azuread', 'ldap', 'lti13', 'shared-password', 'dummy'",
         ),
         (
             GOOD + "hub: {database: {capacity: 2Gi}}\n",

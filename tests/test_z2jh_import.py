@@ -119,13 +119,17 @@ def test_no_key_is_dropped_silently():
 
 
 @pytest.mark.unit
-def test_a_hub_secret_no_setting_reads_is_reported_once():
+def test_a_hub_secret_no_setting_reads_stays_in_the_hub_and_is_reported_once():
+    """Before, it was dropped ("no setting here reads this Secret"); the hub keeps it now (hub.environment)."""
     secret = {"valueFrom": {"secretKeyRef": {"name": "team-secrets", "key": "unused"}}}
     for authenticator in ("dummy", "github"):
         config = {"JupyterHub": {"authenticator_class": authenticator}}
         values = {"hub": {"extraEnv": {"UNUSED": secret}, "config": config}}
-        unmapped = [path for path, _ in migrate(values, "jupyterhub").unmapped]
-        assert unmapped.count("hub.extraEnv.UNUSED") == 1, authenticator
+        migration = migrate(values, "jupyterhub")
+        reported = [path for path, _ in migration.unmapped + migration.notes]
+        assert reported.count("hub.extraEnv.UNUSED") == 1, authenticator
+        assert "hub.extraEnv.UNUSED" not in dict(migration.unmapped)
+        assert migration.config["hub"]["environment"] == {"UNUSED": {"name": "team-secrets", "key": "unused"}}
 
 
 @pytest.mark.unit
@@ -312,9 +316,9 @@ def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(value
 @pytest.mark.unit
 def test_placeholders_follow_the_charts_defaults():
     """The chart enables placeholders by default: replicas alone count; enabled: false means none."""
-    assert migrate({"scheduling": {"userPlaceholder": {"replicas": 3}}}, "j").config["scheduling"] == {
-        "user_placeholders": {"replicas": 3}
-    }
+    assert migrate({"scheduling": {"userPlaceholder": {"replicas": 3}}}, "j").config["scheduling"][
+        "user_placeholders"
+    ] == {"replicas": 3}
     off = {"scheduling": {"userPlaceholder": {"enabled": False, "replicas": 3}}}
     assert migrate(off, "j").config["scheduling"]["user_placeholders"] == {"replicas": 0}
 

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .component import Component, Context
+from .component import Component, Context, Volume
 from .config import HubConfig
 from .config.auth import (
     AccessRule,
     AnyAuth,
+    AzureAdAuth,
     DummyAuth,
     GitHubAuth,
+    GitLabAuth,
+    GoogleAuth,
+    LdapAuth,
+    Lti13Auth,
     OAuthClient,
     OidcClient,
+    ReachesProvider,
     SharedPasswordAuth,
 )
 from .config.secrets import CRYPT_KEY_KEY
@@ -53,6 +59,55 @@ class {EMAIL_DOMAIN_OAUTH}(GenericOAuthenticator):
 
 c.JupyterHub.authenticator_class = {EMAIL_DOMAIN_OAUTH}'''
 
+# GitHub teams as JupyterHub groups, named as allowed_organizations names them (org:team), so that
+# admin_groups can name teams. OAuthenticator 17.4.0 (github.py) puts the user's teams, as GitHub's
+# "list teams for the authenticated user" returns them, in auth_state["teams"].
+GITHUB_TEAMS = '''\
+def github_teams(auth_state):
+    """The user's GitHub teams as org:team, lower-case."""
+    return [f"{team['organization']['login']}:{team['slug']}".lower() for team in auth_state.get("teams") or []]'''
+
+# GitLab's REST user has no groups; its OpenID Connect userinfo lists them (full paths). The hook runs
+# before groups are read (OAuthenticator 17.4.0, oauth2.py `modify_auth_state_hook`).
+GITLAB_GROUPS = '''\
+async def gitlab_groups(authenticator, auth_state):
+    """Adds the user's GitLab groups (full paths) to auth_state, from GitLab's OpenID Connect userinfo."""
+    token = auth_state["token_response"]["access_token"]
+    userinfo = await authenticator.httpfetch(
+        f"{authenticator.gitlab_url}/oauth/userinfo",
+        "fetching GitLab groups",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        validate_cert=authenticator.validate_server_cert,
+    )
+    auth_state["gitlab_groups"] = userinfo.get("groups") or []
+    return auth_state'''
+
+# LDAPAuthenticator 2.0.2 has no admin_groups: it searches the user in each of `allowed_groups` and
+# returns those it is in as auth_state["ldap_groups"] (ldapauthenticator.py `authenticate`). The admin
+# groups are searched with them (admins may log in), and membership sets admin rights at every login.
+LDAP_GROUP_ADMINS = "GroupAdminLDAPAuthenticator"
+LDAP_GROUP_ADMIN_AUTHENTICATOR = f'''\
+from ldapauthenticator import LDAPAuthenticator
+from traitlets import Set, Unicode
+
+
+class {LDAP_GROUP_ADMINS}(LDAPAuthenticator):
+    """LDAPAuthenticator whose admin_groups' members are admins, for as long as they are members."""
+
+    admin_groups = Set(Unicode(), config=True, help="Group DNs whose members are admins.")
+
+    async def authenticate(self, handler, data):
+        model = await super().authenticate(handler, data)
+        if model is not None and model["name"] not in self.admin_users:
+            model["admin"] = bool(set(model["auth_state"]["ldap_groups"]) & self.admin_groups)
+        return model
+
+
+c.JupyterHub.authenticator_class = {LDAP_GROUP_ADMINS}'''
+
+GOOGLE_KEY_DIR = "/etc/jupyterhub-google"
+GOOGLE_KEY_FILE = "service-account.json"
+
 
 def oauth_callback_url(host: str, base_url: str) -> str:
     """The one URL the provider sends users back to; register it with the provider."""
@@ -68,6 +123,10 @@ def configure_authenticator(
         _shared_password(file, auth)
     elif isinstance(auth, DummyAuth):
         file.set("JupyterHub", "authenticator_class", "dummy")
+    elif isinstance(auth, LdapAuth):
+        _ldap(file, auth)
+    elif isinstance(auth, Lti13Auth):
+        _lti13(file, auth)
     elif isinstance(auth, OAuthClient):
         if host is None:
             raise ValueError("OAuth needs the environment's host for its callback URL; the config refuses it without")
@@ -76,10 +135,125 @@ def configure_authenticator(
         if isinstance(auth, OidcClient):
             _oidc(file, klass, auth)
         elif isinstance(auth, GitHubAuth):
-            file.set(klass, "scope", list(auth.scopes))
-            if auth.allowed_organizations:
-                file.set(klass, "allowed_organizations", set(auth.allowed_organizations))
+            _github(file, klass, auth)
+        elif isinstance(auth, GitLabAuth):
+            _gitlab(file, klass, auth)
+        elif isinstance(auth, GoogleAuth):
+            _google(file, klass, auth)
+        elif isinstance(auth, AzureAdAuth):
+            _azuread(file, klass, auth)
     configure_access(file, auth)
+
+
+def _github(file: ConfigFile, klass: str, auth: GitHubAuth) -> None:
+    file.set(klass, "scope", list(auth.scopes))
+    if auth.allowed_organizations:
+        file.set(klass, "allowed_organizations", set(auth.allowed_organizations))
+    if auth.admin_teams:
+        file.code(GITHUB_TEAMS)
+        file.set(klass, "populate_teams_in_auth_state", True)
+        _managed_groups(file, klass, file.raw("github_teams"), admin_groups=auth.admin_teams)
+
+
+def _gitlab(file: ConfigFile, klass: str, auth: GitLabAuth) -> None:
+    file.set(klass, "gitlab_url", auth.url.rstrip("/"))
+    file.set(klass, "scope", list(auth.scopes))
+    if auth.allowed_groups:
+        file.set(klass, "allowed_gitlab_groups", set(auth.allowed_groups))
+    if auth.allowed_project_ids:
+        file.set(klass, "allowed_project_ids", set(auth.allowed_project_ids))
+    if auth.admin_groups:
+        file.code(GITLAB_GROUPS)
+        file.set(klass, "modify_auth_state_hook", file.raw("gitlab_groups"))
+        _managed_groups(file, klass, "gitlab_groups", admin_groups=auth.admin_groups)
+
+
+def _google(file: ConfigFile, klass: str, auth: GoogleAuth) -> None:
+    if auth.hosted_domains:
+        file.set(klass, "hosted_domain", list(auth.hosted_domains))
+    workspace = auth.workspace
+    if workspace is not None:
+        domain = workspace.domain
+        file.set(klass, "gsuite_administrator", {domain: workspace.administrator})
+        file.set(klass, "google_service_account_keys", {domain: f"{GOOGLE_KEY_DIR}/{GOOGLE_KEY_FILE}"})
+        if auth.allowed_groups:
+            file.set(klass, "allowed_google_groups", {domain: set(auth.allowed_groups)})
+        if auth.admin_groups:
+            file.set(klass, "admin_google_groups", {domain: set(auth.admin_groups)})
+
+
+def _azuread(file: ConfigFile, klass: str, auth: AzureAdAuth) -> None:
+    file.set(klass, "tenant_id", auth.tenant_id)
+    file.set(klass, "authorize_url", auth.authorize_url())
+    file.set(klass, "token_url", auth.token_url())
+    file.set(klass, "scope", ["openid", "profile", "email"])
+    file.set(klass, "username_claim", auth.username_claim)
+    if auth.allowed_groups or auth.admin_groups:
+        # The ID token's claims are auth_state["user"] (azuread.py `token_to_user`); groups are its "groups".
+        _managed_groups(file, klass, "user.groups", allowed_groups=auth.allowed_groups, admin_groups=auth.admin_groups)
+
+
+def _managed_groups(
+    file: ConfigFile,
+    klass: str,
+    groups_key: object,
+    *,
+    allowed_groups: list[str] | None = None,
+    admin_groups: list[str] | None = None,
+) -> None:
+    """The provider's groups become the user's JupyterHub groups at each login; admins and access follow them."""
+    file.set(klass, "manage_groups", True)
+    file.set(klass, "auth_state_groups_key", groups_key)
+    if allowed_groups:
+        file.set(klass, "allowed_groups", set(allowed_groups))
+    if admin_groups:
+        file.set(klass, "admin_groups", set(admin_groups))
+
+
+def _ldap(file: ConfigFile, auth: LdapAuth) -> None:
+    klass = "LDAPAuthenticator"  # settings of the parent class apply to the admin-groups subclass too
+    if auth.admin_groups:
+        file.code(LDAP_GROUP_ADMIN_AUTHENTICATOR)
+        file.set(LDAP_GROUP_ADMINS, "admin_groups", set(auth.admin_groups))
+    else:
+        file.set("JupyterHub", "authenticator_class", "ldapauthenticator.LDAPAuthenticator")
+    file.set(klass, "server_address", auth.server)
+    file.set(klass, "server_port", auth.server_port())
+    file.set(klass, "tls_strategy", auth.tls)
+    if auth.bind_dn_templates:
+        file.set(klass, "bind_dn_template", list(auth.bind_dn_templates))
+    if auth.lookup is not None:
+        lookup = auth.lookup
+        file.set(klass, "lookup_dn", True)
+        file.set(klass, "user_search_base", lookup.search_base)
+        file.set(klass, "user_attribute", lookup.user_attribute)
+        file.set(klass, "lookup_dn_user_dn_attribute", lookup.dn_attribute)
+        if lookup.bind_dn is not None and lookup.password_secret is not None:
+            file.set(klass, "lookup_dn_search_user", lookup.bind_dn)
+            password = file.secret_env(
+                "JUPYTERHUB_LDAP_SEARCH_PASSWORD", lookup.password_secret.name, lookup.password_secret.key
+            )
+            file.set(klass, "lookup_dn_search_password", password)
+    # Admins may log in: their groups are searched with the allowed ones.
+    groups = list(dict.fromkeys([*auth.allowed_groups, *auth.admin_groups]))
+    if groups:
+        file.set(klass, "allowed_groups", groups)
+    if auth.search_filter:
+        file.set(klass, "search_filter", auth.search_filter)
+
+
+def _lti13(file: ConfigFile, auth: Lti13Auth) -> None:
+    klass = "LTI13Authenticator"
+    file.set("JupyterHub", "authenticator_class", "ltiauthenticator.lti13.auth.LTI13Authenticator")
+    file.set(klass, "issuer", auth.issuer)
+    file.set(klass, "client_id", set(auth.client_ids))
+    file.set(klass, "authorize_url", auth.authorize_url)
+    file.set(klass, "jwks_endpoint", auth.jwks_url)
+    file.set(klass, "username_key", auth.username_key)
+    # The public host is always https (behind the Ingress or the Gateway), whatever the forwarded headers say.
+    file.set(klass, "uri_scheme", "https")
+    file.set(klass, "tool_name", auth.tool_name)
+    file.set(klass, "tool_description", auth.tool_description)
 
 
 def _shared_password(file: ConfigFile, auth: SharedPasswordAuth) -> None:
@@ -93,11 +267,22 @@ def _shared_password(file: ConfigFile, auth: SharedPasswordAuth) -> None:
         file.set("SharedPasswordAuthenticator", "admin_password", admin)
 
 
+# Each OAuth variant's entry point name in OAuthenticator 17.4.0 (its pyproject's
+# jupyterhub.authenticators) and the class the settings are written for.
+OAUTH_CLASSES: dict[type, tuple[str, str]] = {
+    GitHubAuth: ("github", "GitHubOAuthenticator"),
+    GitLabAuth: ("gitlab", "GitLabOAuthenticator"),
+    GoogleAuth: ("google", "GoogleOAuthenticator"),
+    AzureAdAuth: ("azuread", "AzureAdOAuthenticator"),
+}
+
+
 def _oauth_class(file: ConfigFile, auth: OAuthClient) -> str:
     """The authenticator class the settings are written for (and selected)."""
-    if isinstance(auth, GitHubAuth):
-        file.set("JupyterHub", "authenticator_class", "github")
-        return "GitHubOAuthenticator"
+    if type(auth) in OAUTH_CLASSES:
+        entry_point, klass = OAUTH_CLASSES[type(auth)]
+        file.set("JupyterHub", "authenticator_class", entry_point)
+        return klass
     if isinstance(auth, OidcClient) and auth.allowed_email_domains:
         file.code(EMAIL_DOMAIN_AUTHENTICATOR)
         file.set(EMAIL_DOMAIN_OAUTH, "allowed_email_domains", set(auth.allowed_email_domains))
@@ -152,10 +337,11 @@ def allow_identity_provider(network: NetworkPolicyRegistry, auth: AnyAuth) -> No
 
     `public_internet` excludes the private ranges and link-local addresses, so it never opens the cluster.
     """
-    if not isinstance(auth, OAuthClient) or not auth.egress:
+    if not isinstance(auth, ReachesProvider) or not auth.egress:
         return
     policy = network.policy("hub-to-identity-provider", HUB)
     for destination in auth.egress:
+        ports = tcp(*(destination.ports or auth.provider_ports()))
         if destination.public_internet:
             peer = network.public_internet
         elif destination.cidr:
@@ -164,7 +350,7 @@ def allow_identity_provider(network: NetworkPolicyRegistry, auth: AnyAuth) -> No
             peer = pods_elsewhere(destination.pods)
         else:
             raise ValueError("an egress destination without cidr, pods or public_internet; the config refuses it")
-        policy.allow_to(peer, tcp(*destination.ports))
+        policy.allow_to(peer, ports)
 
 
 @dataclass(frozen=True)
@@ -188,3 +374,13 @@ class AuthenticationComponent(Component):
 
     def declare(self, context: Context) -> None:
         allow_identity_provider(context.network, self.auth)
+        if isinstance(self.auth, GoogleAuth) and self.auth.workspace is not None:
+            key = self.auth.workspace.service_account_key
+            context.hub_pod.volumes.append(
+                Volume(
+                    "google-service-account",
+                    {"secret": {"secretName": key.name, "items": [{"key": key.key, "path": GOOGLE_KEY_FILE}]}},
+                    GOOGLE_KEY_DIR,
+                    read_only=True,
+                )
+            )

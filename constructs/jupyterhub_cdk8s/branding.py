@@ -20,11 +20,12 @@ from .parts import Part
 BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
 JINJA_ESCAPES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 PAGE_TEMPLATE = "page.html"
+LOGIN_TEMPLATE = "login.html"
 LOGO_FILE = "logo.svg"
 
 
 def branding_files(branding: Branding) -> dict[str, str]:
-    """The ConfigMap's files: a page.html extending JupyterHub's own, and the logo."""
+    """The ConfigMap's files: a page.html (and login.html) extending JupyterHub's own, and the logo."""
     blocks = ['{% extends "templates/page.html" %}']
     if branding.stylesheet:
         blocks.append(
@@ -43,6 +44,18 @@ def branding_files(branding: Branding) -> dict[str, str]:
             "{% endblock announcement %}"
         )
     files = {PAGE_TEMPLATE: "\n".join(blocks) + "\n"}
+    if branding.login_message:
+        # Plain text, escaped, above JupyterHub 5.5's own login form (templates/login.html, block login_container).
+        paragraphs = "\n".join(
+            f"<p>{html.escape(paragraph.strip())}</p>"
+            for paragraph in branding.login_message.strip().split("\n\n")
+            if paragraph.strip()
+        )
+        files[LOGIN_TEMPLATE] = (
+            '{% extends "templates/login.html" %}\n{% block login_container %}\n'
+            f'<div class="login-message text-center">\n{paragraphs}\n</div>\n'
+            "{{ super() }}\n{% endblock login_container %}\n"
+        )
     if branding.logo_svg:
         files[LOGO_FILE] = branding.logo_svg.strip() + "\n"
     return files

@@ -14,8 +14,9 @@ from .authentication import AuthenticationComponent
 from .branding import BrandingComponent
 from .component import Component, Context, assemble
 from .config import HubConfig
+from .gateway import GatewayComponent
 from .hub import HubComponent
-from .hub.services import IdleCullerComponent
+from .hub.services import HubServicesComponent, IdleCullerComponent
 from .ingress import IngressComponent
 from .monitoring import MonitoringComponent
 from .namespace import NamespaceComponent
@@ -44,8 +45,10 @@ COMPONENTS: tuple[type[Component], ...] = (
     UserServersComponent,
     PlatformServicesComponent,
     IdleCullerComponent,
+    HubServicesComponent,
     ProxyComponent,
     IngressComponent,
+    GatewayComponent,
     UserSchedulerComponent,
     UserPlaceholdersComponent,
     ImagePullersComponent,

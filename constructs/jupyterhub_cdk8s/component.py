@@ -110,6 +110,8 @@ class Context:
     config_file: ConfigFile
     network: NetworkPolicyRegistry
     hub_pod: HubPod = field(default_factory=HubPod)
+    core_placement: Mapping[str, Any] = field(default_factory=dict)
+    """Pod spec fields (nodeSelector, tolerations, affinity) of the hub's own pods: `scheduling.core_pods`."""
     user_pods: UserPods = field(default_factory=UserPods)
 
     @classmethod
@@ -122,6 +124,7 @@ class Context:
             host=config.host,
             config_file=ConfigFile(),
             network=NetworkPolicyRegistry(config.network_policy, names),
+            core_placement=config.scheduling.core_pods.pod_spec(),
         )
 
     @classmethod

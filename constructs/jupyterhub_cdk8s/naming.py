@@ -25,6 +25,7 @@ HUB = "hub"
 PROXY = "proxy"
 SINGLEUSER = "singleuser-server"
 INGRESS = "ingress"
+GATEWAY = "gateway"
 NAMESPACE = "namespace"
 SECRETS_BOOTSTRAP = "secrets-bootstrap"
 QUOTA = "quota"
@@ -225,6 +226,15 @@ class Names:
     @property
     def ingress(self) -> str:
         return self.release
+
+    @property
+    def http_route(self) -> str:
+        return self.release
+
+    @property
+    def certificate(self) -> str:
+        """cert-manager Certificate of the gateway's host names (its Secret defaults to the same name)."""
+        return self._of("tls")
 
     def network_policy(self, purpose: str) -> str:
         """A NetworkPolicy is named after the purpose of the connections it opens."""

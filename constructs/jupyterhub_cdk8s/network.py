@@ -22,6 +22,7 @@ from constructs import Construct
 
 from .api_objects import api_object
 from .config.network import EVERYWHERE, NetworkPolicySettings, PodsElsewhere, link_local
+from .config.network_rules import ExtraRules, RulePeer
 from .naming import NETWORK_POLICY, Names
 from .pods import int_or_string
 
@@ -62,6 +63,13 @@ def namespace(name: str, pod_labels: dict[str, str] | None = None) -> Peer:
 def pods_elsewhere(pods: PodsElsewhere) -> Peer:
     """Pods of another namespace, as a config section names them (every pod of it without labels)."""
     return namespace(pods.namespace, dict(sorted(pods.pod_labels.items())) or None)
+
+
+def _rule_peer(peer: RulePeer) -> Peer:
+    if peer.cidr is not None:
+        return ip_block(peer.cidr)
+    assert peer.namespace is not None, "the config refuses a peer without namespace or cidr"
+    return namespace(peer.namespace, dict(sorted(peer.pod_labels.items())))
 
 
 def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:
@@ -213,6 +221,16 @@ class NetworkPolicyRegistry:
         """The ingress controller's pods, and its nodes' addresses when it runs on the host network."""
         controller = self.settings.ingress_controller
         return (pods_elsewhere(controller), *(ip_block(cidr) for cidr in controller.cidrs))
+
+    def extra_rules(self, component: str, rules: ExtraRules) -> None:
+        """The rules the environment adds to a component's pods (`network_rules`), as one policy of their own."""
+        if not rules.ingress and not rules.egress:
+            return
+        policy = self.policy(f"{component}-extra-rules", component)
+        for rule in rules.ingress:
+            policy.allow_from(_rule_peer(rule.peer), [Port(number, rule.protocol) for number in rule.ports])
+        for rule in rules.egress:
+            policy.allow_to(_rule_peer(rule.peer), [Port(number, rule.protocol) for number in rule.ports])
 
     def allow_api_server(self, component: str) -> None:
         """Egress of a component that talks to the Kubernetes API and nothing else (hooks, scheduler).

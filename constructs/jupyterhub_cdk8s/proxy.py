@@ -6,7 +6,9 @@ restarts; the hub programs its routes through the proxy-api Service.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -77,6 +79,7 @@ class Proxy(Part):
         hub_secret: str,
         priority_class_name: str | None = None,
         metrics: bool = False,
+        placement: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
@@ -124,6 +127,7 @@ class Proxy(Part):
                             "securityContext": restricted_pod_security(PROXY_UID),
                             "containers": [container],
                             "enableServiceLinks": False,
+                            **(placement or {}),
                         },
                     },
                 },
@@ -207,4 +211,5 @@ class ProxyComponent(Component):
             hub_secret=context.hub_secret,
             priority_class_name=context.names.priority_class(CORE_TIER),
             metrics=self.metrics,
+            placement=context.core_placement,
         )

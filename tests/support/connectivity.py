@@ -290,7 +290,8 @@ def build_world(objects: list[dict], config: HubConfig, user_pods: list[dict]) -
         world.extra.append(pod)
         world.services[service.name] = Target(pod.ref, port)
     for index, destination in enumerate(getattr(config.auth, "egress", [])):
-        world.identity_providers += _destinations(world, f"identity-provider-{index}", destination)
+        ports = destination.ports or config.auth.provider_ports()
+        world.identity_providers += _destinations(world, f"identity-provider-{index}", destination, ports)
     if policy.database is not None:
         world.database = _destinations(world, "database", policy.database, [policy.database.port])
     return world

@@ -4,10 +4,12 @@
 access rule, because JupyterHub 5 lets nobody in without one and an implicit
 "everyone who can authenticate" is how hubs get opened to the internet.
 
-The OAuth variants (keycloak, oidc, cloudflare-access, github) share a client
-(id + secret from a Secret), the token keeping that feeds refresh, and the
-egress the hub needs to reach the provider. Their callback URL is not a
-setting: it is derived from the environment's `host` and `hub.base_url`.
+The OAuth variants (keycloak, oidc, cloudflare-access, github, gitlab,
+google, azuread) share a client (id + secret from a Secret), the token keeping
+that feeds refresh, and the egress the hub needs to reach the provider. Their
+callback URL is not a setting: it is derived from the environment's `host` and
+`hub.base_url`. LDAP (and Active Directory) and LTI 1.3 are not OAuth, but the
+hub reaches their servers too, so they share the egress.
 """
 
 from __future__ import annotations
@@ -141,10 +143,13 @@ class IdentityProviderEgress(StrictModel):
             "allows the hub by default. Prefer cidr when the provider's addresses are known."
         ),
     )
-    ports: list[Port] = Field(
-        default_factory=lambda: [443],
+    ports: list[Port] | None = Field(
+        None,
         min_length=1,
-        description="TCP ports of the provider (for pods: their container ports), 443 unless it says otherwise.",
+        description=(
+            "TCP ports of the provider (for pods: their container ports); unset: the provider's own, 443 for "
+            "OAuth and LTI, the LDAP server's port for LDAP."
+        ),
     )
 
     @model_validator(mode="after")
@@ -160,7 +165,24 @@ class IdentityProviderEgress(StrictModel):
         return self
 
 
-class OAuthClient(AccessRule):
+class ReachesProvider(AccessRule):
+    """An authenticator whose hub calls a server of the provider: the egress to it."""
+
+    egress: list[IdentityProviderEgress] = Field(
+        default_factory=list,
+        description=(
+            "Where the provider's endpoints are, as IP blocks or pods; each opens egress from the hub pods to it "
+            "(a NetworkPolicy of its own). Required while network_policy is enabled: the default deny would "
+            "otherwise block every login."
+        ),
+    )
+
+    def provider_ports(self) -> list[int]:
+        """The ports an egress destination opens when it names none."""
+        return [443]
+
+
+class OAuthClient(ReachesProvider):
     """What every OAuth variant shares: the registered client, tokens and the way out to the provider."""
 
     client_id: str = Field(min_length=1, description="OAuth client id registered with the provider for this hub.")
@@ -182,14 +204,6 @@ class OAuthClient(AccessRule):
         le=INT32_MAX,
         description=(
             "Seconds after which a user's tokens and groups are re-checked with the provider; 0: only before spawns."
-        ),
-    )
-    egress: list[IdentityProviderEgress] = Field(
-        default_factory=list,
-        description=(
-            "Where the provider's endpoints are, as IP blocks or pods; each opens egress from the hub pods to it "
-            "(a NetworkPolicy of its own). Required while network_policy is enabled: the default deny would "
-            "otherwise block every login."
         ),
     )
 
@@ -347,6 +361,12 @@ class CloudflareAccessAuth(OidcClient):
 _GITHUB_ORG = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]*)(:[A-Za-z0-9_.-]+)?$")
 
 
+def _github_team(value: Any) -> str:
+    if not isinstance(value, str) or not _GITHUB_ORG.match(value) or ":" not in value:
+        raise ValueError(f"{value!r} is not a team; write the organization and the team as in its URL: my-org:my-team")
+    return value.lower()
+
+
 def _github_org(value: Any) -> str:
     if not isinstance(value, str) or not _GITHUB_ORG.match(value):
         raise ValueError(
@@ -362,16 +382,266 @@ class GitHubAuth(OAuthClient):
     allowed_organizations: list[Annotated[str, BeforeValidator(_github_org)]] = Field(
         default_factory=list, description="Organizations (my-org) or teams (my-org:my-team) whose members may log in."
     )
+    admin_teams: list[Annotated[str, BeforeValidator(_github_team)]] = Field(
+        default_factory=list,
+        description=(
+            "Teams (my-org:my-team, as in the team's URL) whose members are admins (and may log in); admin rights "
+            "follow membership at each login. Needs read:org in scopes."
+        ),
+    )
     scopes: list[str] = Field(
         default_factory=lambda: ["read:org"],
-        description="Scopes requested at login; read:org lets private organization membership count.",
+        description="Scopes requested at login; read:org lets private organization and team membership count.",
     )
 
     def access_fields(self) -> tuple[str, ...]:
-        return (*super().access_fields(), "allowed_organizations")
+        return (*super().access_fields(), "allowed_organizations", "admin_teams")
+
+    @model_validator(mode="after")
+    def _teams_need_read_org(self) -> GitHubAuth:
+        if self.admin_teams and "read:org" not in self.scopes:
+            raise FieldProblems(("scopes", "admin_teams reads the user's teams, which needs read:org; add it"))
+        return self
 
 
-AnyAuth = KeycloakAuth | OidcAuth | CloudflareAccessAuth | GitHubAuth | SharedPasswordAuth | DummyAuth
+class GitLabAuth(OAuthClient):
+    """GitLab (gitlab.com or your own): members of groups or projects; admins by group."""
+
+    type: Literal["gitlab"] = Field(description="GitLab OAuth.")
+    url: HttpsUrl = Field("https://gitlab.com", description="The GitLab instance, e.g. https://gitlab.example.com.")
+    allowed_groups: list[str] = Field(
+        default_factory=list, description="Groups (full paths, e.g. my-group/sub-group) whose members may log in."
+    )
+    allowed_project_ids: list[Annotated[int, Field(ge=1, le=INT32_MAX)]] = Field(
+        default_factory=list, description="Projects (numeric ids) whose Developers and above may log in."
+    )
+    admin_groups: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Groups (full paths) whose members are admins (and may log in), read at each login from GitLab's "
+            "OpenID Connect userinfo (needs openid in scopes)."
+        ),
+    )
+    scopes: list[str] = Field(
+        default_factory=lambda: ["read_user", "read_api", "openid"],
+        min_length=1,
+        description="Scopes requested: read_user for the user, read_api for membership checks, openid for groups.",
+    )
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_groups", "allowed_project_ids", "admin_groups")
+
+    @model_validator(mode="after")
+    def _groups_need_openid(self) -> GitLabAuth:
+        if self.admin_groups and "openid" not in self.scopes:
+            raise FieldProblems(("scopes", "admin_groups reads the groups from OpenID Connect userinfo; add openid"))
+        return self
+
+
+class GoogleWorkspace(StrictModel):
+    """A Google Workspace domain whose groups the hub reads with a service account (domain-wide delegation)."""
+
+    domain: Hostname = Field(description="The Workspace domain, e.g. university.edu.")
+    administrator: str = Field(
+        min_length=1, description="A Workspace administrator the service account acts as, without @domain: admin."
+    )
+    service_account_key: SecretKeyRef = Field(
+        description="Secret key holding the service account's JSON key; mounted read-only into the hub."
+    )
+
+
+class GoogleAuth(OAuthClient):
+    """Google accounts, optionally only of some Workspace domains; groups through a Workspace service account."""
+
+    type: Literal["google"] = Field(description="Google OAuth.")
+    hosted_domains: list[Hostname] = Field(
+        default_factory=list,
+        description=(
+            "Only accounts of these Workspace domains may log in (a restriction, not an access rule); with one "
+            "domain, usernames drop their @domain."
+        ),
+    )
+    workspace: GoogleWorkspace | None = Field(
+        None, description="Where group membership is read; required by allowed_groups and admin_groups."
+    )
+    allowed_groups: list[str] = Field(
+        default_factory=list, description="Google groups (emails) of the workspace whose members may log in."
+    )
+    admin_groups: list[str] = Field(
+        default_factory=list, description="Google groups (emails) whose members are admins (and may log in)."
+    )
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_groups", "admin_groups")
+
+    @model_validator(mode="after")
+    def _groups_need_workspace(self) -> GoogleAuth:
+        if (self.allowed_groups or self.admin_groups) and self.workspace is None:
+            raise FieldProblems(
+                (
+                    "workspace",
+                    "Google groups are read with a Workspace service account; write workspace: {domain: "
+                    "<domain>, administrator: <admin>, service_account_key: {name: <secret>, key: <key>}}",
+                )
+            )
+        return self
+
+
+class AzureAdAuth(OAuthClient):
+    """Microsoft Entra ID (Azure AD) of one tenant: groups from the token's groups claim."""
+
+    type: Literal["azuread"] = Field(description="Microsoft Entra ID (Azure AD) OAuth.")
+    tenant_id: str = Field(
+        pattern=r"^[A-Za-z0-9.-]+$", description="Directory (tenant) ID, or its domain, e.g. contoso.onmicrosoft.com."
+    )
+    username_claim: str = Field(
+        "preferred_username",
+        min_length=1,
+        description="ID token claim that becomes the username (preferred_username is the sign-in name).",
+    )
+    allowed_groups: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Groups (object IDs, as the token's groups claim lists them) whose members may log in; the app "
+            "registration must emit the groups claim."
+        ),
+    )
+    admin_groups: list[str] = Field(
+        default_factory=list, description="Groups (object IDs) whose members are admins (and may log in)."
+    )
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_groups", "admin_groups")
+
+    def authorize_url(self) -> str:
+        """Microsoft identity platform v2.0, whose ID tokens carry preferred_username."""
+        return f"https://login.microsoftonline.com/{self.tenant_id}/oauth2/v2.0/authorize"
+
+    def token_url(self) -> str:
+        return f"https://login.microsoftonline.com/{self.tenant_id}/oauth2/v2.0/token"
+
+
+class LdapLookup(StrictModel):
+    """Find the user's DN by searching (Active Directory: sAMAccountName) instead of a DN template."""
+
+    search_base: str = Field(min_length=1, description="Where users are searched, e.g. ou=people,dc=example,dc=org.")
+    user_attribute: str = Field(
+        "uid", min_length=1, description="Attribute holding the login name: uid (OpenLDAP), sAMAccountName (AD)."
+    )
+    dn_attribute: str = Field(
+        "uid", min_length=1, description="Attribute of the found entry naming the user: uid, or sAMAccountName (AD)."
+    )
+    bind_dn: str | None = Field(
+        None, description="DN of the account that searches, e.g. cn=jupyterhub,ou=services,dc=example,dc=org."
+    )
+    password_secret: SecretKeyRef | None = Field(
+        None, description="Secret key holding the searching account's password."
+    )
+
+    @model_validator(mode="after")
+    def _account_complete(self) -> LdapLookup:
+        if (self.bind_dn is None) != (self.password_secret is None):
+            raise FieldProblems(("bind_dn", "write both bind_dn and password_secret, or neither (an anonymous search)"))
+        return self
+
+
+class LdapAuth(ReachesProvider):
+    """LDAP or Active Directory: users log in with their directory password (jupyterhub-ldapauthenticator)."""
+
+    type: Literal["ldap"] = Field(description="LDAP or Active Directory (jupyterhub-ldapauthenticator).")
+    server: str = Field(
+        pattern=r"^[A-Za-z0-9.-]+$", description="Host name or IP address of the LDAP server, e.g. ldap.example.org."
+    )
+    port: int | None = Field(None, ge=1, le=65535, description="LDAP port; unset: 636 with tls on_connect, else 389.")
+    tls: Literal["before_bind", "on_connect", "insecure"] = Field(
+        "before_bind",
+        description=(
+            "before_bind: StartTLS before sending the password (default); on_connect: LDAPS; insecure: passwords "
+            "in clear text (refused in production)."
+        ),
+    )
+    bind_dn_templates: list[str] = Field(
+        default_factory=list,
+        description="DNs tried in turn with the password, {username} replaced, e.g. uid={username},ou=people,...",
+    )
+    lookup: LdapLookup | None = Field(None, description="Search for the user's DN instead (Active Directory).")
+    allowed_groups: list[str] = Field(default_factory=list, description="Group DNs whose members may log in.")
+    admin_groups: list[str] = Field(
+        default_factory=list,
+        description="Group DNs whose members are admins (and may log in); admin rights follow membership at login.",
+    )
+    search_filter: str | None = Field(
+        None, description="Users must also match this filter, e.g. (&(objectClass=person)(uid={username}))."
+    )
+
+    def access_fields(self) -> tuple[str, ...]:
+        return (*super().access_fields(), "allowed_groups", "admin_groups")
+
+    def server_port(self) -> int:
+        return self.port or (636 if self.tls == "on_connect" else 389)
+
+    def provider_ports(self) -> list[int]:
+        return [self.server_port()]
+
+    def warnings(self) -> list[tuple[str, str]]:
+        if self.tls == "insecure":
+            return [("tls", "insecure sends every user's password in clear text to the LDAP server")]
+        return []
+
+    @model_validator(mode="after")
+    def _finds_the_user(self) -> LdapAuth:
+        if not self.bind_dn_templates and self.lookup is None:
+            raise FieldProblems(
+                (
+                    "bind_dn_templates",
+                    "write how a login becomes a DN: bind_dn_templates: ['uid={username},ou=people,dc=example,"
+                    "dc=org'], or lookup: {search_base: ..., user_attribute: sAMAccountName} for Active Directory",
+                )
+            )
+        bad = [t for t in self.bind_dn_templates if "{username}" not in t]
+        if bad:
+            raise FieldProblems(("bind_dn_templates", f"{bad[0]!r} has no {{username}}; every template needs it"))
+        return self
+
+
+class Lti13Auth(ReachesProvider):
+    """LTI 1.3 launches from a learning platform (Canvas, Moodle, ...): the LMS signs users in."""
+
+    type: Literal["lti13"] = Field(
+        description="LTI 1.3 from a learning management system (jupyterhub-ltiauthenticator)."
+    )
+    issuer: HttpsUrl = Field(description="The platform's issuer, e.g. https://canvas.instructure.com.")
+    client_ids: list[str] = Field(min_length=1, description="Client IDs the platform gave this tool at registration.")
+    authorize_url: HttpsUrl = Field(
+        description="The platform's OIDC authorization endpoint, e.g. https://lms.example.edu/api/lti/authorize_redirect."
+    )
+    jwks_url: HttpsUrl = Field(
+        description="The platform's public keys (JWKS), e.g. https://lms.example.edu/api/lti/security/jwks."
+    )
+    username_key: str = Field(
+        "email",
+        min_length=1,
+        description="Launch claim that becomes the username: email, sub, or custom_<name> for a custom parameter.",
+    )
+    tool_name: str = Field("JupyterHub", description="Name of the tool shown in the LMS.")
+    tool_description: str = Field(
+        "Interactive Jupyter notebooks", description="Description of the tool shown in the LMS."
+    )
+
+
+AnyAuth = (
+    KeycloakAuth
+    | OidcAuth
+    | CloudflareAccessAuth
+    | GitHubAuth
+    | GitLabAuth
+    | GoogleAuth
+    | AzureAdAuth
+    | LdapAuth
+    | Lti13Auth
+    | SharedPasswordAuth
+    | DummyAuth
+)
 """Every authenticator's settings."""
 
 Auth = Annotated[AnyAuth, Field(discriminator="type")]
@@ -383,7 +653,7 @@ def auth_environment_problems(
 ) -> list[tuple[str, str]]:
     """Rules between `auth` and the rest of the environment, as (field path, message)."""
     problems = []
-    if isinstance(auth, OAuthClient) and network_policies and not auth.egress:
+    if isinstance(auth, ReachesProvider) and network_policies and not auth.egress:
         problems.append(
             (
                 "auth.egress",
@@ -406,7 +676,16 @@ def auth_environment_problems(
             (
                 "auth.type",
                 "dummy lets anyone log in without a password and is refused with `production: true`; "
-                "choose keycloak, oidc, cloudflare-access, github or shared-password",
+                "choose keycloak, oidc, cloudflare-access, github, gitlab, google, azuread, ldap, lti13 or "
+                "shared-password",
+            )
+        )
+    if isinstance(auth, LdapAuth) and auth.tls == "insecure" and production:
+        problems.append(
+            (
+                "auth.tls",
+                "insecure sends every password in clear text and is refused with `production: true`; write "
+                "before_bind (StartTLS) or on_connect (LDAPS)",
             )
         )
     return problems

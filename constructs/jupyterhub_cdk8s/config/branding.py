@@ -17,6 +17,13 @@ class Branding(StrictModel):
     stylesheet: str | None = Field(
         None, description="CSS added to every hub page, e.g. `:root { --tk-teal: #006680; }`."
     )
+    login_message: str | None = Field(
+        None,
+        description=(
+            "Plain text above the login form (a login page template of its own), e.g. where to start from when "
+            "the LMS signs users in; blank lines separate paragraphs."
+        ),
+    )
 
     @field_validator("logo_svg")
     @classmethod
@@ -34,4 +41,6 @@ class Branding(StrictModel):
 
     @property
     def enabled(self) -> bool:
-        return any(value is not None for value in (self.logo_svg, self.announcement, self.stylesheet))
+        return any(
+            value is not None for value in (self.logo_svg, self.announcement, self.stylesheet, self.login_message)
+        )

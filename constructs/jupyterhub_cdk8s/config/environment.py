@@ -8,12 +8,14 @@ from pydantic import Field, model_validator
 
 from .auth import Auth, auth_environment_problems
 from .base import RELEASE_MAX, DnsLabel, FieldProblems, Hostname, OwnNamespace, Release, StrictModel
+from .gateway import GatewaySettings, gateway_problems
 from .gitops import GitOpsSettings
 from .hub import HubSettings, PostgresDatabase, SqliteDatabase
 from .ingress import IngressSettings
 from .limits import LimitRangeSettings, limit_range_problems
 from .monitoring import MonitoringSettings, monitoring_problems
 from .network import NetworkPolicySettings, network_policy_problems
+from .network_rules import ExtraRulesByComponent
 from .platform_services import PlatformServices
 from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
@@ -63,6 +65,10 @@ class HubConfig(StrictModel):
     singleuser: SingleuserSettings = Field(default_factory=SingleuserSettings, description="Defaults of user servers.")
     auth: Auth = Field(description="How users log in and who may.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Public entry through an Ingress.")
+    gateway: GatewaySettings = Field(
+        default_factory=GatewaySettings,
+        description="Public entry through a Gateway API HTTPRoute (the alternative to the Ingress).",
+    )
     scheduling: SchedulingSettings = Field(
         default_factory=SchedulingSettings,
         description="User scheduler, priorities, user placeholders and image pullers.",
@@ -76,6 +82,13 @@ class HubConfig(StrictModel):
     network_policy: NetworkPolicySettings = Field(
         default_factory=NetworkPolicySettings,
         description="NetworkPolicies: default deny, then what each component needs.",
+    )
+    network_rules: ExtraRulesByComponent = Field(
+        default_factory=ExtraRulesByComponent,
+        description=(
+            "More connections per component (the chart's hub/proxy/singleuser networkPolicy.ingress/egress): a "
+            "monitoring agent, a service or a database in another namespace. Each is a policy of its own."
+        ),
     )
     pod_security: PodSecuritySettings = Field(
         default_factory=PodSecuritySettings, description="Pod Security admission levels of the namespace."
@@ -173,6 +186,12 @@ class HubConfig(StrictModel):
         if problems := auth_environment_problems(
             self.auth, host=self.host, production=self.production, network_policies=self.network_policy.enabled
         ):
+            raise FieldProblems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _gateway_fits_environment(self) -> HubConfig:
+        if problems := gateway_problems(self.gateway, self.host, self.network_policy.enabled):
             raise FieldProblems(*problems)
         return self
 

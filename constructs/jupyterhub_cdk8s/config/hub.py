@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from .base import DnsLabel, Image, SecretKeyRef, StrictModel, only_one_replica
+from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
+from .credentials import credential_literal, credential_message
 from .kubernetes import INT32_MAX, ClassName
 from .resources import Memory, Resources, resources
+from .services import HubEnvName, HubRole, HubService
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
 
@@ -113,6 +115,53 @@ class HubSettings(StrictModel):
         default_factory=dict,
         description=(
             "Extra Python snippets appended to jupyterhub_config.py, by name (applied in name order). "
-            "Escape hatch for traits this schema does not cover; never put secrets here."
+            "Escape hatch for traits this schema does not cover; a credential literal is refused (read secrets "
+            "with os.environ from hub.environment)."
         ),
     )
+    environment: dict[HubEnvName, SecretKeyRef] = Field(
+        default_factory=dict,
+        description=(
+            "Environment variables of the hub container read from Secret keys, e.g. "
+            "{LMS_API_KEY: {name: lms, key: api-key}}; for hub.extra_config snippets that need a secret."
+        ),
+    )
+    services: list[HubService] = Field(
+        default_factory=list,
+        description="JupyterHub services: processes calling the hub's API with their own token and role.",
+    )
+    roles: list[HubRole] = Field(
+        default_factory=list, description="More JupyterHub roles, given to users, groups and services."
+    )
+
+    @field_validator("extra_config")
+    @classmethod
+    def _no_credentials(cls, snippets: dict[str, str]) -> dict[str, str]:
+        problems = [
+            (name, credential_message(found))
+            for name, code in sorted(snippets.items())
+            if (found := credential_literal(code)) is not None
+        ]
+        if problems:
+            raise FieldProblems(*problems)
+        return snippets
+
+    @model_validator(mode="after")
+    def _services_and_roles_agree(self) -> HubSettings:
+        problems = []
+        names = [service.name for service in self.services]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                problems.append((f"services[{index}].name", f"{name!r} is used twice; give each service its name"))
+        role_names = set(names)
+        for index, role in enumerate(self.roles):
+            if role.name in role_names:
+                problems.append(
+                    (f"roles[{index}].name", f"{role.name!r} is already a role (each service has one named after it)")
+                )
+            role_names.add(role.name)
+            for unknown in sorted(set(role.services) - set(names)):
+                problems.append((f"roles[{index}].services", f"{unknown!r} is not in hub.services; add it there"))
+        if problems:
+            raise FieldProblems(*problems)
+        return self

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import DnsLabel, StrictModel
+from .base import DnsLabel, FieldProblems, StrictModel
+from .gateway import CertManagerIssuer
 from .kubernetes import Annotations, ClassName
 
 
@@ -55,5 +56,22 @@ class IngressSettings(StrictModel):
         default_factory=dict, description="Extra annotations; they override the controller's defaults."
     )
 
+    cert_manager_issuer: CertManagerIssuer | None = Field(
+        None,
+        description=(
+            "Let cert-manager issue the certificate into tls_secret (the GitOps counterpart of the chart's "
+            "automatic HTTPS), e.g. {name: letsencrypt, kind: ClusterIssuer}."
+        ),
+    )
+
     def all_annotations(self, service_name: str) -> dict[str, str]:
-        return {**controller_annotations(self.controller, service_name), **self.annotations}
+        issuer = self.cert_manager_issuer.annotation() if self.cert_manager_issuer else {}
+        return {**controller_annotations(self.controller, service_name), **issuer, **self.annotations}
+
+    @model_validator(mode="after")
+    def _issuer_needs_a_secret(self) -> IngressSettings:
+        if self.cert_manager_issuer is not None and self.tls_secret is None:
+            raise FieldProblems(
+                ("tls_secret", "cert-manager writes the certificate into tls_secret; name it, e.g. jupyter-tls")
+            )
+        return self

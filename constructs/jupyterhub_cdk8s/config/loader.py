@@ -320,7 +320,7 @@ def _message(item: ErrorDetails, where: _Where) -> list[tuple[str, str]]:
     info = _fields(where.owner).get(where.key or "") if where.owner else None
     if kind == "extra_forbidden":
         allowed = sorted(_fields(where.owner)) if where.owner else []
-        close = difflib.get_close_matches(where.key or "", allowed, n=1)
+        close = difflib.get_close_matches(where.key or "", _same_kind(where.key or "", allowed), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return [("", f"unknown key; {hint}allowed here: {', '.join(allowed)}")]
     if kind == "missing":
@@ -369,6 +369,15 @@ _WRITE_INSTEAD = {
     "string_type": "text; write it in quotes, e.g. '1.10'",
     "list_type": "a list; write [a, b] or one `- item` per line",
 }
+
+
+def _same_kind(field: str, names: list[str]) -> list[str]:
+    """Names a misspelt `field` may be suggested as: an admin setting never for an access one, nor the reverse.
+
+    `admin_organizations` is not `allowed_organizations`: that would grant login instead of admin rights.
+    """
+    admin = field.startswith("admin")
+    return [name for name in names if name.startswith("admin") == admin]
 
 
 def config_schema() -> str:

@@ -1,8 +1,8 @@
-"""Config of where and when user pods run: user scheduler, priorities, placeholders, image pullers."""
+"""Config of where and when pods run: user scheduler, priorities, placeholders, image pullers, core pod placement."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -226,6 +226,71 @@ class Toleration(StrictModel):
         return self.model_dump(exclude_none=True)
 
 
+class NodeRequirement(StrictModel):
+    """One node label expression of a node affinity."""
+
+    key: str = Field(min_length=1, description="Node label key, e.g. hub.jupyter.org/node-purpose.")
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist"] = Field("In", description="How the label is matched.")
+    values: list[str] = Field(default_factory=list, description="Label values for In and NotIn.")
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> NodeRequirement:
+        if self.operator in ("In", "NotIn") and not self.values:
+            raise FieldProblems(("values", f"operator {self.operator} needs values, e.g. [core]"))
+        if self.operator in ("Exists", "DoesNotExist") and self.values:
+            raise FieldProblems(("values", f"operator {self.operator} takes no values; remove them"))
+        return self
+
+    def to_kubernetes(self) -> dict[str, Any]:
+        return {"key": self.key, "operator": self.operator, **({"values": self.values} if self.values else {})}
+
+
+class NodeAffinity(StrictModel):
+    """Nodes the pods must run on (all `required` expressions), and nodes they prefer."""
+
+    required: list[NodeRequirement] = Field(default_factory=list, description="Every expression must hold.")
+    preferred: list[NodeRequirement] = Field(
+        default_factory=list, description="Nodes where these hold are preferred (each with weight 100)."
+    )
+
+    def to_kubernetes(self) -> dict[str, Any] | None:
+        affinity: dict[str, Any] = {}
+        if self.required:
+            expressions = [requirement.to_kubernetes() for requirement in self.required]
+            affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {
+                "nodeSelectorTerms": [{"matchExpressions": expressions}]
+            }
+        if self.preferred:
+            affinity["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                {"weight": 100, "preference": {"matchExpressions": [requirement.to_kubernetes()]}}
+                for requirement in self.preferred
+            ]
+        return {"nodeAffinity": affinity} if affinity else None
+
+
+class NodePlacement(StrictModel):
+    """Node selector, tolerations and node affinity of a group of pods."""
+
+    node_selector: dict[str, str] = Field(
+        default_factory=dict, description="Node labels the pods require, e.g. {hub.jupyter.org/node-purpose: core}."
+    )
+    tolerations: list[Toleration] = Field(default_factory=list, description="Taints the pods tolerate.")
+    node_affinity: NodeAffinity = Field(
+        default_factory=NodeAffinity, description="Required and preferred node label expressions."
+    )
+
+    def pod_spec(self) -> dict[str, Any]:
+        """The pod spec fields of this placement; empty when nothing is set."""
+        spec: dict[str, Any] = {}
+        if self.node_selector:
+            spec["nodeSelector"] = dict(sorted(self.node_selector.items()))
+        if self.tolerations:
+            spec["tolerations"] = [toleration.to_kubernetes() for toleration in self.tolerations]
+        if affinity := self.node_affinity.to_kubernetes():
+            spec["affinity"] = affinity
+        return spec
+
+
 class UserPods(StrictModel):
     """Nodes user pods may run on; placeholders and image pullers follow the same rules."""
 
@@ -248,3 +313,10 @@ class SchedulingSettings(StrictModel):
     )
     image_puller: ImagePuller = Field(default_factory=ImagePuller, description="Image pre-pulling on user nodes.")
     user_pods: UserPods = Field(default_factory=UserPods, description="Node selection of user pods.")
+    core_pods: NodePlacement = Field(
+        default_factory=NodePlacement,
+        description=(
+            "Where the hub, proxy, user scheduler and hook Jobs run (the chart's scheduling.corePods), e.g. a "
+            "system node pool; image pullers and placeholders follow user_pods."
+        ),
+    )

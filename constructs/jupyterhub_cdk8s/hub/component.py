@@ -14,7 +14,7 @@ from ..naming import CORE_TIER, HUB, PROXY, SINGLEUSER
 from ..network import ip_block, pods_elsewhere, tcp
 from ..ports import HUB_PORT, PROXY_API_PORT, SERVER_PORT
 from .construct import Hub
-from .settings import configure_extra, configure_hub
+from .settings import configure_environment, configure_extra, configure_hub
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class HubComponent(Component):
 
     def configure(self, context: Context) -> None:
         configure_hub(context.config_file, self.hub, context.names, context.hub_secret)
+        configure_environment(context.config_file, self.hub)
         configure_extra(context.config_file, self.hub)
 
     def declare(self, context: Context) -> None:
@@ -62,4 +63,5 @@ class HubComponent(Component):
             secret_envs=file.secret_envs,
             priority_class_name=context.names.priority_class(CORE_TIER),
             volumes=context.hub_pod.volumes,
+            placement=context.core_placement,
         )

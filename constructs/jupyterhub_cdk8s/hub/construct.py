@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -56,6 +57,7 @@ class Hub(Part):
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
         volumes: Sequence[Volume] = (),
+        placement: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -170,6 +172,7 @@ class Hub(Part):
                             "containers": [container],
                             "volumes": pod_volumes,
                             "enableServiceLinks": False,
+                            **(placement or {}),
                         },
                     },
                 },

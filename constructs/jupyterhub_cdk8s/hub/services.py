@@ -2,18 +2,23 @@
 
 Every service gets exactly the scopes it uses, in a role named after it. The
 idle culler is one, run by the hub itself; other components register theirs
-(monitoring's Prometheus) with `register_service`.
+(monitoring's Prometheus) with `register_service`, and the environment's own
+(`hub.services`, `hub.roles`) come from `HubServicesComponent`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..component import Component, Context
 from ..config import HubConfig
+from ..config.services import HubRole, HubService
 from ..config.singleuser import IdleCulling
 from ..config_file import ConfigFile, Order, SecretEnv
+from ..naming import HUB
+from ..network import ip_block, pods_elsewhere, tcp
 from ..ports import HUB_PORT
 
 CULLER_SERVICE = "idle-culler"
@@ -36,9 +41,88 @@ def register_service(
     if api_token is not None:
         service["api_token"] = api_token
     file.append("JupyterHub", "services", service)
-    file.append(
-        "JupyterHub", "load_roles", {"name": name, "description": description, "scopes": scopes, "services": [name]}
-    )
+    register_role(file, name, description=description, scopes=scopes, services=[name])
+
+
+def register_role(
+    file: ConfigFile,
+    name: str,
+    *,
+    description: str,
+    scopes: Sequence[str],
+    users: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    services: Sequence[str] = (),
+) -> None:
+    """A role in `load_roles`, with only the member lists that are not empty."""
+    role: dict[str, Any] = {"name": name, "description": description, "scopes": list(scopes)}
+    for key, members in (("users", users), ("groups", groups), ("services", services)):
+        if members:
+            role[key] = list(members)
+    file.append("JupyterHub", "load_roles", role)
+
+
+@dataclass(frozen=True)
+class HubServicesComponent(Component):
+    """The environment's own services and roles (`hub.services`, `hub.roles`).
+
+    A service running elsewhere gets its token from a Secret through the hub's
+    environment and exactly one connection: from where it runs to the hub's
+    API port. A hub-managed one runs in the hub's container and calls the hub
+    on loopback, so it opens nothing.
+    """
+
+    services: tuple[HubService, ...]
+    roles: tuple[HubRole, ...]
+
+    @classmethod
+    def from_config(cls, config: HubConfig) -> HubServicesComponent | None:
+        hub = config.hub
+        return cls(tuple(hub.services), tuple(hub.roles)) if hub.services or hub.roles else None
+
+    def declare(self, context: Context) -> None:
+        for service in self.services:
+            if not service.external():
+                continue
+            network = context.network
+            policy = network.policy(f"{service.name}-service-to-hub", HUB)
+            if service.runs_in is not None:
+                policy.allow_from(pods_elsewhere(service.runs_in), tcp(HUB_PORT))
+                if service.runs_in.namespace == context.names.namespace:
+                    # Pods of the hub's namespace are under its default deny: their way out is opened too.
+                    (
+                        network.policy(f"{service.name}-service", dict(sorted(service.runs_in.pod_labels.items())))
+                        .allow_to(network.component(HUB), tcp(HUB_PORT))
+                        .reach(network.dns)
+                    )
+            for cidr in service.runs_at:
+                policy.allow_from(ip_block(cidr), tcp(HUB_PORT))
+
+    def configure(self, context: Context) -> None:
+        file = context.config_file
+        file.section(Order.ENVIRONMENT_SERVICES, "Services and roles: hub.services, hub.roles")
+        for service in self.services:
+            token = None
+            if service.api_token is not None:
+                token = file.secret_env(service.token_env(), service.api_token.name, service.api_token.key)
+            register_service(
+                file,
+                service.name,
+                description=service.description or f"Service {service.name}",
+                scopes=list(service.scopes),
+                command=list(service.command) if service.command else None,
+                api_token=token,
+            )
+        for role in self.roles:
+            register_role(
+                file,
+                role.name,
+                description=role.description or f"Role {role.name}",
+                scopes=role.scopes,
+                users=role.users,
+                groups=role.groups,
+                services=role.services,
+            )
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ def configure_hub(file: ConfigFile, hub: HubSettings, names: Names, hub_secret: 
     )
 
 
+def configure_environment(file: ConfigFile, hub: HubSettings) -> None:
+    """Variables the user's snippets read (hub.environment): the hub container gets them from their Secrets."""
+    for name, ref in sorted(hub.environment.items()):
+        file.secret_env(name, ref.name, ref.key)
+
+
 def configure_extra(file: ConfigFile, hub: HubSettings) -> None:
     """The user's own snippets come last, so they can override anything above."""
     for name in sorted(hub.extra_config):

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -165,11 +167,12 @@ class ImagePullers(Part):
         names: Names,
         wait_timeout: int | None,
         hub_image: str,
+        awaiter_placement: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         daemonsets = [self._daemonset(puller, names) for puller in pullers]
         if wait_timeout is not None:
-            self._awaiter(daemonsets, names, wait_timeout, hub_image)
+            self._awaiter(daemonsets, names, wait_timeout, hub_image, awaiter_placement or {})
 
     def _daemonset(self, puller: PullerSpec, names: Names) -> str:
         images = list(puller.images)
@@ -195,7 +198,9 @@ class ImagePullers(Part):
         )
         return name
 
-    def _awaiter(self, daemonsets: list[str], names: Names, timeout: int, hub_image: str) -> None:
+    def _awaiter(
+        self, daemonsets: list[str], names: Names, timeout: int, hub_image: str, placement: Mapping[str, Any]
+    ) -> None:
         job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:8])
         labels = names.labels(IMAGE_AWAITER)
         Identity(self, "awaiter-identity", name=names.image_awaiter_account, labels=labels).allow(
@@ -231,6 +236,8 @@ class ImagePullers(Part):
                             "securityContext": restricted_pod_security(PULLER_UID),
                             "containers": [container],
                             "enableServiceLinks": False,
+                            # A hook like the secrets bootstrap: it runs where the hub's own pods run.
+                            **placement,
                         },
                     },
                 },
@@ -269,4 +276,5 @@ class ImagePullersComponent(Component):
             names=context.names,
             wait_timeout=self.wait_timeout,
             hub_image=self.hub_image,
+            awaiter_placement=context.core_placement,
         )

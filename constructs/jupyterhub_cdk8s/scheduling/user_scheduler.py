@@ -18,7 +18,9 @@ before 1.32, and never syncs), and it may update the cluster's own
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from cdk8s_plus_27 import k8s
@@ -181,6 +183,7 @@ class UserSchedulerDeployment(Part):
         kubernetes_version: str,
         names: Names,
         priority_class_name: str,
+        placement: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(USER_SCHEDULER)
@@ -279,6 +282,7 @@ class UserSchedulerDeployment(Part):
                             "containers": [container],
                             "volumes": [{"name": "config", "configMap": {"name": account}}],
                             "enableServiceLinks": False,
+                            **(placement or {}),
                             # One replica per node where possible, so a node loss never takes both;
                             # a one-node cluster still runs both (ScheduleAnyway).
                             "topologySpreadConstraints": [
@@ -333,4 +337,5 @@ class UserSchedulerComponent(Component):
             kubernetes_version=self.kubernetes_version,
             names=context.names,
             priority_class_name=context.names.priority_class(CORE_TIER),
+            placement=context.core_placement,
         )

@@ -8,7 +8,9 @@ cannot restrict `create` to a name); so the Role exists only while a sync runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -49,7 +51,15 @@ JOB_HOOK = {
 
 class SecretsBootstrap(Part):
     def __init__(
-        self, scope: Construct, id: str, *, names: Names, image: str, uid: int, extra_keys: tuple[str, ...] = ()
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        names: Names,
+        image: str,
+        uid: int,
+        extra_keys: tuple[str, ...] = (),
+        placement: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(SECRETS_BOOTSTRAP)
@@ -97,6 +107,7 @@ class SecretsBootstrap(Part):
                             "securityContext": restricted_pod_security(uid),
                             "containers": [container],
                             "enableServiceLinks": False,
+                            **(placement or {}),
                         },
                     },
                 },
@@ -126,4 +137,5 @@ class SecretsBootstrapComponent(Component):
             image=self.hub_image,
             uid=HUB_UID,
             extra_keys=tuple(context.hub_pod.secret_keys),
+            placement=context.core_placement,
         )

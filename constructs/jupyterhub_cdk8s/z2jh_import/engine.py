@@ -86,6 +86,10 @@ class Migration:
     notes: list[tuple[str, str]] = field(default_factory=list)
     hub_secret_env: dict[str, dict] = field(default_factory=dict)
     password_env: str | None = None
+    hosts: list[tuple[str, str]] = field(default_factory=list)
+    services: list[dict] = field(default_factory=list)
+    roles: list[dict] = field(default_factory=list)
+    """(chart key, host) of every place the values name the public host, in the order the keys are met."""
 
     def put(self, path: str, value: Any) -> None:
         """Set `path`; two chart keys with one target (e.g. two node selectors) add up."""

@@ -1,4 +1,4 @@
-"""The chart's profileList as singleuser.profiles, completed as KubeSpawner would, with quota room for their GPUs."""
+"""The chart's profileList as singleuser.profiles, completed as KubeSpawner would."""
 
 from __future__ import annotations
 
@@ -84,16 +84,3 @@ def complete_profiles(migration: Migration) -> None:
             if section in profile:
                 given = migration.get(f"singleuser.{section}", {})
                 profile[section] = {**allotment().model_dump(), **given, **profile[section]}
-
-
-def quota_for_gpus(migration: Migration) -> None:
-    """The chart has no ResourceQuota; ours holds no GPU unless told, so make room for the largest GPU profile."""
-    gpus = max((profile.get("gpus", 0) for profile in migration.get("singleuser.profiles", [])), default=0)
-    if gpus:
-        migration.put("quota.gpus", gpus)
-        migration.notes.append(
-            (
-                "quota.gpus",
-                f"{gpus}, room for one server of the largest GPU profile; raise it to the GPUs users may hold at once",
-            )
-        )

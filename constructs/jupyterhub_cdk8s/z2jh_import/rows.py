@@ -10,29 +10,37 @@ from __future__ import annotations
 from ..config.hub import HubSettings
 from ..config.proxy import ProxySettings
 from ..config.scheduling import UserScheduler
-from .auth import authenticator_type, extra_config
+from .auth import authenticator_type, extra_config, ldap_lookup, ldap_search_password, ldap_use_ssl
 from .engine import IMAGE, MAPPING, NUMBER, QUANTITY, SWITCH, TEXT, WHOLE, Row, Shape, Table, either, list_of, map_of
 from .profiles import profile_list
 from .transforms import (
     access_mode,
     announcement,
     base_url,
+    callback_url,
+    core_placement,
+    core_purpose,
     debug,
     enabled_default_on,
     env_vars,
     extra_images,
     extra_resource,
+    host_from,
+    http_route_parent,
     hub_database,
+    hub_services,
     image,
-    ingress_host,
     ingress_tls,
     lifecycle_hooks,
+    load_roles,
     node_purpose,
     one_claim,
+    one_or_more,
     placeholders,
     privilege_escalation,
     quantity,
     resources,
+    route_hostnames,
     same,
     scheduler_replicas,
     spawner_bytes,
@@ -47,7 +55,6 @@ SECRET_IN_GIT = (
 )
 PASSWORD_IN_GIT = "a password in a values file ends up in git; put it in a Secret and reference it as auth.{}"
 BUILT_IN = "built in, with production defaults (not configurable)"
-CALLBACK_FROM_HOST = "always https://<host>/hub/oauth_callback (register that URL with the provider)"
 SHARED_VOLUMES = (
     "volumes users share are PVCs this project creates (singleuser.storage.shared_volumes: name, mount_path, "
     "capacity, storage_class), temporary space is singleuser.storage.scratch; an existing claim or another volume "
@@ -65,6 +72,17 @@ CULL_SETTINGS = {
 # extraEnv: a map of name to value (or to an env entry), or the Kubernetes list of {name, value/valueFrom}.
 ENV = either(MAPPING, list_of(MAPPING))
 NOT_YET = "{} is not available in this version of the project"
+NETWORK_RULES = (
+    "each component opens exactly its own connections; write more as network_rules.{}.ingress/egress "
+    "(peers by namespace and pod_labels, or cidr)"
+)
+OAUTH_CLASSES = (
+    "GenericOAuthenticator",
+    "GitHubOAuthenticator",
+    "GitLabOAuthenticator",
+    "GoogleOAuthenticator",
+    "AzureAdOAuthenticator",
+)
 
 ROWS: list[Row] = [
     # hub
@@ -110,16 +128,49 @@ ROWS: list[Row] = [
     ),
     *(
         row
-        for authenticator in ("GenericOAuthenticator", "GitHubOAuthenticator")
+        for authenticator in OAUTH_CLASSES
         for row in (
             Row(f"hub.config.{authenticator}.client_id", "auth.client_id", same, takes=TEXT),
             Row(f"hub.config.{authenticator}.client_secret", reason=PASSWORD_IN_GIT.format("client_secret")),
-            Row(f"hub.config.{authenticator}.oauth_callback_url", reason=CALLBACK_FROM_HOST),
-            Row(f"hub.config.{authenticator}.scope", "auth.scopes", same, takes=list_of(TEXT)),
+            Row(f"hub.config.{authenticator}.oauth_callback_url", None, callback_url),
             Row(f"hub.config.{authenticator}.enable_auth_state", "auth.keep_tokens", same, takes=SWITCH),
-            Row(f"hub.config.{authenticator}.login_service", "auth.login_service", same, takes=TEXT),
         )
     ),
+    *(
+        Row(f"hub.config.{authenticator}.{key}", f"auth.{ours}", same)
+        for authenticator in ("GenericOAuthenticator", "GitHubOAuthenticator")
+        for key, ours in (("scope", "scopes"), ("login_service", "login_service"))
+    ),
+    Row("hub.config.OAuthenticator.oauth_callback_url", None, callback_url),
+    Row("hub.config.GoogleOAuthenticator.hosted_domain", "auth.hosted_domains", one_or_more),
+    Row("hub.config.AzureAdOAuthenticator.tenant_id", "auth.tenant_id", same),
+    Row("hub.config.AzureAdOAuthenticator.username_claim", "auth.username_claim", one_claim),
+    Row("hub.config.GitLabOAuthenticator.gitlab_url", "auth.url", same),
+    Row("hub.config.GitLabOAuthenticator.allowed_gitlab_groups", "auth.allowed_groups", same),
+    Row("hub.config.GitLabOAuthenticator.allowed_project_ids", "auth.allowed_project_ids", same),
+    Row("hub.config.GitLabOAuthenticator.scope", "auth.scopes", same),
+    Row("hub.config.LDAPAuthenticator.server_address", "auth.server", same),
+    Row("hub.config.LDAPAuthenticator.server_port", "auth.port", same),
+    Row("hub.config.LDAPAuthenticator.tls_strategy", "auth.tls", same),
+    Row("hub.config.LDAPAuthenticator.use_ssl", None, ldap_use_ssl),
+    Row("hub.config.LDAPAuthenticator.bind_dn_template", "auth.bind_dn_templates", one_or_more),
+    Row("hub.config.LDAPAuthenticator.allowed_groups", "auth.allowed_groups", same),
+    Row("hub.config.LDAPAuthenticator.search_filter", "auth.search_filter", same),
+    Row("hub.config.LDAPAuthenticator.lookup_dn", None, ldap_lookup),
+    Row("hub.config.LDAPAuthenticator.user_search_base", "auth.lookup.search_base", same),
+    Row("hub.config.LDAPAuthenticator.user_attribute", "auth.lookup.user_attribute", same),
+    Row("hub.config.LDAPAuthenticator.lookup_dn_user_dn_attribute", "auth.lookup.dn_attribute", same),
+    Row("hub.config.LDAPAuthenticator.lookup_dn_search_user", "auth.lookup.bind_dn", same),
+    Row("hub.config.LDAPAuthenticator.lookup_dn_search_password", None, ldap_search_password),
+    Row("hub.config.LDAPAuthenticator.lookup_dn_search_filter", reason="always ({login_attr}={login})"),
+    Row(
+        "hub.config.LDAPAuthenticator.escape_userdn", reason="removed in ldapauthenticator 2.0: DNs are always escaped"
+    ),
+    Row("hub.config.LTI13Authenticator.issuer", "auth.issuer", same),
+    Row("hub.config.LTI13Authenticator.client_id", "auth.client_ids", one_or_more),
+    Row("hub.config.LTI13Authenticator.authorize_url", "auth.authorize_url", same),
+    Row("hub.config.LTI13Authenticator.jwks_endpoint", "auth.jwks_url", same),
+    Row("hub.config.LTI13Authenticator.username_key", "auth.username_key", same),
     Row("hub.config.GenericOAuthenticator.authorize_url", "auth.authorize_url", same, takes=TEXT),
     Row("hub.config.GenericOAuthenticator.token_url", "auth.token_url", same, takes=TEXT),
     Row("hub.config.GenericOAuthenticator.userdata_url", "auth.userinfo_url", same, takes=TEXT),
@@ -140,16 +191,16 @@ ROWS: list[Row] = [
     Row("hub.pdb", reason=BUILT_IN),
     Row("hub.containerSecurityContext", reason="always the restricted Pod Security profile"),
     Row("hub.podSecurityContext", reason="always the restricted Pod Security profile"),
-    Row("hub.networkPolicy", reason="each component opens exactly its own connections; " + BUILT_IN),
+    Row("hub.networkPolicy", reason=NETWORK_RULES.format("hub")),
     Row("hub.service", reason="the hub's Service is internal (ClusterIP); users reach the proxy"),
     Row("hub.revisionHistoryLimit", reason=BUILT_IN),
-    Row("hub.nodeSelector", reason=NOT_YET.format("placement of the hub")),
-    Row("hub.tolerations", reason=NOT_YET.format("placement of the hub")),
+    Row("hub.nodeSelector", "scheduling.core_pods.node_selector", core_placement),
+    Row("hub.tolerations", "scheduling.core_pods.tolerations", core_placement),
     Row("hub.extraVolumes", reason=NOT_YET.format("extra hub volumes")),
     Row("hub.extraVolumeMounts", reason=NOT_YET.format("extra hub volumes")),
     Row("hub.extraFiles", reason=NOT_YET.format("extra hub files")),
-    Row("hub.services", reason=NOT_YET.format("JupyterHub services")),
-    Row("hub.loadRoles", reason=NOT_YET.format("custom roles")),
+    Row("hub.services", None, hub_services),
+    Row("hub.loadRoles", None, load_roles),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
     Row("hub.templateVars.announcement", "hub.branding.announcement", announcement, takes=TEXT),
     # proxy
@@ -168,8 +219,10 @@ ROWS: list[Row] = [
     Row("proxy.service.nodePorts", reason=NOT_YET.format("pinning node ports")),
     Row("proxy.service.loadBalancerIP", reason=NOT_YET.format("a fixed load balancer IP")),
     Row("proxy.service.loadBalancerSourceRanges", reason=NOT_YET.format("load balancer source ranges")),
-    Row("proxy.https", reason="TLS terminates at the Ingress: set ingress.tls_secret (e.g. from cert-manager)"),
-    Row("proxy.traefik", reason="no autohttps pod: TLS terminates at the Ingress"),
+    Row("proxy.https.hosts", None, host_from("proxy.https.hosts")),
+    Row("proxy.traefik", reason="no autohttps pod: TLS terminates at the Ingress or the Gateway"),
+    Row("proxy.chp.nodeSelector", "scheduling.core_pods.node_selector", core_placement),
+    Row("proxy.chp.tolerations", "scheduling.core_pods.tolerations", core_placement),
     # user servers
     Row("singleuser.image", "singleuser.image", image, keys=("name", "tag"), takes=IMAGE),
     Row("singleuser.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
@@ -202,7 +255,7 @@ ROWS: list[Row] = [
     Row("singleuser.lifecycleHooks", "singleuser.lifecycle", lifecycle_hooks, takes=MAPPING),
     Row("singleuser.profileList", "singleuser.profiles", profile_list, takes=list_of(MAPPING)),
     Row("singleuser.allowPrivilegeEscalation", None, privilege_escalation, takes=SWITCH),
-    Row("singleuser.networkPolicy", reason="each component opens exactly its own connections; " + BUILT_IN),
+    Row("singleuser.networkPolicy.egressAllowRules.nonPrivateIPs", "network_policy.user_internet", same, takes=SWITCH),
     Row(
         "singleuser.cloudMetadata",
         reason="the NetworkPolicies keep user servers from the cloud metadata endpoint; where the CNI does not enforce "
@@ -221,8 +274,8 @@ ROWS: list[Row] = [
     Row("ingress.enabled", "ingress.enabled", same, takes=SWITCH),
     Row(
         "ingress.hosts",
-        "host",
-        ingress_host,
+        None,
+        host_from("ingress.hosts"),
         takes=Shape("a list of host names, e.g. [jupyter.example.com]", list_of(TEXT).fits),
     ),
     Row("ingress.ingressClassName", "ingress.class_name", same, takes=TEXT),
@@ -263,7 +316,15 @@ ROWS: list[Row] = [
         takes=TEXT,
     ),
     Row("scheduling.userPods.tolerations", "scheduling.user_pods.tolerations", tolerations, takes=list_of(MAPPING)),
-    Row("scheduling.corePods", reason=NOT_YET.format("placement of the hub and proxy")),
+    Row("scheduling.corePods.tolerations", "scheduling.core_pods.tolerations", tolerations),
+    Row("scheduling.corePods.nodeAffinity.matchNodePurpose", None, core_purpose),
+    Row("scheduling.userScheduler.nodeSelector", "scheduling.core_pods.node_selector", core_placement),
+    Row("scheduling.userScheduler.tolerations", "scheduling.core_pods.tolerations", core_placement),
+    # Gateway API
+    Row("httpRoute.enabled", "gateway.enabled", same),
+    Row("httpRoute.hostnames", "gateway.hostnames", route_hostnames),
+    Row("httpRoute.gateway", "gateway.parent", http_route_parent),
+    Row("httpRoute.annotations", "gateway.annotations", same),
     # image pre-pulling
     Row("prePuller.continuous.enabled", "scheduling.image_puller.continuous", same, takes=SWITCH),
     Row("prePuller.hook.enabled", "scheduling.image_puller.pre_sync.enabled", same, takes=SWITCH),
@@ -290,6 +351,9 @@ ROWS: list[Row] = [
 
 # Why a key without a row of its own, below one of these, is not mapped.
 REASON_BELOW = {
+    "proxy.https": "no automatic HTTPS pod: TLS terminates at the Ingress (ingress.tls_secret with "
+    "ingress.cert_manager_issuer) or at the Gateway (gateway.certificate)",
+    "singleuser.networkPolicy": NETWORK_RULES.format("singleuser"),
     "hub.templateVars": "only the announcement is a template variable here (hub.branding); "
     + NOT_YET.format("custom page templates"),
     "hub.config": "JupyterHub traitlets are set here from typed settings; one they lack can go in hub.extra_config",

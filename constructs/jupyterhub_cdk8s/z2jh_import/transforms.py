@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config.scheduling import LEADER_ELECTION_REASON
-from .engine import SKIP, NotMapped, Transform
+from .engine import SKIP, Migration, NotMapped, Transform
 
 
 def same(value, migration, source):
@@ -119,12 +119,6 @@ def env_vars(target_kind: str) -> Transform:
 def env_text(value: str | int | float | bool) -> str:
     """A plain value as the chart writes it into an env entry (its template quotes it): true, not True."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
-def ingress_host(value, migration, source):
-    for extra in value[1:]:
-        migration.unmapped.append((f"{source}[]", f"not mapped: {extra!r}; one host per environment"))
-    return value[0]
 
 
 def ingress_tls(value, migration, source):
@@ -243,4 +237,165 @@ def extra_resource(value, migration, source):
 def one_claim(value, migration, source):
     if not isinstance(value, str):
         raise NotMapped("a claim computed by code; write the claim's name")
+    return value
+
+
+def host_from(kind: str) -> Transform:
+    """A key that names the public host: remembered, the first one met becomes `host` (chart_behaviour._host)."""
+
+    def transform(value, migration, source):
+        hosts = value if isinstance(value, list) else [value]
+        for host in hosts:
+            if not isinstance(host, str):
+                raise NotMapped(f"{host!r} is not a host name")
+            migration.hosts.append((source, host))
+        return SKIP
+
+    transform.__doc__ = f"The host from {kind}."
+    return transform
+
+
+def callback_url(value, migration, source):
+    """The chart's callback URL is derived here; its host is the environment's host."""
+    from .chart_behaviour import callback_host
+
+    host = callback_host(value)
+    if host is None:
+        raise NotMapped(f"{value!r} is not an https URL; the callback is always https://<host>/hub/oauth_callback")
+    migration.hosts.append((source, host))
+    migration.notes.append(
+        (source, f"the callback URL is derived from host ({host}) and hub.base_url: register it with the provider")
+    )
+    return SKIP
+
+
+def http_route_parent(value, migration, source):
+    """httpRoute.gateway: name, namespace and sectionName of the Gateway."""
+    parent = {"name": value["name"]}
+    if value.get("namespace"):
+        parent["namespace"] = value["namespace"]
+    if value.get("sectionName"):
+        parent["section_name"] = value["sectionName"]
+    for key in sorted(set(value) - {"name", "namespace", "sectionName"}):
+        migration.unmapped.append((f"{source}.{key}", "not mapped: a parent Gateway has name, namespace, sectionName"))
+    # The chart lets every pod reach the proxy; here the Gateway's namespace is let in, and said so.
+    namespace = value.get("namespace") or migration.get("namespace")
+    migration.put("gateway.pods", {"namespace": namespace})
+    migration.notes.append(
+        (
+            "gateway.pods",
+            f"every pod of namespace {namespace} (the Gateway's) may reach the proxy; if your Gateway "
+            "implementation runs its proxies elsewhere (Envoy Gateway: envoy-gateway-system), write their namespace "
+            "and pod_labels here",
+        )
+    )
+    return parent
+
+
+def core_purpose(value, migration, source):
+    """scheduling.corePods.nodeAffinity.matchNodePurpose: require, prefer or ignore nodes labelled for core pods."""
+    requirement = {"key": NODE_PURPOSE_LABEL, "operator": "In", "values": ["core"]}
+    if value == "require":
+        migration.put("scheduling.core_pods.node_affinity.required", [requirement])
+    elif value == "prefer":
+        migration.put("scheduling.core_pods.node_affinity.preferred", [requirement])
+    elif value != "ignore":
+        raise NotMapped(f"{value!r}: write require, prefer or ignore")
+    return SKIP
+
+
+def core_placement(value, migration, source):
+    """A core pod's node selector or tolerations: here one placement holds for hub, proxy, scheduler and hooks."""
+    migration.notes.append(
+        (source, "applies to every core pod here (hub, proxy, user scheduler, hook Jobs): scheduling.core_pods")
+    )
+    return tolerations(value, migration, source) if isinstance(value, list) else value
+
+
+def hub_services(value, migration, source):
+    """hub.services: the token in git is dropped (a Secret reference instead); where the service runs, as the chart."""
+    services = []
+    for name, spec in sorted(value.items()):
+        where = f"{source}.{name}"
+        service: dict = {"name": spec.get("name", name), "scopes": ["inherit"] if spec.get("admin") else []}
+        for key in sorted(set(spec) - {"name", "apiToken", "admin", "command", "url", "display", "oauth_no_confirm"}):
+            migration.unmapped.append((f"{where}.{key}", "not mapped: a service has a token, a command and a role"))
+        if spec.get("command"):
+            service["command"] = list(spec["command"])
+        else:
+            secret = {"name": f"jupyterhub-service-{name}", "key": "token"}
+            service["api_token"] = secret
+            # The chart's hub accepts connections from pods labelled hub.jupyter.org/network-access-hub=true.
+            service["runs_in"] = {
+                "namespace": migration.get("namespace"),
+                "pod_labels": {"hub.jupyter.org/network-access-hub": "true"},
+            }
+            migration.notes.append(
+                (
+                    where,
+                    f"its token is read from Secret {secret['name']} key token (create it with the service's "
+                    "token); like the chart, pods of the hub's namespace labelled "
+                    "hub.jupyter.org/network-access-hub=true may reach the hub",
+                )
+            )
+        for key in ("url", "display", "oauth_no_confirm"):
+            if key in spec:
+                migration.unmapped.append((f"{where}.{key}", "not mapped: the hub does not proxy services here"))
+        services.append(service)
+    migration.services = services
+    return SKIP
+
+
+def load_roles(value, migration, source):
+    """hub.loadRoles: roles of users and groups; a service's role becomes its own scopes."""
+    from ..config.services import valid_scope
+
+    roles = []
+    for name, spec in sorted(value.items()):
+        where = f"{source}.{name}"
+        try:
+            scopes = [valid_scope(scope) for scope in spec.get("scopes", [])]
+        except ValueError as error:
+            migration.unmapped.append((where, f"not mapped: {error}"))
+            continue
+        role = {"name": spec.get("name", name), "scopes": scopes}
+        for key in ("description", "users", "groups", "services"):
+            if spec.get(key):
+                role[key] = spec[key]
+        roles.append(role)
+    migration.roles = roles
+    return SKIP
+
+
+def resolve_services(migration: Migration) -> None:
+    """A service's scopes are those of the roles naming it (the chart gives them through hub.loadRoles)."""
+    roles = migration.roles
+    for service in migration.services:
+        granted = [role for role in roles if service["name"] in role.get("services", [])]
+        scopes = list(dict.fromkeys([*service["scopes"], *(s for role in granted for s in role["scopes"])]))
+        if not scopes:
+            migration.unmapped.append(
+                (f"hub.services.{service['name']}", "not mapped: no role gives it scopes; add it with its scopes")
+            )
+            continue
+        migration.put("hub.services", [{**service, "scopes": scopes}])
+        for role in granted:
+            role["services"] = [name for name in role["services"] if name != service["name"]]
+    for role in roles:
+        role = {key: value for key, value in role.items() if value != []}
+        if role.get("users") or role.get("groups") or role.get("services"):
+            migration.put("hub.roles", [role])
+
+
+def one_or_more(value, migration, source):
+    """A trait that takes a string or a list of them (hosted_domain, bind_dn_template, client_id): a list here."""
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, (str, int)) for item in values):
+        raise NotMapped(f"{value!r} is not a name or a list of names")
+    return [str(item) for item in values]
+
+
+def route_hostnames(value, migration, source):
+    """httpRoute.hostnames: the route's names, the first of them the environment's host when nothing else names it."""
+    host_from("httpRoute.hostnames")(value, migration, source)
     return value

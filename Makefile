@@ -6,7 +6,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test test-unit test-output test-real test-fast bench imports clean
+.PHONY: install promtool synth check lint test test-unit test-output test-real test-fast bench imports clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ node_modules/.installed: package.json
 
 install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
+## promtool, which the alert tests run: Debian's prometheus package, installed when it is missing and
+## apt-get may run (as root); otherwise stop with the command that installs it.
+PROMTOOL_HINT := promtool is missing: run 'sudo apt-get update && sudo apt-get install -y prometheus' (Debian, Ubuntu), or put promtool from https://prometheus.io/download/ on PATH
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing promtool: apt-get install prometheus"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  else echo "$(PROMTOOL_HINT)" >&2; exit 1; fi; }
+
 ## Synthesize every environments/*.yaml into dist/<env>/.
 synth: $(VENV)/.installed
 	$(PY) main.py
@@ -42,7 +53,7 @@ lint: $(VENV)/.installed
 
 ## The whole suite, every layer (what CI runs). Two workers: half the time a test
 ## waits on a process it started (hub, proxy, synth, checkov).
-test: install lint
+test: install promtool lint
 	$(PY) -m pytest -n 2
 
 ## One layer alone (README, "Tests"): unit, then output, then real components.
@@ -52,7 +63,7 @@ test-unit: $(VENV)/.installed
 test-output: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -n 2 -m output
 
-test-real: $(VENV)/.installed node_modules/.installed
+test-real: $(VENV)/.installed node_modules/.installed promtool
 	$(PY) -m pytest -n 2 -m real
 
 ## Everything but the real components: unit and output.

@@ -580,8 +580,10 @@ def import_z2jh(args: argparse.Namespace, root: Path, console: Console) -> int:
 
 def init(args: argparse.Namespace, root: Path, console: Console) -> int:
     """Start a GitOps repository (scaffold.py)."""
-    from .scaffold import Starter, scaffold
+    from .scaffold import Starter, scaffold, valid_name
 
+    if not valid_name(args.name):
+        raise UsageError(f"--name {args.name!r}: becomes dist/{args.name}/; use lower-case letters, digits and '-'")
     folder = args.folder if args.folder.is_absolute() else root / args.folder
     starter = Starter(
         name=args.name,

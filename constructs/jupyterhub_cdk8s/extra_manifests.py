@@ -74,7 +74,7 @@ def load_extra(environments: Path, env: Environment, display_root: Path) -> list
         shown = _display(path, display_root)
         if path.name.startswith(".") or path.suffix in NOT_READ_SUFFIXES:
             continue
-        if path.suffix not in READ_SUFFIXES or not path.is_file():
+        if path.suffix not in READ_SUFFIXES:
             problems.append(Problem(shown, "", f"not read: only {', '.join(READ_SUFFIXES)} files are manifests here"))
             continue
         output = f"{env.name}/{OUTPUT_PREFIX}{path.stem}.yaml"

@@ -41,10 +41,13 @@ class Starter:
     repo_url: str | None = None
 
 
+def valid_name(name: str) -> bool:
+    """Whether `name` can be an environment's: it becomes environments/NAME.yaml and dist/NAME/."""
+    return bool(_NAME.match(name)) and name != "argocd"
+
+
 def scaffold(folder: Path, starter: Starter) -> list[str]:
-    """Write the starter files into `folder`; the lines that say what was done."""
-    if not _NAME.match(starter.name):
-        raise OutputError(f"--name {starter.name!r}: becomes dist/{starter.name}/; use lower-case letters, digits, '-'")
+    """Write the starter files into `folder`; the lines that say what was done. Nothing when a file exists."""
     environment = folder / "environments" / f"{starter.name}.yaml"
     text = _template("environment.yaml").safe_substitute(
         name=starter.name,

@@ -16,6 +16,15 @@ from pathlib import Path
 gc.disable()
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "constructs"))
+
+# Python's standard library only: an interrupt from here on is one line, not a traceback. Not in a
+# fleet's helper process, which multiprocessing starts by importing this file as __mp_main__.
+from jupyterhub_cdk8s.processes import exit_at_once_on_interrupt  # noqa: E402
+
+if __name__ == "__main__":
+    exit_at_once_on_interrupt()
+
 VENV = ROOT / ".venv"
 REQUIRED = ("cdk8s", "cdk8s_plus_27", "pydantic", "yaml")
 EX_UNAVAILABLE = 69
@@ -32,7 +41,6 @@ if missing:
     )
     sys.exit(EX_UNAVAILABLE)
 
-sys.path.insert(0, str(ROOT / "constructs"))
 sys.path.insert(1, str(ROOT))  # imports/, the generated custom resource bindings
 
 from jupyterhub_cdk8s.cli import run  # noqa: E402

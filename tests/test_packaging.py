@@ -146,4 +146,4 @@ def test_a_wheel_built_from_a_git_url_holds_the_package_and_its_generated_bindin
     assert package_files() <= wheel_files(wheel), sorted(package_files() - wheel_files(wheel))
     with zipfile.ZipFile(wheel) as archive:
         entry_points = next(name for name in archive.namelist() if name.endswith("entry_points.txt"))
-        assert "jupyterhub-cdk8s = jupyterhub_cdk8s.cli:run" in archive.read(entry_points).decode()
+        assert "jupyterhub-cdk8s = jupyterhub_cdk8s.__main__:entry" in archive.read(entry_points).decode()

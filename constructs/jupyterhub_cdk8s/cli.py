@@ -106,7 +106,8 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
 
     After an interrupt the process ends at once: the helper is stopped and
     nothing is half-written by then, and jsii's Node processes end with their
-    input (processes.py); waiting for jsii's own shutdown could take seconds.
+    input (processes.py); waiting for jsii's own shutdown could take seconds,
+    and multiprocessing's could wait for ever on the queues of a stopped helper.
     """
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # pydantic looks for plugins in the entry points of every installed distribution; none is used here.

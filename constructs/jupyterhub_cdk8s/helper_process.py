@@ -25,6 +25,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import signal
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,12 +51,13 @@ class Helper:
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
-        self._tasks, self._results = context.Queue(), context.Queue()
-        self._process = context.Process(
-            target=_work, args=(self._tasks, self._results, os.getpid()), name="synth-helper", daemon=True
-        )
-        with sigint_ignored():
-            self._process.start()
+        with _tracker_quiet():
+            self._tasks, self._results = context.Queue(), context.Queue()
+            self._process = context.Process(
+                target=_work, args=(self._tasks, self._results, os.getpid()), name="synth-helper", daemon=True
+            )
+            with sigint_ignored():
+                self._process.start()
         self._open = True
 
     def share(self, tasks: list[Task]) -> list[EnvironmentFiles]:
@@ -115,6 +117,25 @@ class Helper:
 
 
 @contextmanager
+def _tracker_quiet() -> Iterator[None]:
+    """The resource tracker multiprocessing starts with the first queue keeps quiet about the queues' semaphores.
+
+    When a run is killed it removes them itself; its warning that it did so
+    would be the last line of a `kill -9`ed run, and means nothing to a user.
+    """
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    warnings = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = f"{warnings},{quiet}" if warnings else quiet
+    try:
+        yield
+    finally:
+        if warnings is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = warnings
+
+
+@contextmanager
 def helper_for(environment_count: int) -> Iterator[Helper | None]:
     """A Helper when `environment_count` makes one worth its start-up on this machine, else None."""
     if environment_count < FAN_OUT_MIN or len(os.sched_getaffinity(0)) < 2:
@@ -137,6 +158,9 @@ def _work(tasks, results, parent: int | None = None) -> None:
     """
     if parent is not None:
         die_with_parent(parent)
+        # Born ignoring SIGINT (see Helper); SIGTERM, from `stop`, ends it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         prepare_jsii()
     try:
         from cdk8s import App

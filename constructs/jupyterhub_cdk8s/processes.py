@@ -18,7 +18,9 @@ Ctrl-C, `kill` and `kill -9` end all of them, and quickly:
   Node starts from one copy of jsii's runtime in the user's cache folder
   (`prepare_jsii`), not from one extracted per process and removed only by a
   normal exit.
-- The command line turns SIGINT and SIGTERM into `Interrupted` (a
+- Until the command line takes over, an interrupt ends the process at once
+  with its one line (`exit_at_once_on_interrupt`): nothing has started yet.
+  The command line turns SIGINT and SIGTERM into `Interrupted` (a
   KeyboardInterrupt), so every `finally` on the way out runs: the helper is
   stopped, a half-written staging folder removed, the lock released. A second
   signal while that runs is ignored: cleaning up is bounded.
@@ -55,6 +57,17 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.exit_code = 128 + signum
+
+
+def exit_at_once_on_interrupt() -> None:
+    """For a process's first moments, before the command line runs: SIGINT or SIGTERM end it, saying so."""
+
+    def stop(signum: int, frame: Any) -> None:
+        os.write(2, b"interrupted; nothing was written\n")
+        os._exit(128 + signum)
+
+    for signum in _STOPPING:
+        signal.signal(signum, stop)
 
 
 def _on_signal(signum: int, frame: Any) -> None:

@@ -290,7 +290,7 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
         mode = None
     folder = OutputFolder(outdir if mode == "tree" and outdir is not None else dist, say=console.info)
     selection, files = _synthesized(args, root, console, folder)
-    with folder.locked(selection.lock_timeout):
+    with folder.locked(getattr(args, "lock_timeout", LOCK_TIMEOUT)):
         folder.remove_debris()
         new = _plan(selection, files, folder.contents())
         if new.changes:
@@ -370,7 +370,6 @@ class _Selection:
     chosen: list[Environment]
     only: frozenset[str] | None
     extra: dict[str, list[Manifest]]
-    lock_timeout: float
 
     def in_scope(self, path: str) -> bool:
         """Whether this run decides `path` of the output folder (with --env, only the chosen environments' files)."""
@@ -393,7 +392,7 @@ def _synthesized(
     only: list[str] | None = getattr(args, "only", None)
     # A fleet's second process starts first, so it loads jsii and the config while this one does.
     with helper_for(len(only) if only else len(list(environments.glob("*.yaml")))) as helper:
-        selection = _select(environments, only, getattr(args, "lock_timeout", LOCK_TIMEOUT))
+        selection = _select(environments, only)
         if folder is not None:
             folder.contents()
         for env in selection.chosen:
@@ -416,7 +415,7 @@ def _synthesized(
     return selection, files
 
 
-def _select(environments: Path, only: list[str] | None, lock_timeout: float) -> _Selection:
+def _select(environments: Path, only: list[str] | None) -> _Selection:
     """Every environment is loaded and checked (rules across environments need all); `only` chooses among them."""
     from .config import ConfigError, load_environments
     from .extra_manifests import load_extra
@@ -437,7 +436,7 @@ def _select(environments: Path, only: list[str] | None, lock_timeout: float) -> 
             problems.extend(error.problems)
     if problems:
         raise ConfigError(problems)
-    return _Selection(chosen, frozenset(only) if only else None, extra, lock_timeout)
+    return _Selection(chosen, frozenset(only) if only else None, extra)
 
 
 def _refuse_collisions(selection: _Selection, files: list[Manifest]) -> None:
@@ -447,8 +446,10 @@ def _refuse_collisions(selection: _Selection, files: list[Manifest]) -> None:
     problems = []
     for env in selection.chosen:
         extra = selection.extra[env.name]
-        hub = [m for m in files if m.path.startswith(f"{env.name}/") and m not in extra]
-        problems.extend(collisions(env, extra, hub))
+        if extra:
+            own = {manifest.path for manifest in extra}
+            hub = [m for m in files if m.path.startswith(f"{env.name}/") and m.path not in own]
+            problems.extend(collisions(env, extra, hub))
     if problems:
         raise ConfigError(problems)
 

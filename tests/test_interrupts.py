@@ -172,3 +172,35 @@ def test_signals_at_random_moments_leave_the_old_or_the_new_tree_and_no_process(
     assert tree(work / "dist") == trees[target]
     assert sorted(os.listdir(work)) == ["dist", "environments", "tmp"], f"seed {seed}"
     assert os.listdir(work / "tmp") == [], f"seed {seed}"
+
+
+def test_ctrl_c_while_node_works_is_one_line_without_a_node_stack(tmp_path):
+    """A single environment, interrupted once jsii's Node runtime runs: it used to print Python's and Node's stacks."""
+    work = tmp_path / "work"
+    (work / "tmp").mkdir(parents=True)
+    write_fleet(work / "environments", 1)
+    subreaper(True)
+    try:
+        before = children()
+        run = start(work)
+        deadline = time.monotonic() + 60
+        while not any("jsii-runtime" in command for command in alive(descendants(run.pid)).values()):
+            assert time.monotonic() < deadline and run.poll() is None, "Node never started"
+            time.sleep(0.02)
+        os.killpg(run.pid, signal.SIGINT)
+        _, err = run.communicate(timeout=20)
+        assert (run.returncode, err) == (130, "interrupted; nothing was written\n")
+        assert not survivors(before, within=10)
+    finally:
+        subreaper(False)
+    assert not (work / "dist").exists()
+    assert os.listdir(work / "tmp") == []
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found |= {int(child)} | descendants(int(child))
+    return found

@@ -127,18 +127,31 @@ def immutable(path: Path) -> bool:
     return subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode == 0
 
 
-def test_an_immutable_output_folder_is_one_line_and_exit_73(project):
+@pytest.mark.parametrize("frozen", ["dist", "."], ids=["dist/ itself", "its parent"])
+def test_an_immutable_output_folder_or_parent_is_one_line_and_exit_73(project, frozen):
     assert run_main("-q", "--environments", "environments", "--dist", "dist", cwd=project).returncode == 0
     before = tree(project / "dist")
     change(project)
-    if not immutable(project):  # the parent: the staging folder cannot be made beside dist/
+    if not immutable(project / frozen):
         pytest.skip("chattr +i is not permitted here")
     try:
         result = run_main("-q", "--environments", "environments", "--dist", "dist", cwd=project)
     finally:
-        subprocess.run(["chattr", "-i", str(project)], check=True)
+        subprocess.run(["chattr", "-i", str(project / frozen)], check=True)
     assert one_line_fault(result, "dist: cannot be written: Operation not permitted")
     assert tree(project / "dist") == before
+    assert sorted(os.listdir(project)) == ["dist", "environments"]
+
+
+def test_schema_into_a_read_only_folder_is_one_line_and_exit_73(project):
+    if not immutable(project / "environments"):
+        pytest.skip("chattr +i is not permitted here")
+    try:
+        result = run_main("schema", "--environments", "environments", cwd=project)
+    finally:
+        subprocess.run(["chattr", "-i", str(project / "environments")], check=True)
+    one_line_fault(result, "environments/schema.json: cannot be written: Operation not permitted")
+    assert sorted(os.listdir(project / "environments")) == ["lab.yaml"]
 
 
 def test_dist_pointed_at_the_working_folder_is_refused_and_nothing_is_deleted(project):

@@ -10,6 +10,7 @@ the app, which finds the checkout's .venv itself.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,8 +87,8 @@ def test_cdk8s_synth_stdout_prints_every_object_as_one_stream(checkout):
 
 
 def test_without_the_packages_or_a_venv_it_fails_in_one_line_and_dist_stays(checkout, tmp_path):
-    bare = tmp_path / "bare"
-    bare.mkdir()
+    bare = tmp_path / "bare"  # a fresh clone before `make install`: no .venv
+    shutil.copytree(checkout / "constructs", bare / "constructs")
     for name in ("main.py", "cdk8s.yaml"):
         (bare / name).write_bytes((checkout / name).read_bytes())
     (bare / "dist").mkdir()

@@ -7,10 +7,10 @@ that runtime spawns (jsii 1.x `bin/jsii-runtime.js`). The rules that make
 Ctrl-C, `kill` and `kill -9` end all of them, and quickly:
 
 - A terminal's Ctrl-C reaches only the Python processes. Node runs in its own
-  process group (`node_in_own_process_group`): the runtime would otherwise
-  forward the signal to its program, which dies with a stack trace while
-  Python still waits for its answer (`prepare_jsii`). The helper ignores SIGINT from birth
-  (`Helper` starts it with SIGINT ignored); the command line stops it.
+  process group (`prepare_jsii`): the runtime would otherwise forward the
+  signal to its program, which dies with a stack trace while Python still
+  waits for its answer. The helper ignores SIGINT from birth (`Helper` starts
+  it with SIGINT ignored); the command line stops it.
 - Whatever way a Python process ends, its Node processes follow: they read
   their requests from its pipe and exit at end of input, which its death
   causes. The helper dies with the command line's process even under SIGKILL

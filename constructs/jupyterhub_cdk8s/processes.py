@@ -168,7 +168,13 @@ def _cached_jsii_runtime() -> Path | None:
     import jsii
     from jsii._embedded import jsii as embedded
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jupyterhub-cdk8s"
+    try:
+        caches = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder: jsii's own temporary copy, then
+        return None
+    if not caches.parent.is_dir():
+        return None
+    cache = caches / "jupyterhub-cdk8s"
     folder = cache / f"jsii-runtime-{jsii.__version__}"
     entry = folder / embedded.EMBEDDED_FILES[embedded.ENTRYPOINT]
     if entry.is_file():

@@ -8,7 +8,7 @@ NCA_VENV := .venv-nca
 NCA_VERSION := 2.1.0
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test test-unit test-output test-real test-fast bench imports connectivity clean
+.PHONY: install debian-packages synth check lint test test-unit test-output test-real test-fast bench imports connectivity clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ node_modules/.installed: package.json
 
 install: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(NCA_VENV)/.installed node_modules/.installed
 
+## Debian packages the real-component tests run: prometheus (for promtool, the alert rules' tests) and
+## slapd (the LDAP login test starts its own server on loopback; the package's own stays unconfigured).
+## Installed when missing and apt-get may run (as root); otherwise stop with the command that installs them.
+DEBIAN_HINT := missing promtool or slapd: run 'sudo apt-get update && sudo apt-get install -y prometheus slapd' (Debian, Ubuntu)
+debian-packages:
+	@{ command -v promtool >/dev/null 2>&1 && [ -x /usr/sbin/slapd ]; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's prometheus and slapd"; \
+	    echo "slapd slapd/no_configuration boolean true" | debconf-set-selections && \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus slapd >/dev/null; \
+	  else echo "$(DEBIAN_HINT)" >&2; exit 1; fi; }
+
 ## Synthesize every environments/*.yaml into dist/<env>/.
 synth: $(VENV)/.installed
 	$(PY) main.py
@@ -51,7 +64,7 @@ lint: $(VENV)/.installed
 
 ## The whole suite, every layer (what CI runs). Two workers: half the time a test
 ## waits on a process it started (hub, proxy, synth, checkov).
-test: install lint
+test: install debian-packages lint
 	$(PY) -m pytest -n 2
 
 ## One layer alone (README, "Tests"): unit, then output, then real components.
@@ -61,7 +74,7 @@ test-unit: $(VENV)/.installed
 test-output: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest -n 2 -m output
 
-test-real: $(VENV)/.installed $(NCA_VENV)/.installed node_modules/.installed
+test-real: $(VENV)/.installed $(NCA_VENV)/.installed node_modules/.installed debian-packages
 	$(PY) -m pytest -n 2 -m real
 
 ## Everything but the real components: unit and output.

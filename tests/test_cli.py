@@ -74,7 +74,7 @@ def test_check_fails_when_an_argocd_file_is_stale(project: Path):
     check = run(project, "--check")
     assert check.returncode == 1
     assert "changed: argocd/good.yaml" in check.stderr
-    assert "dist/ is stale" in check.stderr
+    assert "dist is stale: run `python main.py` and commit the result." in check.stderr
 
 
 def test_check_fails_when_a_file_was_removed_from_environments(project: Path):

@@ -45,7 +45,7 @@ def test_a_helper_is_started_only_for_a_fleet():
 @pytest.mark.unit
 def test_the_helper_answers_each_environment_it_takes_then_none(environments):
     tasks, results = queue.Queue(), queue.Queue()
-    for task in [(7, environments[0]), (3, environments[1]), None]:
+    for task in [(7, (environments[0], ())), (3, (environments[1], ())), None]:
         tasks.put(task)
     _work(tasks, results)
     messages = [results.get_nowait() for _ in range(results.qsize())]
@@ -57,7 +57,7 @@ def test_the_helper_answers_each_environment_it_takes_then_none(environments):
 @pytest.mark.unit
 def test_the_helper_reports_its_failure_instead_of_a_result():
     tasks, results = queue.Queue(), queue.Queue()
-    tasks.put((0, "not an environment"))
+    tasks.put((0, ("not an environment", ())))
     _work(tasks, results)
     index, error = results.get_nowait()
     assert index is None and "AttributeError" in error

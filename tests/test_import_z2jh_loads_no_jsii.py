@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -48,3 +49,21 @@ def test_the_probe_sees_jsii_where_a_command_loads_it():
     code, loaded, _ = _loaded_by("--check")
     assert code == 0
     assert {"jsii", "cdk8s"} <= {name.split(".")[0] for name in loaded}
+
+
+def test_the_console_script_s_import_z2jh_loads_neither_either():
+    """The same through `jupyterhub_cdk8s.__main__`, what the `jupyterhub-cdk8s` console script runs."""
+    probe = PROBE.format(modules=JSII_MODULES).replace(
+        'runpy.run_path(sys.argv[0], run_name="__main__")', 'runpy.run_module("jupyterhub_cdk8s", run_name="__main__")'
+    )
+    values = str(ROOT / "tests" / "data" / "z2jh-values.yaml")
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "jupyterhub-cdk8s", "import-z2jh", values],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": f"{ROOT / 'constructs'}:{ROOT}"},
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "loaded": []}
+    assert result.stdout.startswith("# Imported from a JupyterHub Helm chart values file")

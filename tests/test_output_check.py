@@ -10,8 +10,9 @@ from support.synthesis import MINIMAL, environment, find, synth_objects
 
 from jupyterhub_cdk8s.config import ConfigError
 from jupyterhub_cdk8s.config.base import RELEASE_MAX
+from jupyterhub_cdk8s.kinds import CLUSTER_SCOPED
 from jupyterhub_cdk8s.output_check import object_problems, output_problems
-from jupyterhub_cdk8s.synth import CLUSTER_SCOPED, manifests
+from jupyterhub_cdk8s.synth import manifests
 
 pytestmark = pytest.mark.unit
 

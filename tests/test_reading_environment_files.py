@@ -133,7 +133,7 @@ def test_only_regular_files_are_read(make, kind, tmp_path, deadline):
     with pytest.raises(ConfigError) as error:
         load_environments(tmp_path / "environments", display_root=tmp_path)
     assert [str(p) for p in error.value.problems] == [
-        f"environments/odd.yaml: is {kind}, not a file; an environment is a regular *.yaml file"
+        f"environments/odd.yaml: is {kind}, not a file; only regular files are read"
     ]
 
 

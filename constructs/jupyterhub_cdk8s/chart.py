@@ -7,6 +7,8 @@ declare into). See component.py for the three passes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdk8s import Chart
 from constructs import Construct
 
@@ -18,6 +20,7 @@ from .gateway import GatewayComponent
 from .hub import HubComponent
 from .hub.services import HubServicesComponent, IdleCullerComponent
 from .ingress import IngressComponent
+from .kinds import CLUSTER_SCOPED
 from .monitoring import MonitoringComponent
 from .namespace import NamespaceComponent
 from .network_policies import NetworkPoliciesComponent
@@ -33,6 +36,7 @@ from .scheduling import (
 )
 from .secrets_bootstrap import SecretsBootstrapComponent
 from .singleuser import UserServersComponent
+from .sync_waves import annotate_sync_waves
 
 # Every component a hub can have. The order is only the order of objects
 # within a file of dist/; what components share goes through the Context.
@@ -72,3 +76,16 @@ class JupyterHubChart(Chart):
         super().__init__(scope, id, namespace=config.namespace, disable_resource_name_hashes=True)
         assemble(components_of(config), self, Context.of(config))
         complete(self)
+
+    def to_json(self) -> list[Any]:
+        """The objects as dist/ holds them: cluster-scoped ones without the chart's namespace, each in its sync wave.
+
+        An override, so that `App.synth()` of someone else's app that holds this
+        chart writes them so too: jsii calls it back from Node.
+        """
+        objects = super().to_json()
+        for obj in objects:
+            if obj["kind"] in CLUSTER_SCOPED:
+                obj["metadata"].pop("namespace", None)
+        annotate_sync_waves(objects)
+        return objects

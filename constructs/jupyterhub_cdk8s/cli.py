@@ -1,127 +1,586 @@
-"""Command line: `python main.py [--check]`, `python main.py schema` and `python main.py import-z2jh values.yaml`.
+"""The command line: `jupyterhub-cdk8s COMMAND`, and `python main.py` (the cdk8s app) with the same options.
 
-Exit codes: 0 done; 1 `--check` found dist/ stale; 2 a config problem (every
-problem printed, dist/ untouched) or a values file that cannot be imported.
+Exit codes (README, "What happens when"): see `Exit`. Only `run` (the
+process's entry point) installs signal handlers; `main` can be called in
+a process that has its own, such as a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import gc
+import os
+import shutil
 import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 # pydantic and cdk8s are imported where they are used: a fleet's helper
 # process (helper_process.py) starts before either is loaded here.
-from .helper_process import Helper, helper_for
+from . import __version__
+from .helper_process import helper_for
+from .output import Contents, OutputError, OutputFolder, OutputLocked, Plan, plan, why_different
+from .processes import EXIT_SIGINT, EXIT_SIGTERM, interrupts_end_the_run, prepare_jsii
 
 if TYPE_CHECKING:
+    from .config.loader import Environment
+    from .rendering import Manifest
+
+PROG = "jupyterhub-cdk8s"
+SCHEMA_FILE = "schema.json"
+# What `cdk8s synth` writes unless told otherwise (cdk8s.yaml `output:`); never dist/, which its CLI would delete first.
+CDK8S_CONFIG = "cdk8s.yaml"
+LOCK_TIMEOUT = 60.0
+
+
+class Exit(IntEnum):
+    """What the process's exit code says (README, "What happens when")."""
+
+    OK = 0
+    DIFFERENT = 1  # check/diff: dist/ is not what a synth would write
+    CONFIG = 2  # a problem in the environments: every one printed, nothing written
+    USAGE = 64  # EX_USAGE: the command line itself is wrong
+    UNAVAILABLE = 69  # EX_UNAVAILABLE: a prerequisite is missing (Node.js, the Python packages)
+    SOFTWARE = 70  # EX_SOFTWARE: a bug; the traceback is printed
+    CANNOT_WRITE = 73  # EX_CANTCREAT: the output cannot be written or is not the tool's own; one line per path
+    LOCKED = 75  # EX_TEMPFAIL: another run is writing the same output
+    SIGINT = EXIT_SIGINT
+    SIGTERM = EXIT_SIGTERM
+
+
+EXIT_HELP = """exit codes:
+  0   done (check, diff: no differences)
+  1   check, diff: dist/ differs from what synth would write
+  2   a problem in the environment files: every problem printed, nothing written
+  64  the command line is wrong
+  69  a prerequisite is missing (Node.js, the Python packages)
+  70  a bug: the traceback is printed
+  73  the output folder cannot be written, or is not jupyterhub-cdk8s's own; it is unchanged
+  75  another run is writing the same output folder
+  130 interrupted (SIGINT), 143 terminated (SIGTERM): nothing was written
+"""
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done (exit 64)."""
+
+
+class Unavailable(Exception):
+    """A prerequisite is missing (exit 69)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 64 (EX_USAGE), not 2, which means a config problem here."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(Exit.USAGE, f"{self.prog}: error: {message}\n")
+
+
+class Console:
+    """Where messages go: information to stdout, unless quiet (to stderr under `cdk8s synth`, which hides stdout)."""
+
+    def __init__(self, quiet: bool, information: TextIO):
+        self.quiet = quiet
+        self._information = information
+
+    def info(self, line: str) -> None:
+        if not self.quiet:
+            print(line, file=self._information, flush=True)
+
+    @staticmethod
+    def problem(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+
+# --- entry points ----------------------------------------------------------------
+
+
+def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
+    """The process's entry point (console script `jupyterhub-cdk8s`, and main.py): exit with `main`'s code.
+
+    After an interrupt the process ends at once: the helper is stopped and
+    nothing is half-written by then, and jsii's Node processes end with their
+    input (processes.py); waiting for jsii's own shutdown could take seconds,
+    and multiprocessing's could wait for ever on the queues of a stopped helper.
+    """
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    # pydantic looks for plugins in the entry points of every installed distribution; none is used here.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A run is a short process whose objects mostly live until it exits: the cyclic collector's
+    # passes over them, while it runs and again at shutdown (hence the freeze), cost a tenth of a synth.
+    gc.disable()
+    with interrupts_end_the_run():
+        code = main(sys.argv[1:], root=root, prog=prog)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if code in (Exit.SIGINT, Exit.SIGTERM):
+            os._exit(code)
+    gc.freeze()
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None, root: Path | None = None, prog: str = PROG) -> int:
+    """Run one command; the exit code (see `Exit`)."""
+    root = root or Path.cwd()
+    try:
+        args = _parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as stop:  # --help, --version, or a usage error already printed
+        return stop.code if isinstance(stop.code, int) else Exit.USAGE
+    command = args.command or ("check" if getattr(args, "check", False) else "synth")
+    # stdout is the diff's; under `cdk8s synth` its CLI hides what the app prints there.
+    console = Console(
+        getattr(args, "quiet", False), sys.stderr if command == "diff" or _cdk8s_outdir(command) else sys.stdout
+    )
+    args.prog = prog
+    try:
+        return COMMANDS[command](args, root, console)
+    except KeyboardInterrupt as interrupt:
+        console.problem("interrupted; nothing was written")
+        return getattr(interrupt, "exit_code", Exit.SIGINT)
+    except BrokenPipeError:
+        # The reader went away (`... | head`): nothing more to say, and nothing to flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return Exit.OK
+    except Exception as error:
+        return _report(error, console, prog)
+
+
+def _report(error: Exception, console: Console, prog: str) -> int:
+    """Each kind of failure as its lines and exit code; a bug with its traceback."""
     from .config import ConfigError
 
-SCHEMA_FILE = "schema.json"
-SCHEMA = "schema"
-IMPORT_Z2JH = "import-z2jh"
+    if isinstance(error, ConfigError):
+        for line in str(error).splitlines():
+            console.problem(line)
+        console.problem(f"{len(error.problems)} problem(s); nothing was written.")
+        return Exit.CONFIG
+    if isinstance(error, UsageError):
+        console.problem(f"{prog}: error: {error}")
+        return Exit.USAGE
+    codes = {Unavailable: Exit.UNAVAILABLE, OutputError: Exit.CANNOT_WRITE, OutputLocked: Exit.LOCKED}
+    for kind, code in codes.items():
+        if isinstance(error, kind):
+            for line in str(error).splitlines():
+                console.problem(line)
+            return code
+    traceback.print_exc()
+    console.problem(f"internal error: {error.__class__.__name__}; please report it with the traceback above")
+    return Exit.SOFTWARE
 
 
-def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    root = root or Path.cwd()
-    if argv[:1] == [IMPORT_Z2JH]:
-        return import_z2jh(argv[1:])
-    if argv[:1] == [SCHEMA]:
-        return export_schema(argv[1:], root)
-    parser = argparse.ArgumentParser(
-        prog="python main.py", description="Synthesize environments/*.yaml into dist/<env>/."
+# --- the command line --------------------------------------------------------------
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    quiet = _Parser(add_help=False)
+    quiet.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only problems and warnings"
     )
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if dist/ differs from a fresh synth; write nothing"
+    selection = _Parser(add_help=False)
+    selection.add_argument(
+        "--environments",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder of environment files (default: environments)",
     )
-    parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
-    parser.add_argument("--dist", type=Path, default=root / "dist", help="output folder")
-    args = parser.parse_args(argv)
+    selection.add_argument(
+        "--dist", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="output folder (default: dist)"
+    )
+    selection.add_argument(
+        "--env",
+        dest="only",
+        action="append",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="only this environment (repeatable): every other output, dist/argocd/ included, stays as it is",
+    )
+    writing = _Parser(add_help=False)
+    writing.add_argument(
+        "--lock-timeout",
+        type=float,
+        metavar="SECONDS",
+        default=argparse.SUPPRESS,
+        help=f"how long to wait for another run writing the same output (default {LOCK_TIMEOUT:g}), then exit 75",
+    )
+
+    top = _Parser(
+        prog=prog,
+        parents=[quiet, selection, writing],
+        description="Synthesize a complete JupyterHub for Kubernetes from environments/*.yaml into dist/<env>/.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    top.add_argument("--check", action="store_true", default=argparse.SUPPRESS, help="the same as the check command")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands (without one: synth)")
+
+    def command(name: str, summary: str, parents: list[_Parser]) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=parents,
+            help=summary,
+            description=summary,
+            epilog=EXIT_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    command(
+        "synth", "write dist/<env>/ for every environment (or those chosen with --env)", [quiet, selection, writing]
+    )
+    command("check", "exit 1 if dist/ differs from what synth would write; write nothing", [quiet, selection])
+    diff = command(
+        "diff", "show what synth would change in dist/, as a unified diff; write nothing", [quiet, selection]
+    )
+    diff.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the diff (auto: on a terminal, unless NO_COLOR is set)",
+    )
+    schema = command("schema", "write environments/schema.json, the JSON Schema of environment files", [quiet])
+    schema.add_argument(
+        "--environments", type=Path, metavar="DIR", default=argparse.SUPPRESS, help="folder of environment files"
+    )
+    z2jh = command(
+        "import-z2jh",
+        "print an environment file for a values file of the JupyterHub Helm chart (z2jh 4.x)",
+        [],
+    )
+    z2jh.add_argument("values", type=Path, help="the chart's values file, e.g. config.yaml")
+    z2jh.add_argument("--namespace", default="jupyterhub", help="namespace of the hub (helm's --namespace)")
+    init = command(
+        "init",
+        "start a GitOps repository: a starter environment and its schema, .gitignore, a CI workflow running check",
+        [quiet],
+    )
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), help="the repository (default: here)")
+    init.add_argument(
+        "--name",
+        default="hub",
+        help="the environment's name: environments/NAME.yaml; its Argo CD Application takes it (not 'jupyterhub', "
+        "the release name every object carries)",
+    )
+    init.add_argument("--namespace", help="the hub's namespace (default: the name)")
+    init.add_argument("--host", help="the hub's host name (default: NAME.example.com)")
+    init.add_argument("--repo-url", help="this repository's URL, for ArgoCD (adds a gitops: section)")
+    return top
+
+
+# --- synth, check, diff -----------------------------------------------------------------
+
+
+def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
+    """Write the chosen environments' files into the output folder, replacing only its own files, atomically."""
+    outdir = _cdk8s_outdir("synth")
+    mode = _cdk8s_mode(outdir) if outdir is not None else None
+    if mode == "stream":  # `cdk8s synth --stdout`: its CLI prints what the app wrote into a temporary folder
+        assert outdir is not None
+        selection, files = _synthesized(args, root, console, None)
+        _write_stream(outdir, files + _fleet_for(selection, files, Contents()))
+        return Exit.OK
+    dist = getattr(args, "dist", None) or root / "dist"
+    if outdir is not None and os.path.realpath(outdir) == os.path.realpath(dist):
+        console.problem(
+            f"WARNING: cdk8s synth deleted {dist} before it started this app, as it does with its output folder: "
+            f"{dist} is written again, but files jupyterhub-cdk8s did not write are gone (`git checkout` restores "
+            f"them); let cdk8s write elsewhere, e.g. `output: cdk8s.out` in {CDK8S_CONFIG}"
+        )
+        mode = None
+    folder = OutputFolder(outdir if mode == "tree" and outdir is not None else dist, say=console.info)
+    selection, files = _synthesized(args, root, console, folder)
+    with folder.locked(getattr(args, "lock_timeout", LOCK_TIMEOUT)):
+        folder.remove_debris()
+        new = _plan(selection, files, folder.contents())
+        if new.changes:
+            folder.replace(new.files)
+        if mode == "mirror":  # plain `cdk8s synth`: dist/ is written, and a copy where its CLI lists the files
+            assert outdir is not None
+            OutputFolder(outdir, say=console.info).replace(new.files)
+    objects = sum(len(manifest.objects) for manifest in files)
+    console.info(
+        f"synthesized {len(selection.chosen)} environment(s), {objects} objects, into {folder.path}: "
+        f"{len(new.changes.changed)} file(s) changed, {len(new.changes.added)} added, "
+        f"{len(new.changes.removed)} removed"
+    )
+    for path in new.changes.changed:
+        console.info(f"  changed: {path}")
+    for path in new.changes.removed:
+        console.info(f"  removed: {path}")
+    return Exit.OK
+
+
+def check(args: argparse.Namespace, root: Path, console: Console) -> int:
+    """Compare, byte for byte, what synth would write with the output folder; write nothing."""
+    folder = OutputFolder(getattr(args, "dist", None) or root / "dist", say=console.info)
+    selection, files = _synthesized(args, root, console, folder)
+    new = _plan(selection, files, folder.contents())
+    for path in new.changes.added:
+        console.problem(f"missing: {path}")
+    for path in new.changes.changed:
+        console.problem(f"changed: {path}{why_different(new.before[path], new.files[path])}")
+    for path in new.changes.removed:
+        console.problem(f"not synthesized: {path}")
+    if new.changes:
+        command = "python main.py" if args.prog != PROG else f"{PROG} synth"
+        console.problem(f"{folder.path} is stale: run `{command}` and commit the result.")
+        return Exit.DIFFERENT
+    console.info(f"{folder.path} is up to date ({len(new.files)} files, {len(selection.chosen)} environments).")
+    return Exit.OK
+
+
+def diff(args: argparse.Namespace, root: Path, console: Console) -> int:
+    """Print what synth would change as a unified diff (coloured on a terminal); write nothing."""
+    folder = OutputFolder(getattr(args, "dist", None) or root / "dist", say=console.info)
+    selection, files = _synthesized(args, root, console, folder)
+    new = _plan(selection, files, folder.contents())
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    for path in sorted({*new.changes.added, *new.changes.changed, *new.changes.removed}):
+        sys.stdout.writelines(_unified(path, new.before.get(path, b""), new.files.get(path, b""), color))
+    return Exit.DIFFERENT if new.changes else Exit.OK
+
+
+_COLORS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+
+
+def _unified(path: str, before: bytes, after: bytes, color: bool) -> list[str]:
+    try:
+        old = before.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return [f"Binary files a/{path} and b/{path} differ (not UTF-8)\n"]
+    lines = list(difflib.unified_diff(old, after.decode("utf-8").splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    lines = [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines]
+    if not color:
+        return lines
+    return [
+        f"\033[1m{line.rstrip(chr(10))}\033[0m\n"
+        if line.startswith(("---", "+++"))
+        else f"{_COLORS[line[0]]}{line.rstrip(chr(10))}\033[0m\n"
+        if line[:1] in _COLORS
+        else line
+        for line in lines
+    ]
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The environments a synth, check or diff works on (all, or those of --env), and their own manifests."""
+
+    chosen: list[Environment]
+    only: frozenset[str] | None
+    extra: dict[str, list[Manifest]]
+
+    def in_scope(self, path: str) -> bool:
+        """Whether this run decides `path` of the output folder (with --env, only the chosen environments' files)."""
+        from .synth import ARGOCD_DIR, FLEET_FILE
+
+        if self.only is None or path == FLEET_FILE:
+            return True
+        top, _, rest = path.partition("/")
+        return top in self.only or (top == ARGOCD_DIR and rest.removesuffix(".yaml") in self.only)
+
+
+def _synthesized(
+    args: argparse.Namespace, root: Path, console: Console, folder: OutputFolder | None
+) -> tuple[_Selection, list[Manifest]]:
+    """The chosen environments and their files (no fleet file yet: `_plan` adds it from the output folder).
+
+    The environments are checked first (exit 2), then `folder` (exit 73), both before the long part.
+    """
+    environments: Path = getattr(args, "environments", root / "environments")
+    only: list[str] | None = getattr(args, "only", None)
     # A fleet's second process starts first, so it loads jsii and the config while this one does.
-    with helper_for(len(list(args.environments.glob("*.yaml")))) as helper:
-        return synthesize(args, helper)
+    with helper_for(len(only) if only else len(list(environments.glob("*.yaml")))) as helper:
+        selection = _select(environments, only)
+        if folder is not None:
+            folder.contents()
+        for env in selection.chosen:
+            for warning in env.warnings:
+                console.problem(f"WARNING: {warning}")
+        _require_node()
+        # Imported once the environments are valid: loading jsii is most of a synth's start-up.
+        prepare_jsii()
+        from .naming import Names
+        from .platform_services import platform_notices
+        from .singleuser import user_pod_notices
+        from .synth import synthesize
+
+        for env in selection.chosen:
+            names = Names(release=env.config.name, namespace=env.config.namespace)
+            for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
+                console.info(f"notice: {env.file}: {line}")
+        files = synthesize(selection.chosen, helper.share if helper is not None else None, extra=selection.extra)
+    _refuse_collisions(selection, files)
+    return selection, files
 
 
-def synthesize(args: argparse.Namespace, helper: Helper | None) -> int:
-    """Load, check and synthesize the environments of `args` into `args.dist` (or only compare, with --check)."""
+def _select(environments: Path, only: list[str] | None) -> _Selection:
+    """Every environment is loaded and checked (rules across environments need all); `only` chooses among them."""
     from .config import ConfigError, load_environments
-    from .naming import Names
+    from .extra_manifests import load_extra
 
+    everything = load_environments(environments, display_root=environments.parent)
+    unknown = sorted(set(only or ()) - {env.name for env in everything})
+    if unknown:
+        raise UsageError(
+            f"--env {unknown[0]}: there is no {environments / unknown[0]}.yaml; "
+            f"the environments are: {', '.join(env.name for env in everything)}"
+        )
+    chosen = [env for env in everything if not only or env.name in only]
+    extra, problems = {}, []
+    for env in chosen:
+        try:
+            extra[env.name] = load_extra(environments, env, environments.parent)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
+    return _Selection(chosen, frozenset(only) if only else None, extra)
+
+
+def _refuse_collisions(selection: _Selection, files: list[Manifest]) -> None:
+    from .config import ConfigError
+    from .extra_manifests import collisions
+
+    problems = []
+    for env in selection.chosen:
+        extra = selection.extra[env.name]
+        if extra:
+            own = {manifest.path for manifest in extra}
+            hub = [m for m in files if m.path.startswith(f"{env.name}/") and m.path not in own]
+            problems.extend(collisions(env, extra, hub))
+    if problems:
+        raise ConfigError(problems)
+
+
+def _fleet_for(selection: _Selection, files: list[Manifest], current: Contents) -> list[Manifest]:
+    """The fleet file over the chosen environments' argocd/ files and, with --env, the others' as dist/ holds them."""
+    from .synth import ARGOCD_DIR, FLEET_FILE, argocd_manifest, fleet
+
+    ours = [manifest for manifest in files if manifest.path.startswith(f"{ARGOCD_DIR}/")]
+    others = [
+        argocd_manifest(path, data)
+        for path, data in current.generated.items()
+        if path.startswith(f"{ARGOCD_DIR}/") and path != FLEET_FILE and not selection.in_scope(path)
+    ]
+    return fleet([*ours, *others])
+
+
+def _plan(selection: _Selection, files: list[Manifest], current: Contents) -> Plan:
+    """The output folder's new tree from what it holds now (read holding the lock, when writing)."""
+    generated = {m.path: m.text.encode("utf-8") for m in files + _fleet_for(selection, files, current)}
+    return plan(current, generated, selection.in_scope)
+
+
+def _require_node() -> None:
+    """cdk8s runs in jsii's Node.js process; without `node` jsii fails with a traceback deep in its start-up."""
+    node = os.environ.get("JSII_NODE", "node")
+    if shutil.which(node) is None:
+        raise Unavailable(
+            f"{PROG} needs Node.js (cdk8s runs in it): `{node}` is not on PATH; install Node.js 20 or later "
+            "(Debian: sudo apt-get install nodejs)"
+        )
+
+
+# --- running as the app of `cdk8s synth` -----------------------------------------------
+
+
+def _cdk8s_outdir(command: str) -> Path | None:
+    """The folder `cdk8s synth` asks its app to write (CDK8S_OUTDIR), when it runs this one."""
+    value = os.environ.get("CDK8S_OUTDIR")
+    return Path(value) if value and command == "synth" else None
+
+
+def _cdk8s_mode(outdir: Path) -> str:
+    """What `cdk8s synth` (cdk8s-cli 2.x, lib/cli/cmds/synth.js) asked for, from the folder it gave the app.
+
+    Its CLI deletes its output folder before it starts the app, which is why
+    cdk8s.yaml names `cdk8s.out`, never dist/, as that folder:
+
+    - "mirror": plain `cdk8s synth`, CDK8S_OUTDIR is cdk8s.yaml's `output`:
+      write dist/ as `synth` does, and a copy into that folder for its CLI to
+      list (and for its validation plugins);
+    - "stream": `cdk8s synth --stdout`: it made CDK8S_OUTDIR an empty
+      temporary folder (util.js `mkdtemp`) and prints every file in it: one
+      file, a valid stream of YAML documents, so that files do not interleave;
+    - "tree": `cdk8s synth -o DIR`: write the tree there, not into dist/.
+    """
+    import yaml
+
+    configured = None
+    config = Path(CDK8S_CONFIG)
+    if config.is_file():
+        configured = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("output")
+    if configured and os.path.realpath(configured) == os.path.realpath(outdir):
+        return "mirror"
+    if outdir.is_dir() and not any(outdir.iterdir()):
+        return "stream"
+    return "tree"
+
+
+def _write_stream(outdir: Path, files: list[Manifest]) -> None:
+    """Every document, each after its `---`, the file it belongs to in a comment."""
+    stream = "".join(f"# {m.path}\n---\n{m.text.split(chr(10), 1)[1]}" for m in files)
     try:
-        environments = load_environments(args.environments, display_root=args.environments.parent)
-    except ConfigError as error:
-        return _refused(error)
-    for env in environments:
-        for warning in env.warnings:
-            print(f"WARNING: {warning}", file=sys.stderr)
-
-    # Imported once the environments are valid: loading jsii is most of a synth's start-up.
-    from .platform_services import platform_notices
-    from .singleuser import user_pod_notices
-    from .synth import differences, manifests, write_tree
-
-    for env in environments:
-        names = Names(release=env.config.name, namespace=env.config.namespace)
-        for line in user_pod_notices(env.config.singleuser) + platform_notices(env.config.platform_services, names):
-            print(f"notice: {env.file}: {line}")
-    try:
-        files = manifests(environments, helper.share if helper is not None else None)
-    except ConfigError as error:
-        return _refused(error)
-    if args.check:
-        stale = differences(files, args.dist)
-        for line in stale:
-            print(line, file=sys.stderr)
-        if stale:
-            print("dist/ is stale: run `python main.py` and commit the result.", file=sys.stderr)
-            return 1
-        print(f"dist/ is up to date ({len(files)} files, {len(environments)} environments).")
-        return 0
-
-    write_tree(files, args.dist)
-    objects = sum(len(m.objects) for m in files)
-    print(f"synthesized {len(environments)} environment(s), {objects} objects, into {args.dist}")
-    return 0
+        (outdir / "manifests.yaml").write_text(stream, encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"{outdir}: cannot be written: {error.strerror}") from None
 
 
-def _refused(error: ConfigError) -> int:
-    """Every config problem, one line each; exit 2 with dist/ untouched."""
-    print(error, file=sys.stderr)
-    print(f"{len(error.problems)} problem(s); nothing was written.", file=sys.stderr)
-    return 2
+# --- schema, import-z2jh, init ----------------------------------------------------------
 
 
-def export_schema(argv: list[str], root: Path) -> int:
+def schema(args: argparse.Namespace, root: Path, console: Console) -> int:
     """Write the JSON Schema of environment files beside them, for editors.
 
     Only the config models change it, so it is its own command (the test suite
     fails while the committed one is stale) rather than a cost of every synth.
     """
-    parser = argparse.ArgumentParser(
-        prog=f"python main.py {SCHEMA}",
-        description="Write environments/schema.json, the JSON Schema of environment files.",
-    )
-    parser.add_argument("--environments", type=Path, default=root / "environments", help="folder of environment files")
-    args = parser.parse_args(argv)
     from .config import config_schema
+    from .scaffold import write_file
 
-    path = args.environments / SCHEMA_FILE
-    path.write_text(config_schema(), encoding="utf-8")
-    print(f"wrote {path}")
-    return 0
+    path = getattr(args, "environments", root / "environments") / SCHEMA_FILE
+    write_file(path, config_schema(), make_folder=False)  # beside the environment files, which must exist
+    console.info(f"wrote {path}")
+    return Exit.OK
 
 
-def import_z2jh(argv: list[str]) -> int:
+def import_z2jh(args: argparse.Namespace, root: Path, console: Console) -> int:
     """Print an environment file for a JupyterHub Helm chart values file; report every key not carried over."""
     from .z2jh_import.command import import_values
 
-    parser = argparse.ArgumentParser(
-        prog=f"python main.py {IMPORT_Z2JH}",
-        description="Turn a values file of the JupyterHub Helm chart (z2jh 4.x) into an environment file on stdout.",
-    )
-    parser.add_argument("values", type=Path, help="the chart's values file, e.g. config.yaml")
-    parser.add_argument("--namespace", default="jupyterhub", help="namespace of the hub (helm's --namespace)")
-    args = parser.parse_args(argv)
     return import_values(args.values, args.namespace, sys.stdout, sys.stderr)
+
+
+def init(args: argparse.Namespace, root: Path, console: Console) -> int:
+    """Start a GitOps repository (scaffold.py)."""
+    from .scaffold import Starter, scaffold, valid_name
+
+    if not valid_name(args.name):
+        raise UsageError(f"--name {args.name!r}: becomes dist/{args.name}/; use lower-case letters, digits and '-'")
+    folder = args.folder if args.folder.is_absolute() else root / args.folder
+    starter = Starter(
+        name=args.name,
+        namespace=args.namespace or args.name,
+        host=args.host or f"{args.name}.example.com",
+        repo_url=args.repo_url,
+    )
+    for line in scaffold(folder, starter):
+        console.info(line)
+    return Exit.OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Path, Console], int]] = {
+    "synth": synth,
+    "check": check,
+    "diff": diff,
+    "schema": schema,
+    "import-z2jh": import_z2jh,
+    "init": init,
+}

@@ -53,6 +53,10 @@ WAVE_OF_KIND = {
     "NetworkPolicy": WAVE_POLICIES,
     # A pod naming a PriorityClass that does not exist yet is refused.
     "PriorityClass": WAVE_POLICIES,
+    # An environment's own secrets (extra_manifests.py) exist before the hub that reads them starts.
+    "Secret": WAVE_BOOTSTRAP,
+    "SealedSecret": WAVE_BOOTSTRAP,
+    "ExternalSecret": WAVE_BOOTSTRAP,
     # Monitoring objects need the Services they scrape.
     "ServiceMonitor": WAVE_MONITORING,
     "PodMonitor": WAVE_MONITORING,

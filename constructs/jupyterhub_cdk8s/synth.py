@@ -1,76 +1,90 @@
-"""From validated environments to files in dist/, atomically and byte-for-byte reproducibly."""
+"""From validated environments to the files of dist/, byte-for-byte reproducibly (output.py writes them)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 
+import yaml
 from cdk8s import App
 
 from .chart import JupyterHubChart
 from .config.loader import Environment
 from .output_check import check_output
-from .rendering import GENERATED_HEADER, render_file
-from .sync_waves import annotate_sync_waves
-
-CLUSTER_SCOPED = {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"}
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """One file of dist/: its path below dist/ and its objects."""
-
-    path: str
-    objects: list[dict]
-
-    @cached_property
-    def text(self) -> str:
-        """The file's YAML; made once, in whichever process synthesized it."""
-        return render_file(GENERATED_HEADER, self.objects)
-
+from .rendering import Manifest
 
 ARGOCD_DIR = "argocd"
 FLEET_FILE = f"{ARGOCD_DIR}/fleet/applicationset.yaml"
 # An environment's workload files, and its argocd/<env>.yaml when it has `gitops`.
 EnvironmentFiles = tuple[list[Manifest], "Manifest | None"]
+# One environment to synthesize, with the files of its own manifests (extra_manifests.py).
+Task = tuple[Environment, Sequence[Manifest]]
 # Synthesizes environments with another process's help; each one's files, in input order (helper_process.py).
-Share = Callable[[list[Environment]], list[EnvironmentFiles]]
+Share = Callable[[list[Task]], list[EnvironmentFiles]]
 
 
-def manifests(environments: list[Environment], share: Share | None = None) -> list[Manifest]:
-    """Every file of dist/ for these environments, in a stable order.
+def manifests(
+    environments: list[Environment],
+    share: Share | None = None,
+    *,
+    extra: Mapping[str, Sequence[Manifest]] | None = None,
+) -> list[Manifest]:
+    """Every file of dist/ for these environments, in a stable order: `synthesize`, then the `fleet` over them."""
+    files = synthesize(environments, share, extra=extra)
+    return files + fleet([manifest for manifest in files if manifest.path.startswith(f"{ARGOCD_DIR}/")])
 
-    First each environment's workload folder, then (for environments with
+
+def synthesize(
+    environments: list[Environment],
+    share: Share | None = None,
+    *,
+    extra: Mapping[str, Sequence[Manifest]] | None = None,
+) -> list[Manifest]:
+    """The files of each environment, in a stable order.
+
+    First each environment's workload folder (with the files of its own
+    manifests, `extra`, by environment name), then (for environments with
     `gitops`) its ArgoCD objects in argocd/<env>.yaml, derived from what the
-    workload folder holds, and the fleet ApplicationSet over all of them.
-    With `share` (a helper process's, from the command line) the environments
-    are synthesized by two processes; the files are the same either way.
+    workload folder holds. With `share` (a helper process's, from the command
+    line) the environments are synthesized by two processes; the files are the
+    same either way.
     Raises ConfigError, before anything is written, for an object the API
     server would refuse (output_check.py).
     """
+    tasks: list[Task] = [(env, (extra or {}).get(env.name, ())) for env in environments]
     if share is not None:
-        synthesized = share(environments)
+        synthesized = share(tasks)
     else:
         app = App()
-        synthesized = [environment_files(app, env) for env in environments]
+        synthesized = [environment_files(app, task) for task in tasks]
     check_output(environments, [_objects(workload, argocd) for workload, argocd in synthesized])
     workloads = [manifest for workload, _ in synthesized for manifest in workload]
-    argocd = [manifest for _, manifest in synthesized if manifest is not None]
-    return workloads + argocd + ([_fleet(argocd)] if argocd else [])
+    return workloads + [manifest for _, manifest in synthesized if manifest is not None]
 
 
 def _objects(workload: list[Manifest], argocd: Manifest | None) -> list[dict]:
     return [obj for manifest in [*workload, *([argocd] if argocd else [])] for obj in manifest.objects]
 
 
-def environment_files(app: App, env: Environment) -> EnvironmentFiles:
+def fleet(argocd: Sequence[Manifest]) -> list[Manifest]:
+    """The fleet file over these argocd/<env>.yaml files (none without them): their AppProjects and one ApplicationSet.
+
+    A synth of some environments passes theirs and the other environments'
+    files as dist/ holds them (`argocd_manifest`), so the fleet stays whole.
+    """
+    if not argocd:
+        return []
+    from .gitops import FleetChart
+
+    members = sorted(argocd, key=lambda manifest: manifest.path)
+    projects = [obj for manifest in members for obj in manifest.objects if obj["kind"] == "AppProject"]
+    applications = [obj for manifest in members for obj in manifest.objects if obj["kind"] == "Application"]
+    return [Manifest(FLEET_FILE, projects + FleetChart(App(), "fleet", applications=applications).to_json())]
+
+
+def environment_files(app: App, task: Task) -> EnvironmentFiles:
     """The files of dist/<env>/ and, with `gitops`, argocd/<env>.yaml; their YAML rendered."""
-    workload = _group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json())
+    env, extra = task
+    workload = [*_group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json()), *extra]
     argocd = None
     if env.config.gitops is not None:
         # Imported here: the ArgoCD bindings are slow to load and only needed now.
@@ -86,65 +100,14 @@ def environment_files(app: App, env: Environment) -> EnvironmentFiles:
     return workload, argocd
 
 
-def _fleet(argocd: list[Manifest]) -> Manifest:
-    """The AppProjects and the fleet ApplicationSet over every environment's Application."""
-    from .gitops import FleetChart
-
-    projects = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "AppProject"]
-    applications = [obj for manifest in argocd for obj in manifest.objects if obj["kind"] == "Application"]
-    fleet = FleetChart(App(), "fleet", applications=applications).to_json()
-    return Manifest(FLEET_FILE, projects + fleet)
+def argocd_manifest(path: str, text: bytes) -> Manifest:
+    """An argocd/<env>.yaml file of dist/ as written, for the fleet of a synth that leaves it as it is."""
+    return Manifest(path, [doc for doc in yaml.safe_load_all(text) if doc])
 
 
 def _group_by_component(env_name: str, objects: list[dict]) -> list[Manifest]:
     groups: dict[str, list[dict]] = {}
     for obj in objects:
-        if obj["kind"] in CLUSTER_SCOPED:
-            obj["metadata"].pop("namespace", None)
         component = obj["metadata"].get("labels", {}).get("app.kubernetes.io/component", "misc")
         groups.setdefault(component, []).append(obj)
-    annotate_sync_waves(objects)
     return [Manifest(f"{env_name}/{component}.yaml", objs) for component, objs in sorted(groups.items())]
-
-
-def write_tree(files: list[Manifest], target: Path) -> None:
-    """Write all files to a fresh directory beside `target`, then swap it in.
-
-    A failure at any point leaves `target` exactly as it was.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        for manifest in files:
-            _write(staging / manifest.path, manifest.text)
-        retired = target.with_name(f".{target.name}-old-{os.getpid()}")
-        if target.exists():
-            target.rename(retired)
-        staging.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def differences(files: list[Manifest], target: Path) -> list[str]:
-    """Paths below `target` that a fresh synth would add, change or remove."""
-    expected = {m.path: m.text for m in files}
-    actual = (
-        {
-            str(path.relative_to(target)): path.read_text(encoding="utf-8")
-            for path in sorted(target.rglob("*"))
-            if path.is_file()
-        }
-        if target.exists()
-        else {}
-    )
-    changed = [f"changed: {p}" for p in sorted(expected) if p in actual and actual[p] != expected[p]]
-    added = [f"missing: {p}" for p in sorted(expected) if p not in actual]
-    removed = [f"not synthesized: {p}" for p in sorted(actual) if p not in expected]
-    return added + changed + removed
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,12 +74,12 @@ def read_text(path: Path) -> str:
     """The text of the regular file at `path`, at most MAX_BYTES, as UTF-8."""
     try:
         if kind := _not_a_file(os.stat(path).st_mode):
-            raise InputRefused([("", f"is {kind}, not a file; an environment is a regular *.yaml file")])
+            raise InputRefused([("", f"is {kind}, not a file; only regular files are read")])
         # O_NONBLOCK: if the path became a named pipe since the stat, opening it must not wait for a writer.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(descriptor, "rb") as file:
             if kind := _not_a_file(os.fstat(file.fileno()).st_mode):
-                raise InputRefused([("", f"is {kind}, not a file; an environment is a regular *.yaml file")])
+                raise InputRefused([("", f"is {kind}, not a file; only regular files are read")])
             data = file.read(MAX_BYTES + 1)
     except OSError as error:
         raise InputRefused([("", f"cannot be read: {error.strerror or error}")]) from None
@@ -103,13 +103,22 @@ def _not_a_file(mode: int) -> str | None:
 
 def parse_yaml(text: str) -> Any:
     """The single document of `text`, keys as written; InputRefused for what `_Scan` refuses or bad syntax."""
+    return _parse(text, lambda: yaml.load(text, Loader=_KeysAsWritten))  # a safe loader: see _KeysAsWritten
+
+
+def parse_yaml_documents(text: str) -> list[Any]:
+    """Every document of `text` (`---` between them), read as `parse_yaml` reads one; empty ones left out."""
+    return _parse(text, lambda: [doc for doc in yaml.load_all(text, Loader=_KeysAsWritten) if doc is not None])
+
+
+def _parse(text: str, load: Callable[[], Any]) -> Any:
     try:
         scan = _Scan()
         for event in yaml.parse(text, Loader=SAFE_LOADER):
             scan.see(event)
         if scan.problems:
             raise InputRefused(scan.problems)
-        return yaml.load(text, Loader=_KeysAsWritten)  # a safe loader: see _KeysAsWritten
+        return load()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"

@@ -125,3 +125,33 @@ def test_every_component_can_be_turned_off_or_on_from_its_slice():
     """`from_config` is the one place a component reads the config."""
     assert all(callable(getattr(kind, "from_config", None)) for kind in COMPONENTS)
     assert len(set(COMPONENTS)) == len(COMPONENTS)
+
+
+def _identities(objects: list[dict]) -> set[tuple[str, str]]:
+    return {(obj["kind"], obj["metadata"]["name"]) for obj in objects}
+
+
+@pytest.mark.parametrize("env", sorted(p.stem for p in (ROOT / "environments").glob("*.yaml")))
+def test_each_component_alone_writes_exactly_the_objects_it_writes_in_the_whole_hub(env):
+    """A component needs no other component's objects: alone, from its slice and what the others declare, it
+    writes the same objects as in the hub. Only what others declare may change their content (the hub's
+    config file, the registry's policies)."""
+    config = load_file(ROOT / "environments" / f"{env}.yaml", env).config
+    components = components_of(config)
+    declared = Context.of(config)
+    for component in components:
+        component.declare(declared)
+    for component in components:
+        component.configure(declared)
+    written: dict[type, set[tuple[str, str]]] = {}
+    for component in components:
+        chart = Chart(App(), "alone", namespace=config.namespace, disable_resource_name_hashes=True)
+        component.build(chart, declared)
+        complete(chart)
+        written[type(component)] = _identities(chart.to_json())
+    whole = Chart(App(), "whole", namespace=config.namespace, disable_resource_name_hashes=True)
+    assemble(components, whole, Context.of(config))
+    complete(whole)
+    everything = [identity for identities in written.values() for identity in identities]
+    assert len(everything) == len(set(everything)), "two components write the same object"
+    assert set(everything) == _identities(whole.to_json())

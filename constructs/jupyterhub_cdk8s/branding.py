@@ -13,11 +13,11 @@ from .api_objects import api_object
 from .component import Component, Context, Volume
 from .config import HubConfig
 from .config.branding import Branding
+from .config.hub import BRANDING_DIR
 from .config_file import ConfigFile, Order
 from .naming import HUB, Names
 from .parts import Part
 
-BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
 PAGE_TEMPLATE = "page.html"
 LOGO_FILE = "logo.svg"
 

@@ -15,6 +15,7 @@ from .branding import BrandingComponent
 from .component import Component, Context, assemble
 from .config import HubConfig
 from .hub import HubComponent
+from .hub.files import HubFilesComponent
 from .hub.services import IdleCullerComponent
 from .ingress import IngressComponent
 from .monitoring import MonitoringComponent
@@ -40,6 +41,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     SecretsBootstrapComponent,
     BrandingComponent,
     HubComponent,
+    HubFilesComponent,
     AuthenticationComponent,
     UserServersComponent,
     PlatformServicesComponent,

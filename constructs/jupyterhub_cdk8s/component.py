@@ -23,6 +23,7 @@ from constructs import Construct
 
 from .config import HubConfig
 from .config.network import NetworkPolicySettings
+from .config.registries import PullSecret, pull_secret_names
 from .config_file import ConfigFile
 from .naming import Names
 from .network import NetworkPolicyRegistry
@@ -111,6 +112,13 @@ class Context:
     network: NetworkPolicyRegistry
     hub_pod: HubPod = field(default_factory=HubPod)
     user_pods: UserPods = field(default_factory=UserPods)
+    pull_secrets: tuple[PullSecret, ...] = ()
+    """Credentials of private registries (`image_pull_secrets`): every pod takes those its images need."""
+
+    def image_pull_secrets(self, images: Sequence[str], prefixes: Sequence[str] = ()) -> list[dict] | None:
+        """A pod's `imagePullSecrets` for its `images` (and images typed below `prefixes`), or None."""
+        names = pull_secret_names(self.pull_secrets, images, prefixes)
+        return [{"name": name} for name in names] or None
 
     @classmethod
     def of(cls, config: HubConfig) -> Context:
@@ -122,6 +130,7 @@ class Context:
             host=config.host,
             config_file=ConfigFile(),
             network=NetworkPolicyRegistry(config.network_policy, names),
+            pull_secrets=tuple(config.image_pull_secrets),
         )
 
     @classmethod

@@ -77,6 +77,7 @@ class Proxy(Part):
         hub_secret: str,
         priority_class_name: str | None = None,
         metrics: bool = False,
+        image_pull_secrets: list[dict] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
@@ -121,6 +122,7 @@ class Proxy(Part):
                             "serviceAccountName": names.proxy,
                             "automountServiceAccountToken": False,
                             "priorityClassName": priority_class_name,
+                            "imagePullSecrets": image_pull_secrets,
                             "securityContext": restricted_pod_security(PROXY_UID),
                             "containers": [container],
                             "enableServiceLinks": False,
@@ -206,4 +208,5 @@ class ProxyComponent(Component):
             hub_secret=context.hub_secret,
             priority_class_name=context.names.priority_class(CORE_TIER),
             metrics=self.metrics,
+            image_pull_secrets=context.image_pull_secrets([self.proxy.image]),
         )

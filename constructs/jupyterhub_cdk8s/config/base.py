@@ -49,6 +49,15 @@ def _dns_label(value: Any) -> str:
     return value
 
 
+def _object_name(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not _HOSTNAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes object name; use lower-case letters, digits, '-' and '.', starting and "
+            "ending with a letter or digit, e.g. home-directories"
+        )
+    return value
+
+
 def _hostname(value: Any) -> str:
     if not isinstance(value, str) or not _HOSTNAME.match(value):
         raise ValueError(
@@ -72,6 +81,9 @@ def valid_image(value: Any) -> str:
 
 DnsLabel = Annotated[str, BeforeValidator(_dns_label)]
 """A Kubernetes object name that must also be a DNS label (namespaces, Services)."""
+
+ObjectName = Annotated[str, BeforeValidator(_object_name)]
+"""The name of an existing object of the namespace (a PVC, ConfigMap, Secret, ServiceAccount): a DNS subdomain."""
 
 Hostname = Annotated[str, BeforeValidator(_hostname)]
 """A public DNS host name, e.g. `jupyter.example.com`."""

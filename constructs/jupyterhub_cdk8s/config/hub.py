@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import Image, SecretKeyRef, StrictModel, only_one_replica
+from .base import FieldProblems, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
+from .files import ExtraFile, FileKey, files_problems
 from .resources import Memory, Resources, resources
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
+CONFIG_DIR = "/usr/local/etc/jupyterhub"
+"""Where the hub reads jupyterhub_config.py: a read-only ConfigMap volume."""
+BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
+"""Where the hub reads the branding templates: a read-only ConfigMap volume."""
 
 SINGLETON_REASON = (
     "JupyterHub keeps its state in its database and in memory and does not support more than one hub "
@@ -78,6 +83,13 @@ class HubSettings(StrictModel):
         default_factory=Branding, description="Logo, announcement and styling of the hub's pages."
     )
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field("INFO", description="Log level of the hub process.")
+    extra_files: dict[FileKey, ExtraFile] = Field(
+        default_factory=dict,
+        description=(
+            "Files mounted into the hub by key (templates, config snippets extra_config loads), from a ConfigMap of "
+            "dist/ (never secrets); a change restarts the hub."
+        ),
+    )
     extra_config: dict[str, str] = Field(
         default_factory=dict,
         description=(
@@ -85,3 +97,12 @@ class HubSettings(StrictModel):
             "Escape hatch for traits this schema does not cover; never put secrets here."
         ),
     )
+
+    @model_validator(mode="after")
+    def _files_fit(self) -> HubSettings:
+        problems = files_problems(self.extra_files, read_only_dirs=(CONFIG_DIR, BRANDING_DIR))
+        if problems:
+            raise FieldProblems(
+                *((f"extra_files.{path}" if path else "extra_files", message) for path, message in problems)
+            )
+        return self

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel
-from .singleuser import SpawnTemplate
+from .templates import SpawnTemplate
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]
 

@@ -69,15 +69,17 @@ def quota_problems(
     for resource in CONTAINER_RESOURCES:
         for side in SIDES:
             total, asked = totals.of(resource).side(side), user.of(resource).side(side)
+            sidecars = user.sidecars.of(resource).side(side) if user.sidecars else None
             taken = sum(container.of(resource).side(side).size for container in own)
-            needed = asked.size + taken
+            needed = asked.size + (sidecars.size if sidecars else 0) + taken
+            with_sidecars = f" with {sidecars.source} taking {sidecars} beside it" if sidecars else ""
             if needed > total.size:
                 found.append(
                     (
                         total.source,
-                        f"{total} leaves no room for one user server: {asked.source} is {asked} and our own pods "
-                        f"({owners}) already take {written(resource, taken)}; raise {total.source} to at least "
-                        f"{written(resource, needed)} or lower {asked.source}",
+                        f"{total} leaves no room for one user server: {asked.source} is {asked}{with_sidecars} "
+                        f"and our own pods ({owners}) already take {written(resource, taken)}; raise {total.source} "
+                        f"to at least {written(resource, needed)} or lower {asked.source}",
                     )
                 )
     if user.storage is not None:

@@ -62,4 +62,5 @@ class HubComponent(Component):
             secret_envs=file.secret_envs,
             priority_class_name=context.names.priority_class(CORE_TIER),
             volumes=context.hub_pod.volumes,
+            image_pull_secrets=context.image_pull_secrets([self.hub.image]),
         )

@@ -56,6 +56,7 @@ class Hub(Part):
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
         volumes: Sequence[Volume] = (),
+        image_pull_secrets: list[dict] | None = None,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -156,6 +157,7 @@ class Hub(Part):
                             "serviceAccountName": names.hub,
                             "automountServiceAccountToken": True,
                             "priorityClassName": priority_class_name,
+                            "imagePullSecrets": image_pull_secrets,
                             "securityContext": restricted_pod_security(HUB_UID, fs_group=HUB_UID),
                             "containers": [container],
                             "volumes": pod_volumes,

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -88,14 +89,17 @@ def _small(cpu: str, memory: str) -> dict:
     }
 
 
-def puller_pod_spec(images: list[str], placement: Placement, priority_class_name: str) -> dict:
+def puller_pod_spec(
+    images: list[str], placement: Placement, priority_class_name: str, pull_secrets: Sequence[str] = ()
+) -> dict:
     """A pod that pulls `images` one after the other where `placement` puts user pods, then idles.
 
     No imagePullPolicy on the user images: like KubeSpawner (whose
     `image_pull_policy` is unset by default), Kubernetes then pulls a
-    `:latest` image afresh and a tagged one only when missing.
+    `:latest` image afresh and a tagged one only when missing. Images of
+    private registries are pulled with the same Secrets as the user pods'.
     """
-    return {
+    pod: dict = {
         "initContainers": [
             {
                 "name": f"pull-{index}",
@@ -122,6 +126,10 @@ def puller_pod_spec(images: list[str], placement: Placement, priority_class_name
         "enableServiceLinks": False,
         **placement.pod_fields(),
     }
+    if pull_secrets:
+        # Only when there are any: the template's hash (the DaemonSet's name) stays the same without.
+        pod["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
+    return pod
 
 
 def template_hash(pod: dict) -> str:
@@ -151,6 +159,8 @@ class PullerSpec:
 
     placement: Placement
     images: tuple[str, ...]
+    pull_secrets: tuple[str, ...] = ()
+    """Secrets its images (and the pause image) are pulled with."""
 
 
 class ImagePullers(Part):
@@ -165,15 +175,16 @@ class ImagePullers(Part):
         names: Names,
         wait_timeout: int | None,
         hub_image: str,
+        awaiter_pull_secrets: list[dict] | None = None,
     ):
         super().__init__(scope, id)
         daemonsets = [self._daemonset(puller, names) for puller in pullers]
         if wait_timeout is not None:
-            self._awaiter(daemonsets, names, wait_timeout, hub_image)
+            self._awaiter(daemonsets, names, wait_timeout, hub_image, awaiter_pull_secrets)
 
     def _daemonset(self, puller: PullerSpec, names: Names) -> str:
         images = list(puller.images)
-        pod = puller_pod_spec(images, puller.placement, names.priority_class(IMAGE_PULLER_TIER))
+        pod = puller_pod_spec(images, puller.placement, names.priority_class(IMAGE_PULLER_TIER), puller.pull_secrets)
         image_set = template_hash(pod)
         name = names.image_puller(image_set)
         # Distinct per template: a DaemonSet of an older set never adopts the new one's pods.
@@ -195,7 +206,9 @@ class ImagePullers(Part):
         )
         return name
 
-    def _awaiter(self, daemonsets: list[str], names: Names, timeout: int, hub_image: str) -> None:
+    def _awaiter(
+        self, daemonsets: list[str], names: Names, timeout: int, hub_image: str, pull_secrets: list[dict] | None
+    ) -> None:
         job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:10])
         labels = names.labels(IMAGE_AWAITER)
         Identity(self, "awaiter-identity", name=names.image_awaiter_account, labels=labels).allow(
@@ -228,6 +241,7 @@ class ImagePullers(Part):
                             "restartPolicy": "Never",
                             "serviceAccountName": names.image_awaiter_account,
                             "automountServiceAccountToken": True,
+                            "imagePullSecrets": pull_secrets,
                             "securityContext": restricted_pod_security(PULLER_UID),
                             "containers": [container],
                             "enableServiceLinks": False,
@@ -262,11 +276,20 @@ class ImagePullersComponent(Component):
             context.network.allow_api_server(IMAGE_AWAITER)
 
     def build(self, scope: Construct, context: Context) -> None:
+        pullers = tuple(
+            replace(puller, pull_secrets=_names(context.image_pull_secrets([*puller.images, PAUSE_IMAGE])))
+            for puller in self.pullers
+        )
         ImagePullers(
             scope,
             "image-pullers",
-            pullers=self.pullers,
+            pullers=pullers,
             names=context.names,
             wait_timeout=self.wait_timeout,
             hub_image=self.hub_image,
+            awaiter_pull_secrets=context.image_pull_secrets([self.hub_image]),
         )
+
+
+def _names(secrets: list[dict] | None) -> tuple[str, ...]:
+    return tuple(secret["name"] for secret in secrets or [])

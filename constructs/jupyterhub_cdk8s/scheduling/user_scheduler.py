@@ -95,7 +95,16 @@ def _health_probe(*, period: int, failures: int, initial_delay: int) -> dict:
 class UserSchedulerDeployment(Part):
     """Deployment, config, RBAC and disruption budget of the user scheduler."""
 
-    def __init__(self, scope: Construct, id: str, *, settings: UserScheduler, names: Names, priority_class_name: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: UserScheduler,
+        names: Names,
+        priority_class_name: str,
+        image_pull_secrets: list[dict] | None = None,
+    ):
         super().__init__(scope, id)
         labels = names.labels(USER_SCHEDULER)
         selector = names.selector(USER_SCHEDULER)
@@ -177,6 +186,7 @@ class UserSchedulerDeployment(Part):
                             "serviceAccountName": account,
                             "automountServiceAccountToken": True,
                             "priorityClassName": priority_class_name,
+                            "imagePullSecrets": image_pull_secrets,
                             "securityContext": restricted_pod_security(SCHEDULER_UID),
                             "containers": [container],
                             "volumes": [{"name": "config", "configMap": {"name": account}}],
@@ -232,4 +242,5 @@ class UserSchedulerComponent(Component):
             settings=self.settings,
             names=context.names,
             priority_class_name=context.names.priority_class(CORE_TIER),
+            image_pull_secrets=context.image_pull_secrets([self.settings.image]),
         )

@@ -47,7 +47,15 @@ JOB_HOOK = {
 
 class SecretsBootstrap(Part):
     def __init__(
-        self, scope: Construct, id: str, *, names: Names, image: str, uid: int, extra_keys: tuple[str, ...] = ()
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        names: Names,
+        image: str,
+        uid: int,
+        extra_keys: tuple[str, ...] = (),
+        image_pull_secrets: list[dict] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(SECRETS_BOOTSTRAP)
@@ -92,6 +100,7 @@ class SecretsBootstrap(Part):
                             "restartPolicy": "OnFailure",
                             "serviceAccountName": names.secrets_bootstrap,
                             "automountServiceAccountToken": True,
+                            "imagePullSecrets": image_pull_secrets,
                             "securityContext": restricted_pod_security(uid),
                             "containers": [container],
                             "enableServiceLinks": False,
@@ -124,4 +133,5 @@ class SecretsBootstrapComponent(Component):
             image=self.hub_image,
             uid=HUB_UID,
             extra_keys=tuple(context.hub_pod.secret_keys),
+            image_pull_secrets=context.image_pull_secrets([self.hub_image]),
         )

@@ -204,6 +204,9 @@ def _walk(loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None, str | None
         if model is not None and isinstance(step, str) and step not in model.model_fields and _is_tag(model, step):
             index += 1  # a one-variant tagged union: pydantic still names the tag
             continue
+        if step == "[key]":
+            index += 1  # pydantic's marker of a bad key of a map: the key itself is the field at fault
+            continue
         if isinstance(step, int):
             parts.append(f"[{step}]")
             current = _item_type(current)

@@ -290,6 +290,8 @@ IMAGES = [
     ("registry.example.org/scipy:1", False),
     ("evil.example.org/lab/scipy:1", False),
     ("registry.example.org/lab/scipy:1 --privileged", False),
+    ("postgres:16", False),  # a numeric tag, not a registry's port
+    ("registry.example.org:5000/lab/scipy:1", False),
 ]
 
 

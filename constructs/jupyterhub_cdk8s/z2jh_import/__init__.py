@@ -18,7 +18,8 @@ from __future__ import annotations
 from .auth import resolve_auth
 from .engine import Migration, Row, merged, walk
 from .environment_file import render, validate
-from .profiles import complete_profiles, quota_for_gpus
+from .pods import resolve_pull_secrets, resolve_storage
+from .profiles import complete_profiles, quota_for_gpus, resolve_profile_volumes
 from .rows import CHART, CHART_DEFAULTS, ROWS
 
 
@@ -28,8 +29,11 @@ def migrate(values: dict, namespace: str) -> Migration:
     migration.put("namespace", namespace)
     walk(merged(CHART_DEFAULTS, values), CHART, migration)
     resolve_auth(migration)
+    resolve_storage(migration)
+    resolve_profile_volumes(migration)
     complete_profiles(migration)
     quota_for_gpus(migration)
+    resolve_pull_secrets(migration)
     if migration.get("singleuser.storage.type", "dynamic") == "dynamic":
         migration.notes.append(
             (

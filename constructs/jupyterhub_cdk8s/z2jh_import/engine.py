@@ -26,6 +26,10 @@ class Migration:
     notes: list[tuple[str, str]] = field(default_factory=list)
     hub_secret_env: dict[str, dict] = field(default_factory=dict)
     password_env: str | None = None
+    pull_secrets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Pull secret name -> (chart key, whose images it pulls) for every key that names it."""
+    pending: dict[str, Any] = field(default_factory=dict)
+    """Chart values read together once the walk is done (volumes with their mounts, the static home), by key."""
 
     def put(self, path: str, value: Any) -> None:
         """Set `path`; two chart keys with one target (e.g. two node selectors) add up."""
@@ -131,7 +135,8 @@ def _walk(node: Any, path: str, table: Table, migration: Migration) -> None:
         _apply(row, node, migration)
         return
     if row and isinstance(node, dict):
-        _apply(row, {k: node[k] for k in row.keys if k in node}, migration)
+        if own := {k: node[k] for k in row.keys if k in node}:
+            _apply(row, own, migration)
         node = {k: v for k, v in node.items() if k not in row.keys}
     if isinstance(node, dict):
         for key, value in node.items():

@@ -12,6 +12,16 @@ from ..config.proxy import ProxySettings
 from ..config.scheduling import UserScheduler
 from .auth import authenticator_type, extra_config
 from .engine import Row, Table
+from .pods import (
+    command,
+    containers,
+    extra_files,
+    image_pull_secret,
+    labels,
+    pull_secrets,
+    service_account,
+    stash,
+)
 from .profiles import profile_list
 from .transforms import (
     access_mode,
@@ -48,11 +58,6 @@ SECRET_IN_GIT = (
 PASSWORD_IN_GIT = "a password in a values file ends up in git; put it in a Secret and reference it as auth.{}"
 BUILT_IN = "built in, with production defaults (not configurable)"
 CALLBACK_FROM_HOST = "always https://<host>/hub/oauth_callback (register that URL with the provider)"
-SHARED_VOLUMES = (
-    "volumes users share are PVCs this project creates (singleuser.storage.shared_volumes: name, mount_path, "
-    "capacity, storage_class), temporary space is singleuser.storage.scratch; an existing claim or another volume "
-    "source cannot be mounted: move its data to a shared volume"
-)
 CULL_SETTINGS = {
     "enabled": "enabled",
     "timeout": "timeout",
@@ -68,7 +73,7 @@ ROWS: list[Row] = [
     # hub
     Row("hub.image", "hub.image", image, keys=("name", "tag")),
     Row("hub.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
-    Row("hub.image.pullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("hub.image.pullSecrets", None, pull_secrets("hub")),
     Row("hub.resources", "hub.resources", resources(lambda: HubSettings().resources)),
     Row("hub.baseUrl", "hub.base_url", base_url),
     Row("hub.concurrentSpawnLimit", "hub.concurrent_spawn_limit", same),
@@ -138,7 +143,7 @@ ROWS: list[Row] = [
     Row("hub.tolerations", reason=NOT_YET.format("placement of the hub")),
     Row("hub.extraVolumes", reason=NOT_YET.format("extra hub volumes")),
     Row("hub.extraVolumeMounts", reason=NOT_YET.format("extra hub volumes")),
-    Row("hub.extraFiles", reason=NOT_YET.format("extra hub files")),
+    Row("hub.extraFiles", "hub.extra_files", extra_files),
     Row("hub.services", reason=NOT_YET.format("JupyterHub services")),
     Row("hub.loadRoles", reason=NOT_YET.format("custom roles")),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
@@ -146,6 +151,7 @@ ROWS: list[Row] = [
     # proxy
     Row("proxy.chp.image", "proxy.image", image, keys=("name", "tag")),
     Row("proxy.chp.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
+    Row("proxy.chp.image.pullSecrets", None, pull_secrets("proxy")),
     Row("proxy.chp.resources", "proxy.resources", resources(lambda: ProxySettings().resources)),
     Row("proxy.chp.livenessProbe", reason=BUILT_IN),
     Row("proxy.chp.readinessProbe", reason=BUILT_IN),
@@ -164,7 +170,7 @@ ROWS: list[Row] = [
     # user servers
     Row("singleuser.image", "singleuser.image", image, keys=("name", "tag")),
     Row("singleuser.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
-    Row("singleuser.image.pullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("singleuser.image.pullSecrets", None, pull_secrets("singleuser")),
     Row("singleuser.cpu.guarantee", "singleuser.cpu.guarantee", quantity),
     Row("singleuser.cpu.limit", "singleuser.cpu.limit", quantity),
     Row("singleuser.memory.guarantee", "singleuser.memory.guarantee", spawner_bytes),
@@ -179,14 +185,17 @@ ROWS: list[Row] = [
         reason="user PVCs are named <name>-claim-<user>; rename existing claims before moving users over",
     ),
     Row("singleuser.storage.dynamic.volumeNameTemplate", reason="the home volume is always named home"),
-    Row("singleuser.storage.extraVolumes", reason=SHARED_VOLUMES),
-    Row("singleuser.storage.extraVolumeMounts", reason=SHARED_VOLUMES),
+    Row("singleuser.storage.dynamic.subPath", None, stash("dynamic.subPath")),
+    Row("singleuser.storage.static.pvcName", None, stash("static.pvcName")),
+    Row("singleuser.storage.static.subPath", None, stash("static.subPath")),
+    Row("singleuser.storage.extraVolumes", None, stash("extraVolumes", dict)),
+    Row("singleuser.storage.extraVolumeMounts", None, stash("extraVolumeMounts", dict)),
     Row("singleuser.startTimeout", "singleuser.start_timeout", same),
     Row("singleuser.defaultUrl", "singleuser.default_url", same),
     Row("singleuser.extraEnv", "singleuser.extra_env", env_vars("singleuser")),
     Row("singleuser.uid", "singleuser.uid", uid),
     Row("singleuser.fsGid", "singleuser.fs_gid", same),
-    Row("singleuser.cmd", reason="user servers always run jupyterhub-singleuser"),
+    Row("singleuser.cmd", "singleuser.command", command),
     Row("singleuser.lifecycleHooks", "singleuser.lifecycle", lifecycle_hooks),
     Row("singleuser.profileList", "singleuser.profiles", profile_list),
     Row("singleuser.allowPrivilegeEscalation", None, privilege_escalation),
@@ -194,13 +203,14 @@ ROWS: list[Row] = [
     Row("singleuser.cloudMetadata", reason="user servers never reach the cloud metadata endpoint; " + BUILT_IN),
     Row("singleuser.nodeSelector", "scheduling.user_pods.node_selector", same),
     Row("singleuser.extraTolerations", "scheduling.user_pods.tolerations", tolerations),
-    Row("singleuser.extraLabels", reason="user pods keep stable labels that policies select on"),
+    Row("singleuser.extraLabels", "singleuser.labels", labels),
     Row("singleuser.extraAnnotations", reason=NOT_YET.format("user pod annotations")),
-    Row("singleuser.initContainers", reason=NOT_YET.format("user init containers")),
-    Row("singleuser.extraContainers", reason=NOT_YET.format("user sidecars")),
+    Row("singleuser.initContainers", "singleuser.init_containers", containers),
+    Row("singleuser.extraContainers", "singleuser.sidecars", containers),
+    Row("singleuser.extraFiles", "singleuser.extra_files", extra_files),
     Row("singleuser.extraPodConfig", reason=NOT_YET.format("raw pod config")),
     Row("singleuser.extraResource", None, extra_resource),
-    Row("singleuser.serviceAccountName", reason="user servers get no Kubernetes API token"),
+    Row("singleuser.serviceAccountName", "singleuser.service_account", service_account),
     # ingress
     Row("ingress.enabled", "ingress.enabled", same),
     Row("ingress.hosts", "host", ingress_host),
@@ -213,6 +223,8 @@ ROWS: list[Row] = [
     Row("scheduling.userScheduler.enabled", "scheduling.user_scheduler.enabled", same),
     Row("scheduling.userScheduler.replicas", "scheduling.user_scheduler.replicas", scheduler_replicas),
     Row("scheduling.userScheduler.image", "scheduling.user_scheduler.image", image, keys=("name", "tag")),
+    Row("scheduling.userScheduler.image.pullSecrets", None, pull_secrets("scheduler")),
+    Row("scheduling.userPlaceholder.image.pullSecrets", None, pull_secrets("pause")),
     Row(
         "scheduling.userScheduler.resources",
         "scheduling.user_scheduler.resources",
@@ -236,13 +248,16 @@ ROWS: list[Row] = [
     Row("prePuller.continuous.enabled", "scheduling.image_puller.continuous", same),
     Row("prePuller.hook.enabled", "scheduling.image_puller.pre_sync.enabled", same),
     Row("prePuller.extraImages", "scheduling.image_puller.extra_images", extra_images),
+    # the awaiter runs the hub's image, the pullers' idle container the pause image
+    Row("prePuller.hook.image.pullSecrets", None, pull_secrets("hub")),
+    Row("prePuller.pause.image.pullSecrets", None, pull_secrets("pause")),
     # idle culling
     *(Row(f"cull.{theirs}", f"singleuser.culling.{ours}", same) for theirs, ours in CULL_SETTINGS.items()),
     # chart-wide
     Row("debug.enabled", "hub.log_level", debug),
     Row("rbac", reason="RBAC is always created, least-privilege"),
-    Row("imagePullSecret", reason=NOT_YET.format("pulling from a private registry")),
-    Row("imagePullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("imagePullSecret", None, image_pull_secret),
+    Row("imagePullSecrets", None, pull_secrets("all")),
     Row("global", reason="Helm-only settings"),
     Row("custom", reason="Helm-only settings (read by extraConfig through z2jh.get_config)"),
     Row("fullnameOverride", reason="object names come from the environment's `name`"),

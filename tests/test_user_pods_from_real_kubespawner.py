@@ -522,3 +522,21 @@ def test_thinkube_spawn_form_offers_every_profile_and_choice_and_its_submission_
     pod = user_pod(hub_config, options, USER)
     assert pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 2
     check_pod(pod, config.singleuser, options, config, dist_objects("thinkube"))
+
+
+def test_research_spawn_form_offers_a_text_field_for_an_image_and_its_submission_starts_it(tmp_path: Path):
+    config = load_file(ROOT / "environments" / "research.yaml", "research").config
+    hub_config = load_hub_config(hub_config_text(dist_objects("research")), tmp_path)
+    typed = "registry.research.example.org/lab/my-analysis:0.3"
+    # With "Other..." chosen, the form's script submits the text field in place of the drop-down.
+    submitted = {"profile": ["cpu"], "profile-option-cpu--image--unlisted-choice": [typed]}
+    form, options = spawn_form(hub_config, submitted, USER)
+    assert 'data-name="profile-option-cpu--image--unlisted-choice"' in form
+    assert '<option value="unlisted-choice">Other...</option>' in form
+    assert options == {"profile": "cpu", "image--unlisted-choice": typed}
+    pod = user_pod(hub_config, options, USER)
+    assert pod["spec"]["containers"][0]["image"] == typed
+    check_pod(pod, config.singleuser, options, config, dist_objects("research"))
+    # KubeSpawner refuses an image below another repository, as the form's pattern does.
+    with pytest.raises(ValueError, match="failed validation regex"):
+        user_pod(hub_config, {**options, "image--unlisted-choice": "docker.io/library/alpine:3"}, USER)

@@ -203,6 +203,16 @@ BAD = {
         "singleuser: {sidecars: [{name: s, image: 'busybox:1.36.1', volume_mounts: [{volume: data, mount_path: /d}]}]}",
         "singleuser.sidecars[0].volume_mounts[0].volume: 'data' is no volume of the user pod; write one of: home",
     ),
+    "a container mounting two volumes at one path": (
+        "singleuser: {storage: {scratch: {mount_path: /scratch, size_limit: 1Gi}}, sidecars: [{name: s, image: "
+        "'busybox:1.36.1', volume_mounts: [{volume: home, mount_path: /d}, {volume: scratch, mount_path: /d/}]}]}",
+        "singleuser.sidecars[0].volume_mounts[1].mount_path: /d/ is already where this container mounts "
+        "volume_mounts[0]; give each its own directory",
+    ),
+    "a mount path KubeSpawner would try to fill in": (
+        "singleuser: {storage: {extra_volumes: [{name: d, claim: d, mount_path: '/data/{project}'}]}}",
+        "singleuser.storage.extra_volumes[0].mount_path: '/data/{project}': KubeSpawner fills in {...}",
+    ),
     "a shell variable KubeSpawner would try to fill in": (
         "singleuser: {sidecars: [{name: s, image: 'busybox:1.36.1', command: [sh, -c, 'echo ${HOME}']}]}",
         "singleuser.sidecars[0].command[2]: 'echo ${HOME}': KubeSpawner fills in {...} when it starts a server",

@@ -768,7 +768,17 @@ class SingleuserSettings(PodSettings):
                         + "; give each container its own name",
                     )
                 )
+            paths = [posixpath.normpath(mount.mount_path) for mount in container.volume_mounts]
             for k, mount in enumerate(container.volume_mounts):
+                if paths.index(posixpath.normpath(mount.mount_path)) != k:
+                    problems.append(
+                        (
+                            f"{path}.volume_mounts[{k}].mount_path",
+                            f"{mount.mount_path} is already where this container mounts "
+                            f"volume_mounts[{paths.index(posixpath.normpath(mount.mount_path))}]; give each its own "
+                            "directory",
+                        )
+                    )
                 if mount.volume not in volumes:
                     problems.append(
                         (

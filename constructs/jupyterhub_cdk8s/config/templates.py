@@ -53,8 +53,8 @@ def _mount_path(value: Any) -> str:
     return value
 
 
-MountPath = Annotated[str, BeforeValidator(_mount_path)]
-"""Where a volume or file appears in a container: an absolute path other than /."""
+MountPath = Annotated[str, BeforeValidator(_mount_path), AfterValidator(_spawn_template)]
+"""Where a volume or file appears in a container: an absolute path other than / (KubeSpawner fills in {username})."""
 
 _SUB_PATH = re.compile(r"^[A-Za-z0-9._{}-]+(/[A-Za-z0-9._{}-]+)*$")
 

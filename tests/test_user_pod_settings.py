@@ -102,6 +102,10 @@ BAD = {
         "singleuser: {extra_files: {notes: {mount_path: /etc/notes.txt, text: a, binary: YQ==}}}",
         "singleuser.extra_files.notes: has 2 contents (text, binary); write one of text, data or binary",
     ),
+    "two files at one path": (
+        "singleuser: {extra_files: {a: {mount_path: /etc/x.txt, text: a}, b: {mount_path: /etc/x.txt, text: b}}}",
+        "singleuser.extra_files.b.mount_path: /etc/x.txt is already where a is mounted; give each file its own path",
+    ),
     "a hub file inside the hub's read-only config volume": (
         "hub: {extra_files: {extra: {mount_path: /usr/local/etc/jupyterhub/extra.py, text: 'x = 1'}}}",
         "hub.extra_files.extra.mount_path: /usr/local/etc/jupyterhub/extra.py is inside /usr/local/etc/jupyterhub, "

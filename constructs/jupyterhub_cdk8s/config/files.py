@@ -96,13 +96,16 @@ class ExtraFile(StrictModel):
 
 
 def files_problems(files: dict[str, ExtraFile], read_only_dirs: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """Files that could not be mounted: too much for one ConfigMap, two at one path, or inside a read-only volume."""
+    """Files that could not be mounted: too much for one ConfigMap, two at one path, or inside a read-only volume.
+
+    Paths are below the section's `extra_files`.
+    """
     problems = []
     total = sum(file.size() for file in files.values())
     if total > CONFIG_MAP_LIMIT:
         problems.append(
             (
-                "",
+                "extra_files",
                 f"{total} bytes in total, above the {CONFIG_MAP_LIMIT} bytes (1 MiB) Kubernetes allows in one "
                 "ConfigMap; mount large files from a volume (storage.extra_volumes) instead",
             )
@@ -113,7 +116,7 @@ def files_problems(files: dict[str, ExtraFile], read_only_dirs: tuple[str, ...] 
         if normal in seen:
             problems.append(
                 (
-                    f"{key}.mount_path",
+                    f"extra_files.{key}.mount_path",
                     f"{file.mount_path} is already where {seen[normal]} is mounted; give each file its own path",
                 )
             )
@@ -122,7 +125,7 @@ def files_problems(files: dict[str, ExtraFile], read_only_dirs: tuple[str, ...] 
             if below(file.mount_path, directory):
                 problems.append(
                     (
-                        f"{key}.mount_path",
+                        f"extra_files.{key}.mount_path",
                         f"{file.mount_path} is inside {directory}, a read-only volume of the pod where no file can be "
                         "added; choose another directory, e.g. /usr/local/etc/jupyterhub-files",
                     )

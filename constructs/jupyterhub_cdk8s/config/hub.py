@@ -102,7 +102,5 @@ class HubSettings(StrictModel):
     def _files_fit(self) -> HubSettings:
         problems = files_problems(self.extra_files, read_only_dirs=(CONFIG_DIR, BRANDING_DIR))
         if problems:
-            raise FieldProblems(
-                *((f"extra_files.{path}" if path else "extra_files", message) for path, message in problems)
-            )
+            raise FieldProblems(*problems)
         return self

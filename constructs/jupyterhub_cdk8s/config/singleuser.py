@@ -667,10 +667,7 @@ class SingleuserSettings(PodSettings):
     @model_validator(mode="after")
     def _pods_add_up(self) -> SingleuserSettings:
         """What profiles add must fit what every server has: one mount per path, one name per volume and container."""
-        problems = [
-            (f"extra_files.{path}" if path else "extra_files", message)
-            for path, message in files_problems(self.extra_files)
-        ]
+        problems = files_problems(self.extra_files)
         problems += self._mount_problems(None)
         problems += self._container_problems(None)
         if self.args is not None and self.command is None:
@@ -734,7 +731,8 @@ class SingleuserSettings(PodSettings):
                         f"sub-directory, e.g. {home}/data",
                     )
                 )
-            if report and normal in seen:
+            both_files = path.startswith("extra_files.") and seen.get(normal, "").startswith("extra_files.")
+            if report and normal in seen and not both_files:  # two files at one path: files_problems says so
                 problems.append(
                     (path, f"{mount} is already the mount path of {seen[normal]}; give each its own directory")
                 )

@@ -18,7 +18,7 @@ from ..config.singleuser import Profile, ProfileOption, SingleuserSettings, Unli
 from ..config_file import ConfigFile, Order
 from .containers import PROFILE, init_container_traits, sidecar_traits
 from .placement import GPU_NODES, PROFILE_NODES, named_tolerations
-from .spawner import allotment, command_traits, kubespawner_bytes, lifecycle_hooks
+from .spawner import allotment, kubespawner_bytes, lifecycle_hooks, pod_setting_traits
 from .storage import existing_volume, volume_traits
 
 PullSecretsOf = Callable[[Sequence[str], Sequence[str]], list[dict] | None]
@@ -98,7 +98,7 @@ def _profile_override(singleuser: SingleuserSettings, profile: Profile) -> dict:
         override.update(_gpu_override(singleuser, profile.gpus))
     if profile.default_url:
         override["default_url"] = profile.default_url
-    override.update(command_traits(profile))
+    override.update(pod_setting_traits(profile))
     _merged(override, "environment", dict(profile.environment))
     _merged(override, "node_selector", dict(profile.node_selector))
     _merged(override, "tolerations", named_tolerations(PROFILE_NODES, profile.tolerations))

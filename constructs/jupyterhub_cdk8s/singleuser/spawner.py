@@ -44,8 +44,12 @@ def allotment(cpu: CpuAllotment, memory: MemoryAllotment) -> dict[str, Any]:
     }
 
 
-def command_traits(pod: PodSettings) -> dict[str, Any]:
-    """KubeSpawner's cmd, args and extra_labels for what `pod` sets (cmd: the container's command, then args)."""
+def pod_setting_traits(pod: PodSettings) -> dict[str, Any]:
+    """KubeSpawner's cmd, args and extra_labels for what `pod` sets.
+
+    KubeSpawner passes cmd + args as the container's args (kubespawner 7.0.0 objects.py `make_pod`), so the
+    image's entrypoint (tini in the Jupyter images) stays in front.
+    """
     traits: dict[str, Any] = {}
     if pod.command is not None:
         traits["cmd"] = list(pod.command)
@@ -90,7 +94,7 @@ def configure_spawner(
     environment = _environment(singleuser, additions)
     if environment:
         file.set("KubeSpawner", "environment", environment)
-    for trait, value in command_traits(singleuser).items():
+    for trait, value in pod_setting_traits(singleuser).items():
         file.set("KubeSpawner", trait, value)
 
 

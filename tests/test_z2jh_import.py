@@ -329,6 +329,20 @@ def test_github_values_become_a_github_hub(tmp_path):
             "write the file under text",
         ),
         (
+            {
+                "hub": {
+                    "extraFiles": {
+                        "snippet": {
+                            "mountPath": "/usr/local/etc/jupyterhub/jupyterhub_config.d/snippet.py",
+                            "stringData": "c.JupyterHub.log_level = 'DEBUG'",
+                        }
+                    }
+                }
+            },
+            "hub.extraFiles.snippet",
+            "load it from hub.extra_config",
+        ),
+        (
             {"singleuser": {"extraContainers": [{"name": "s", "image": "busybox"}]}},
             "singleuser.extraContainers[0]",
             "not pinned",

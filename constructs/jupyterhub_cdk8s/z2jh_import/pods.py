@@ -16,7 +16,7 @@ from ..config.proxy import PROXY_IMAGE
 from ..config.registries import image_location
 from ..config.scheduling import KUBE_SCHEDULER_IMAGE, PAUSE_IMAGE
 from ..config.singleuser import SINGLEUSER_IMAGE
-from ..config.templates import RESERVED_LABEL_PREFIXES, RESERVED_LABELS, per_user
+from ..config.templates import RESERVED_LABEL_PREFIXES, RESERVED_LABELS, below, per_user
 from .engine import SKIP, Migration, NotMapped, Transform
 
 CREATED_PULL_SECRET = "image-pull-secret"
@@ -352,14 +352,34 @@ def containers(value, migration, source) -> list[dict] | object:
     return found or SKIP
 
 
-def extra_files(value, migration, source):
-    """extraFiles: mountPath and one of data, stringData, binaryData (a Secret there, a ConfigMap here)."""
+def extra_files(read_only: tuple[str, ...] = ()) -> Transform:
+    """extraFiles: mountPath and one of data, stringData, binaryData (a Secret there, a ConfigMap here).
+
+    `read_only` are directories of the pod that are read-only volumes here (the hub's config directory).
+    """
+
+    def transform(value, migration, source):
+        return _files(value, migration, source, read_only)
+
+    return transform
+
+
+def _files(value: dict, migration: Migration, source: str, read_only: tuple[str, ...]):
     files = {}
     for key, details in value.items():
         where, ours = f"{source}.{key}", dns_label(key)
         if not isinstance(details, dict) or not isinstance(details.get("mountPath"), str):
             migration.unmapped.append(
                 (where, "not mapped: a file needs a mountPath and one of data, stringData, binaryData")
+            )
+            continue
+        if any(below(details["mountPath"], directory) for directory in read_only):
+            migration.unmapped.append(
+                (
+                    where,
+                    f"not mapped: {details['mountPath']} is in the hub's config directory, its ConfigMap here; mount "
+                    "the file elsewhere (e.g. /usr/local/etc/jupyterhub-files) and load it from hub.extra_config",
+                )
             )
             continue
         contents = [name for name in ("data", "stringData", "binaryData") if details.get(name) is not None]

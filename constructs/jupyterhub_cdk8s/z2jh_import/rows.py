@@ -7,7 +7,7 @@ project adds rows.
 
 from __future__ import annotations
 
-from ..config.hub import HubSettings
+from ..config.hub import BRANDING_DIR, CONFIG_DIR, HubSettings
 from ..config.proxy import ProxySettings
 from ..config.scheduling import UserScheduler
 from .auth import authenticator_type, extra_config
@@ -143,7 +143,7 @@ ROWS: list[Row] = [
     Row("hub.tolerations", reason=NOT_YET.format("placement of the hub")),
     Row("hub.extraVolumes", reason=NOT_YET.format("extra hub volumes")),
     Row("hub.extraVolumeMounts", reason=NOT_YET.format("extra hub volumes")),
-    Row("hub.extraFiles", "hub.extra_files", extra_files),
+    Row("hub.extraFiles", "hub.extra_files", extra_files(read_only=(CONFIG_DIR, BRANDING_DIR))),
     Row("hub.services", reason=NOT_YET.format("JupyterHub services")),
     Row("hub.loadRoles", reason=NOT_YET.format("custom roles")),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
@@ -207,7 +207,7 @@ ROWS: list[Row] = [
     Row("singleuser.extraAnnotations", reason=NOT_YET.format("user pod annotations")),
     Row("singleuser.initContainers", "singleuser.init_containers", containers),
     Row("singleuser.extraContainers", "singleuser.sidecars", containers),
-    Row("singleuser.extraFiles", "singleuser.extra_files", extra_files),
+    Row("singleuser.extraFiles", "singleuser.extra_files", extra_files()),
     Row("singleuser.extraPodConfig", reason=NOT_YET.format("raw pod config")),
     Row("singleuser.extraResource", None, extra_resource),
     Row("singleuser.serviceAccountName", "singleuser.service_account", service_account),

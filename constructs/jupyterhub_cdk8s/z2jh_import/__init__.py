@@ -5,7 +5,8 @@ nothing is dropped silently (keys set to null or to an empty map or list set
 nothing and are skipped). The parts:
 
 - rows.py: the table, one row per chart key (where it goes, or why not);
-- transforms.py: the conversions the rows name; profiles.py: profileList;
+- transforms.py: the conversions the rows name; profiles.py: profileList; pods.py: private
+  registries, volumes, the home on existing storage, containers and files of user pods;
 - auth.py: the authenticator, which the chart spreads over several keys;
 - engine.py: the walk that applies the table;
 - environment_file.py: the file written, and its check by the loader.

@@ -86,6 +86,12 @@ BAD = {
         "singleuser: {storage: {extra_volumes: [{name: home, claim: homes, mount_path: /data}]}}",
         "singleuser.storage.extra_volumes[0].name: 'home' is the name of a volume of the user pod itself",
     ),
+    "a namespace enforcing restricted with user pods that meet baseline only": (
+        "pod_security: {enforce: restricted}\n"
+        "singleuser: {storage: {extra_volumes: [{name: d, nfs: {server: nfs.example.org, path: /d}, mount_path: /d}]}}",
+        "pod_security.enforce: restricted would refuse every user pod, which meets baseline only: nfs volumes (d) are "
+        "not among the restricted level's volume types",
+    ),
     "an NFS server that is no host": (
         "singleuser: {storage: {extra_volumes: [{name: d, nfs: {server: 'nfs://x', path: /d}, mount_path: /d}]}}",
         "singleuser.storage.extra_volumes[0].nfs.server: 'nfs://x' is not an NFS server",

@@ -193,7 +193,11 @@ class HubConfig(StrictModel):
                 self.network_policy, isinstance(self.hub.database, PostgresDatabase), self._user_internet_by()
             ),
             *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
-            *pod_security_problems(self.pod_security, self.singleuser.cloud_metadata.block_with_iptables),
+            *pod_security_problems(
+                self.pod_security,
+                self.singleuser.cloud_metadata.block_with_iptables,
+                self.singleuser.baseline_reasons(),
+            ),
         ]
         if problems:
             raise FieldProblems(*problems)

@@ -26,7 +26,7 @@ from .templates import (
     below,
     per_user,
 )
-from .volumes import ExtraVolume
+from .volumes import RESTRICTED_KINDS, ExtraVolume
 from .yaml_input import shown
 
 SINGLEUSER_IMAGE = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
@@ -873,6 +873,25 @@ class SingleuserSettings(PodSettings):
                         )
                     )
         return problems
+
+    def baseline_reasons(self) -> list[str]:
+        """Why user pods meet Pod Security baseline only (none: they meet restricted)."""
+        reasons = []
+        if self.grant_sudo:
+            reasons.append("grant_sudo runs the server as root with privilege escalation")
+        storage = self.storage
+        chowned = ["home"] if storage.type != "none" and storage.fix_home_ownership else []
+        chowned += [v.name for v in storage.shared_volumes if v.fix_ownership]
+        if chowned:
+            reasons.append(f"a root init container (capability CHOWN only) fixes ownership of {', '.join(chowned)}")
+        volumes = [*storage.extra_volumes, *(v for p in self.profiles for v in p.volumes)]
+        nfs = list(dict.fromkeys(v.name for v in volumes if v.kind not in RESTRICTED_KINDS))
+        if nfs:
+            reasons.append(
+                f"nfs volumes ({', '.join(nfs)}) are not among the restricted level's volume types; an NFS-backed "
+                "PersistentVolume and its claim are"
+            )
+        return reasons
 
     def support_images(self) -> list[str]:
         """Images of the init containers this project adds (metadata blocker, layout, examples), in that order."""

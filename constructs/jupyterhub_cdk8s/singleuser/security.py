@@ -7,7 +7,6 @@ from typing import Literal
 from ..component import UserPods
 from ..config.network import METADATA_CIDR
 from ..config.singleuser import SingleuserSettings
-from ..config.volumes import RESTRICTED_KINDS
 from ..config_file import ConfigFile, Order
 
 # sudo in Jupyter images: start.sh runs as root, adds the user to sudoers and
@@ -95,31 +94,12 @@ def user_pod_security_level(singleuser: SingleuserSettings) -> SecurityLevel:
     """The Pod Security Standard user pods meet: restricted unless something must run as root or privileged."""
     if singleuser.cloud_metadata.block_with_iptables:
         return "privileged"
-    return "baseline" if _baseline_reasons(singleuser) else "restricted"
-
-
-def _baseline_reasons(singleuser: SingleuserSettings) -> list[str]:
-    reasons = []
-    if singleuser.grant_sudo:
-        reasons.append("grant_sudo runs the server as root with privilege escalation")
-    storage = singleuser.storage
-    chowned = ["home"] if storage.type != "none" and storage.fix_home_ownership else []
-    chowned += [v.name for v in storage.shared_volumes if v.fix_ownership]
-    if chowned:
-        reasons.append(f"a root init container (capability CHOWN only) fixes ownership of {', '.join(chowned)}")
-    volumes = [*singleuser.storage.extra_volumes, *(v for p in singleuser.profiles for v in p.volumes)]
-    nfs = list(dict.fromkeys(v.name for v in volumes if v.kind not in RESTRICTED_KINDS))
-    if nfs:
-        reasons.append(
-            f"nfs volumes ({', '.join(nfs)}) are not among the restricted level's volume types; an NFS-backed "
-            "PersistentVolume and its claim are"
-        )
-    return reasons
+    return "baseline" if singleuser.baseline_reasons() else "restricted"
 
 
 def user_pod_notices(singleuser: SingleuserSettings) -> list[str]:
     """Lines the CLI prints about user pods' security, so a lowered level or an API token is never silent."""
-    reasons = _baseline_reasons(singleuser)
+    reasons = singleuser.baseline_reasons()
     if singleuser.cloud_metadata.block_with_iptables:
         reasons = ["the block-cloud-metadata init container runs privileged with NET_ADMIN", *reasons]
         notices = [f'user pods need Pod Security "privileged": {"; ".join(reasons)}']

@@ -29,6 +29,10 @@ hub:
       scopes: [list:users, read:users]
       api_token: {name: grader-token, key: token}
       runs_in: {namespace: grading, pod_labels: {app: grader}}
+  extra_files:
+    custom-page: {mount_path: /usr/local/share/jupyterhub/custom/extra.html, text: "<p>Example</p>"}
+image_pull_secrets:
+  - {name: example-registry, registries: [registry.example.org]}
 auth:
   type: github
   client_id: hub
@@ -41,9 +45,17 @@ singleuser:
   image: quay.io/jupyter/scipy-notebook:2025-01-06
   cpu: {guarantee: 500m, limit: "2"}
   memory: {guarantee: 1Gi, limit: 4Gi}
+  extra_files:
+    server-config:
+      mount_path: /etc/jupyter/jupyter_server_config.json
+      data: {FileContentsManager: {delete_to_trash: false}}
+  sidecars:
+    - {name: relay, image: "registry.example.org/relay:1.0", env: {TOKEN: {name: relay, key: token}}}
   storage:
     shared_volumes:
       - {name: datasets, mount_path: /home/jovyan/datasets, capacity: 10Gi, storage_class: nfs-client}
+    extra_volumes:
+      - {name: reference, claim: reference-data, mount_path: /home/jovyan/reference, read_only: true}
     examples:
       url: https://github.com/example-org/examples.git
       mount_path: /home/jovyan/examples
@@ -91,6 +103,7 @@ FILES = [
     "snapshot/ingress.yaml",
     "snapshot/gateway.yaml",
     "snapshot/shared-storage.yaml",
+    "snapshot/singleuser-server.yaml",
     "snapshot/platform-services.yaml",
     "snapshot/user-scheduler.yaml",
     "snapshot/user-placeholder.yaml",

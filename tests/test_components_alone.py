@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cdk8s import App, Chart
-from support.synthesis import ROOT
+from support.synthesis import ENVIRONMENTS, ROOT
 
 from jupyterhub_cdk8s.chart import COMPONENTS, components_of
 from jupyterhub_cdk8s.component import Component, Context, FieldValue, SecretValue, Volume, assemble
@@ -109,7 +109,7 @@ def test_hub_mounts_the_volumes_other_components_lend_it():
     assert deployment["metadata"]["name"] == "lab-hub"
 
 
-@pytest.mark.parametrize("env", ["254carbon", "course", "thinkube", "urbalurba", "default"])
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_config_file_does_not_depend_on_the_order_of_components(env):
     """Sections follow their fixed order, not the order components were called in."""
     config = load_file(ROOT / "environments" / f"{env}.yaml", env).config

@@ -45,6 +45,10 @@ def test_servers_pull_the_notebooks_and_keep_five_gigabytes(tmp_path):
     assert user_pvc(config)["spec"]["resources"]["requests"]["storage"] == "5Gi"
     [materials] = [m for m in pod["spec"]["containers"][0]["volumeMounts"] if "course-materials" in m["mountPath"]]
     assert materials["readOnly"] is True
+    # The department's existing claim, read-only at the volume too; not an object of dist/ (never pruned).
+    [volume] = [v for v in pod["spec"]["volumes"] if v["name"] == materials["name"]]
+    assert volume["persistentVolumeClaim"] == {"claimName": "course-materials", "readOnly": True}
+    assert [o["metadata"]["name"] for o in OBJECTS if o["kind"] == "PersistentVolumeClaim"] == ["jupyterhub-hub-db"]
 
 
 def test_idle_servers_are_stopped_after_thirty_minutes(tmp_path):

@@ -12,7 +12,7 @@ import yaml
 from support.crds import ARGOCD_TAGS, argocd_tags_from, crd_errors, validate_custom_resource
 from support.synthesis import MINIMAL, ROOT, dist_objects, environment, synth_objects
 
-from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
+from jupyterhub_cdk8s.config.loader import ConfigError, load_environments, load_file
 from jupyterhub_cdk8s.config.versions import (
     ARGOCD_WHITELIST_BY_NAME,
     NEWEST_ARGOCD,
@@ -38,7 +38,7 @@ def _argocd_objects() -> list[dict]:
 
 @pytest.mark.output
 def test_reference_environments_are_delivered_by_argocd():
-    assert GITOPS_ENVS == ["254carbon", "course", "thinkube", "urbalurba"]
+    assert GITOPS_ENVS == ["254carbon", "course", "research", "thinkube", "urbalurba"]
 
 
 def _declared_argocd() -> dict[str, str]:
@@ -392,8 +392,14 @@ def test_every_pvc_survives_prune_and_application_deletion(env):
 
 @pytest.mark.output
 def test_pvc_protection_holds_in_every_environment_with_a_hub_database():
-    # Guards the test above against passing vacuously: the reference environments do write PVCs.
-    assert all(any(o["kind"] == "PersistentVolumeClaim" for o in dist_objects(env)) for env in WORKLOAD_ENVS)
+    # Guards the test above against passing vacuously: the reference environments with SQLite do write PVCs.
+    sqlite = [
+        env
+        for env in WORKLOAD_ENVS
+        if load_file(ROOT / "environments" / f"{env}.yaml", env).config.hub.database.type == "sqlite"
+    ]
+    assert len(sqlite) >= 3
+    assert all(any(o["kind"] == "PersistentVolumeClaim" for o in dist_objects(env)) for env in sqlite)
 
 
 @pytest.mark.unit

@@ -5,24 +5,43 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.synthesis import MINIMAL, dist_objects, environment, hub_config_text, synth_objects
+from support.synthesis import ENVIRONMENTS, MINIMAL, dist_objects, environment, hub_config_text, synth_objects
 from support.user_pods import load_hub_config, on_spawner
 
 from jupyterhub_cdk8s.z2jh_import import migrate
 
-HOMES = ["254carbon", "default", "urbalurba"]  # the shipped environments with a home PVC per user
+# Homes on existing storage, and none: KubeSpawner still deletes claim-<user>... when a user is deleted.
+OTHER_HOMES = {
+    "static": "singleuser: {storage: {type: static, existing_claim: homes%s}}\n",
+    "none": "singleuser: {storage: {type: none%s}}\n",
+}
 
 
 async def _delete_pvc(spawner) -> bool:
     return spawner.delete_pvc
 
 
+async def _deleted_pvc(spawner) -> str | None:
+    """The PVC KubeSpawner deletes with the user (spawner.py, delete_forever), or None."""
+    return spawner.pvc_name if spawner.delete_pvc else None
+
+
 @pytest.mark.real
-@pytest.mark.parametrize("env", HOMES)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_deleting_a_user_keeps_their_home_by_default(env: str, tmp_path: Path):
-    """KubeSpawner 7.0.0's delete_pvc is True; the hub these environments run keeps the home."""
+    """KubeSpawner 7.0.0's delete_pvc is True whatever the home is; every shipped hub keeps every PVC."""
     config = load_hub_config(hub_config_text(dist_objects(env)), tmp_path)
     assert on_spawner(config, _delete_pvc) is False
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("home", sorted(OTHER_HOMES))
+def test_a_hub_without_home_pvcs_deletes_no_pvc_unless_asked(home: str, tmp_path: Path):
+    """A static or ephemeral home hub never deletes a claim-<user> PVC (one left from dynamic homes) by itself."""
+    kept = synth_objects(MINIMAL + OTHER_HOMES[home] % "", tmp_path)
+    assert on_spawner(load_hub_config(hub_config_text(kept), tmp_path), _deleted_pvc) is None
+    asked = synth_objects(MINIMAL + OTHER_HOMES[home] % ", delete_on_user_deletion: true", tmp_path)
+    assert on_spawner(load_hub_config(hub_config_text(asked), tmp_path), _deleted_pvc) == "jupyterhub-claim-alice"
 
 
 @pytest.mark.real

@@ -225,7 +225,8 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
     )
     assert len(shared) == len(user.storage.shared_volumes)
     assert sorted(c["claimName"] for c in claims if c["claimName"] in shared) == shared
-    claims = [c for c in claims if c["claimName"] not in shared]
+    existing = {v.claim for v in user.storage.extra_volumes if v.claim}
+    claims = [c for c in claims if c["claimName"] not in shared and c["claimName"] not in existing]
     if user.storage.type == "dynamic":
         assert spawner.storage_pvc_ensure is True
         pvc = spawner.get_pvc_manifest()
@@ -233,7 +234,11 @@ async def check_spawner(loaded: LoadedHub, config: HubConfig) -> None:
         assert pvc.spec.storage_class_name == user.storage.storage_class
         assert pvc.spec.access_modes == [user.storage.access_mode]
         assert [claim["claimName"] for claim in claims] == [pvc.metadata.name]
-        assert user.storage.home_mount_path in {m["mountPath"] for m in spawner.volume_mounts}
+        assert user.storage.home_mount_path in {m["mountPath"] for m in spawner.volume_mounts.values()}
+    elif user.storage.type == "static":
+        assert spawner.storage_pvc_ensure is False
+        assert [claim["claimName"] for claim in claims] == [user.storage.existing_claim]
+        assert spawner.volume_mounts["home"]["mountPath"] == user.storage.home_mount_path
     else:
         assert spawner.storage_pvc_ensure is False
         assert claims == []
@@ -276,13 +281,22 @@ def check_all(loaded: LoadedHub, config: HubConfig) -> None:
     asyncio.run(spawner_and_authenticator())
 
 
+POSTGRES_URL = "postgresql://jupyterhub:pw@db.example.com:5432/jupyterhub"
+
+
 def environment_config(env: str) -> HubConfig:
     return load_file(ROOT / "environments" / f"{env}.yaml", f"environments/{env}.yaml").config
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_environment_in_dist_loads_into_the_real_hub_with_its_config(env, load):
-    check_all(load(dist_objects(env)), environment_config(env))
+    config = environment_config(env)
+    database = config.hub.database
+    # The hub reads its PostgreSQL URL from a Secret: give it one a URL parser accepts.
+    values = (
+        {(database.url_secret.name, database.url_secret.key): POSTGRES_URL} if database.type == "postgresql" else {}
+    )
+    check_all(load(dist_objects(env), values), config)
 
 
 BASE = yaml.safe_load(MINIMAL)
@@ -329,7 +343,7 @@ VARIANTS = {
         },
     },
 }
-DATABASE_URL = {("hub-db", "url"): "postgresql://jupyterhub:pw@db.example.com:5432/jupyterhub"}
+DATABASE_URL = {("hub-db", "url"): POSTGRES_URL}
 
 
 def variant_text(sections: dict) -> str:

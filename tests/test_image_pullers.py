@@ -14,18 +14,25 @@ from support.hooks import run_hook, self_signed
 from support.synthesis import ENVIRONMENTS, MINIMAL, ROOT, dist_objects, environment, hub_config_text, synth_objects
 from support.user_pods import load_hub_config, selections, user_pod
 
+from jupyterhub_cdk8s.config.loader import load_file
+
 HOOK = "argocd.argoproj.io/hook"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
 WAVE = "argocd.argoproj.io/sync-wave"
 GPU_TAINT = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 USER_TAINT = {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"}
+HIGHMEM_TAINT = {"key": "example.org/pool", "operator": "Equal", "value": "highmem", "effect": "NoSchedule"}
 
-# User nodes with a taint and a label of their own, GPU nodes with theirs, a CPU and a GPU profile.
+# User nodes with a taint and a label of their own, GPU nodes with theirs, a pool of high-memory nodes;
+# a CPU, a GPU and a high-memory profile; a sidecar in every pod, one in the high-memory pods only.
 PLACED = (
     MINIMAL
     + """
+image_pull_secrets:
+  - {name: lab-registry, registries: [registry.example.org]}
 singleuser:
   image: quay.io/jupyter/scipy-notebook:2025-01-06
+  sidecars: [{name: relay, image: "registry.example.org/relay:1.0"}]
   gpu_nodes:
     node_selector: {nvidia.com/gpu.present: "true"}
     tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
@@ -45,6 +52,12 @@ singleuser:
       slug: gpu
       image: quay.io/jupyter/pytorch-notebook:cuda12-2025-01-06
       gpus: 1
+    - display_name: High memory
+      slug: highmem
+      image: registry.example.org/bigdata:2025.01
+      node_selector: {example.org/pool: highmem}
+      tolerations: [{key: example.org/pool, operator: Equal, value: highmem, effect: NoSchedule}]
+      sidecars: [{name: spill, image: "registry.example.org/spill:0.9"}]
 scheduling:
   user_pods:
     node_selector: {hub.jupyter.org/node-purpose: user}
@@ -100,10 +113,11 @@ def may_run_on(pod_spec: dict, node_labels: dict, taints: list[dict]) -> bool:
     return all(node_labels.get(k) == v for k, v in selector.items()) and all(tolerates(tolerations, t) for t in taints)
 
 
-# Two kinds of node: user nodes, and GPU nodes that are user nodes too.
+# Three kinds of node: user nodes, and GPU and high-memory nodes that are user nodes too.
 NODES = {
     "user": ({"hub.jupyter.org/node-purpose": "user"}, [USER_TAINT]),
     "gpu": ({"hub.jupyter.org/node-purpose": "user", "nvidia.com/gpu.present": "true"}, [USER_TAINT, GPU_TAINT]),
+    "highmem": ({"hub.jupyter.org/node-purpose": "user", "example.org/pool": "highmem"}, [USER_TAINT, HIGHMEM_TAINT]),
 }
 
 
@@ -150,6 +164,56 @@ def test_a_gpu_image_is_pulled_only_where_gpu_pods_run(placed):
     assert gpu["spec"]["template"]["spec"]["tolerations"] == [USER_TAINT, GPU_TAINT]
 
 
+@pytest.mark.unit
+def test_a_profiles_pool_gets_its_images_and_no_one_elses(placed):
+    by_selector = {
+        json.dumps(d["spec"]["template"]["spec"].get("nodeSelector"), sort_keys=True): d for d in pullers(placed)
+    }
+    highmem = by_selector[json.dumps({"example.org/pool": "highmem", "hub.jupyter.org/node-purpose": "user"})]
+    user = by_selector[json.dumps({"hub.jupyter.org/node-purpose": "user"})]
+    assert pulled(highmem) == [
+        "registry.example.org/bigdata:2025.01",
+        "registry.example.org/relay:1.0",
+        "registry.example.org/spill:0.9",
+    ]
+    assert "registry.example.org/bigdata:2025.01" not in pulled(
+        user
+    ) and "registry.example.org/spill:0.9" not in pulled(user)
+    assert highmem["spec"]["template"]["spec"]["tolerations"] == [USER_TAINT, HIGHMEM_TAINT]
+
+
+@pytest.mark.unit
+def test_pullers_pull_private_images_with_the_secret_of_their_registry(placed):
+    """The kubelet pulls an init container's image with the pod's imagePullSecrets: the user pods' Secret."""
+    for daemonset in pullers(placed):
+        private = [image for image in pulled(daemonset) if image.startswith("registry.example.org/")]
+        assert private, "every pod here runs the relay sidecar from the private registry"
+        assert daemonset["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "lab-registry"}]
+    # Nothing else pulls from it: the awaiter runs the hub's public image.
+    assert "imagePullSecrets" not in awaiter_job(placed)["spec"]["template"]["spec"]
+
+
+@pytest.mark.output
+def test_every_puller_of_research_pulls_with_the_registry_secret_and_the_gpu_one_reaches_the_gpu_nodes():
+    """dist/research: private images everywhere; the GPU profile's pool is GPU nodes, tainted."""
+    config = load_file(ROOT / "environments" / "research.yaml", "research").config
+    daemonsets = pullers(dist_objects("research"))
+    assert len(daemonsets) == 3, "the general, high-memory and GPU pools"
+    for daemonset in daemonsets:
+        assert daemonset["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "research-registry"}]
+    gpu_nodes = config.singleuser.gpu_nodes
+    labels = {
+        **config.scheduling.user_pods.node_selector,
+        **gpu_nodes.node_selector,
+        "research.example.org/pool": "gpu",
+    }
+    taints = [t.to_kubernetes() for t in [*config.scheduling.user_pods.tolerations, *gpu_nodes.tolerations]]
+    (gpu,) = [d for d in daemonsets if may_run_on(d["spec"]["template"]["spec"], labels, taints)]
+    assert "registry.research.example.org/lab/pytorch-cuda:2025.03" in pulled(gpu)
+    others = [d for d in daemonsets if d is not gpu]
+    assert not any(may_run_on(d["spec"]["template"]["spec"], labels, taints) for d in others)
+
+
 @pytest.mark.real
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_committed_pullers_pull_what_each_environments_real_pods_start(env, tmp_path):
@@ -157,7 +221,8 @@ def test_committed_pullers_pull_what_each_environments_real_pods_start(env, tmp_
     config = load_hub_config(hub_config_text(objects), tmp_path)
     singleuser = environment((ROOT / "environments" / f"{env}.yaml").read_text(), tmp_path).config.singleuser
     started = set()
-    for options in selections(singleuser):
+    # An image typed in a free-text choice cannot be known, so not pulled ahead: its first start waits.
+    for options in [o for o in selections(singleuser) if not any(k.endswith("--unlisted-choice") for k in o)]:
         pod = user_pod(config, options)["spec"]
         started |= {c["image"] for c in pod["containers"] + pod.get("initContainers", [])}
     assert started <= {image for daemonset in pullers(objects) for image in pulled(daemonset)}
@@ -341,10 +406,10 @@ def test_awaiter_finds_the_api_server_without_dns(placed, tmp_path):
 
 @pytest.mark.real
 def test_awaiter_waits_until_every_puller_is_ready_on_every_node(placed, tmp_path):
-    first, second = (d["metadata"]["name"] for d in pullers(placed))
+    first, *others = (d["metadata"]["name"] for d in pullers(placed))
     statuses = {
         first: [(404, {}), daemonset_status(1, 0, 0, 0), daemonset_status(1, 1, 3, 1), daemonset_status(1, 1, 3, 3)],
-        second: [daemonset_status(1, 1, 1, 0), daemonset_status(1, 1, 1, 1)],
+        **{other: [daemonset_status(1, 1, 1, 0), daemonset_status(1, 1, 1, 1)] for other in others},
     }
     api = FakeDaemonSetApi("hub-test", statuses)
     try:

@@ -100,6 +100,12 @@ def test_every_integer_of_the_config_is_bounded_within_int32():
             "network_policy: {user_egress: [{cidr: 10.1.0.0/16, ports: [0, 70000]}]}\n",
             "network_policy.user_egress[0].ports[0]: 0 is less than the least it takes, 1",
         ),
+        (
+            "singleuser:\n  profiles:\n  - {display_name: F, slug: f, default: true, "
+            "extra_resources: {xilinx.com/fpga: 3000000000}}\n",
+            "singleuser.profiles[0].extra_resources.xilinx.com/fpga: 3000000000 is more than the most it takes, "
+            "2147483647",
+        ),
     ],
 )
 def test_a_number_must_have_its_type_and_range(extra, problem, tmp_path):
@@ -180,6 +186,25 @@ def test_an_ip_address_is_no_host(host, tmp_path):
             "scheduling.user_pods.tolerations[0].key: 'a b' is not a label key",
         ),
         ("singleuser: {gpu_nodes: {resource: gpu}}\n", "singleuser.gpu_nodes.resource: 'gpu' is not an extended"),
+        # Issue 17's fields follow the same rules.
+        ("singleuser: {labels: {'a b': x}}\n", "singleuser.labels.a b: 'a b' is not a label key"),
+        ("singleuser: {labels: {team: 'two words'}}\n", "singleuser.labels.team: 'two words' is not a label value"),
+        (
+            "singleuser: {labels: {app.kubernetes.io/name: x}}\n",
+            "singleuser.labels.app.kubernetes.io/name: 'app.kubernetes.io/name' is set by KubeSpawner",
+        ),
+        (
+            "singleuser: {storage: {type: static, existing_claim: Homes}}\n",
+            "singleuser.storage.existing_claim: 'Homes' is not a Kubernetes object name",
+        ),
+        (
+            "singleuser: {service_account: {name: 'my_account'}}\n",
+            "singleuser.service_account.name: 'my_account' is not a Kubernetes object name",
+        ),
+        (
+            "image_pull_secrets: [{name: r, registries: [registry.example.org/]}]\n",
+            "image_pull_secrets[0].registries[0]: 'registry.example.org/' is not a registry or repository prefix",
+        ),
         (
             "monitoring: {dashboards: {sidecar_labels: {grafana_dashboard: '1 '}}}\n",
             "monitoring.dashboards.sidecar_labels.grafana_dashboard: '1 ' is not a label value",

@@ -17,7 +17,7 @@ from support.synthesis import MINIMAL, ROOT, dist_objects, environment, find, hu
 
 from jupyterhub_cdk8s.config.loader import ConfigError, load_file
 
-MONITORED = ["254carbon", "thinkube", "urbalurba"]
+MONITORED = ["254carbon", "research", "thinkube", "urbalurba"]
 CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "PodMonitor"}
 CONFIGMAP_LIMIT = 1024 * 1024
 

@@ -251,7 +251,7 @@ def test_helper_module_can_be_turned_off(tmp_path: Path):
 
 
 @pytest.mark.output
-@pytest.mark.parametrize("env", ["254carbon", "thinkube", "urbalurba"])
+@pytest.mark.parametrize("env", ["254carbon", "research", "thinkube", "urbalurba"])
 def test_objects_of_user_servers_are_valid_kubernetes(env: str, tmp_path: Path):
     import kubernetes_validate
     from kubernetes_validate.utils import all_versions

@@ -56,8 +56,9 @@ def test_anchors_and_merge_keys_within_the_limit_still_work(tmp_path):
     text = GOOD + "x-size: &size {guarantee: 1Gi, limit: 2Gi}\n"
     assert problems_of(text, tmp_path) == [
         "environments/test.yaml: x-size: unknown key; allowed here: auth, cluster, create_namespace, gateway, gitops, "
-        "host, hub, ingress, kubernetes_version, limit_range, monitoring, name, namespace, network_policy, "
-        "network_rules, platform_services, pod_security, production, proxy, quota, scheduling, secrets, singleuser"
+        "host, hub, image_pull_secrets, ingress, kubernetes_version, limit_range, monitoring, name, namespace, "
+        "network_policy, network_rules, platform_services, pod_security, production, proxy, quota, scheduling, "
+        "secrets, singleuser"
     ]
     path = tmp_path / "merge.yaml"
     path.write_text(GOOD + "singleuser:\n  memory: &size {guarantee: 1Gi, limit: 2Gi}\n  cpu: {<<: {limit: '4'}}\n")

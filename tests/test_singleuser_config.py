@@ -82,7 +82,7 @@ BAD = {
         """
         singleuser:
           storage:
-            shared_volumes: [{name: home, mount_path: /home/jovyan, capacity: 1Gi}]
+            shared_volumes: [{name: home, mount_path: /home/jovyan, capacity: 1Gi, storage_class: nfs-client}]
         """,
         "singleuser.storage.shared_volumes[0].mount_path: /home/jovyan would hide the home directory",
     ),

@@ -304,6 +304,74 @@ def test_github_values_become_a_github_hub(tmp_path):
             "scheduling.userPlaceholder.extra",
             "scheduling",
         ),
+        (
+            {
+                "singleuser": {
+                    "storage": {
+                        "extraVolumes": [{"name": "node", "hostPath": {"path": "/data"}}],
+                        "extraVolumeMounts": [{"name": "node", "mountPath": "/data"}],
+                    }
+                }
+            },
+            "singleuser.storage.volume_mounts[0]",
+            "Pod Security baseline",
+        ),
+        (
+            {
+                "singleuser": {
+                    "storage": {
+                        "type": "none",
+                        "extraVolumes": [{"name": "home", "nfs": {"server": "nfs.example.org", "path": "/homes"}}],
+                        "extraVolumeMounts": [{"name": "home", "mountPath": "/home/jovyan", "subPath": "{username}"}],
+                    }
+                }
+            },
+            "singleuser.storage.extraVolumes",
+            "storage.type static",
+        ),
+        (
+            {"singleuser": {"extraFiles": {"conf": {"mountPath": "/etc/conf.toml", "data": {"a": 1}}}}},
+            "singleuser.extraFiles.conf",
+            "write the file under text",
+        ),
+        (
+            {
+                "hub": {
+                    "extraFiles": {
+                        "snippet": {
+                            "mountPath": "/usr/local/etc/jupyterhub/jupyterhub_config.d/snippet.py",
+                            "stringData": "c.JupyterHub.log_level = 'DEBUG'",
+                        }
+                    }
+                }
+            },
+            "hub.extraFiles.snippet",
+            "load it from hub.extra_config",
+        ),
+        (
+            {"singleuser": {"extraContainers": [{"name": "s", "image": "busybox"}]}},
+            "singleuser.extraContainers[0]",
+            "not pinned",
+        ),
+        (
+            {
+                "singleuser": {
+                    "initContainers": [{"name": "s", "image": "busybox:1", "securityContext": {"runAsUser": 0}}]
+                }
+            },
+            "singleuser.initContainers[0].securityContext",
+            "run as the user",
+        ),
+        (
+            {"imagePullSecret": {"create": True, "registry": "ghcr.io", "password": "x"}},
+            "imagePullSecret.password",
+            "ends up in git",
+        ),
+        (
+            {"singleuser": {"storage": {"type": "dynamic", "static": {"pvcName": "homes"}}}},
+            "singleuser.storage.static.pvcName",
+            "only read with storage.type static",
+        ),
     ],
 )
 def test_unsound_or_unrepresentable_values_are_reported_with_what_to_write(values, key, reason):

@@ -13,11 +13,11 @@ from .api_objects import api_object
 from .component import Component, Context, Volume
 from .config import HubConfig
 from .config.branding import Branding
+from .config.hub import BRANDING_DIR
 from .config_file import ConfigFile, Order
 from .naming import HUB, Names
 from .parts import Part
 
-BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
 JINJA_ESCAPES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 PAGE_TEMPLATE = "page.html"
 LOGIN_TEMPLATE = "login.html"

@@ -18,6 +18,7 @@ from .component import Component, Context, assemble
 from .config import HubConfig
 from .gateway import GatewayComponent
 from .hub import HubComponent
+from .hub.files import HubFilesComponent
 from .hub.services import HubServicesComponent, IdleCullerComponent
 from .ingress import IngressComponent
 from .kinds import CLUSTER_SCOPED
@@ -45,6 +46,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     SecretsBootstrapComponent,
     BrandingComponent,
     HubComponent,
+    HubFilesComponent,
     AuthenticationComponent,
     UserServersComponent,
     PlatformServicesComponent,

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from .config import HubConfig
 from .config.network import NetworkPolicySettings
+from .config.registries import PullSecret, pull_secret_names
 from .config_file import ConfigFile
 from .naming import Names
 from .network import NetworkPolicyRegistry
@@ -113,6 +114,20 @@ class Context:
     core_placement: Mapping[str, Any] = field(default_factory=dict)
     """Pod spec fields (nodeSelector, tolerations, affinity) of the hub's own pods: `scheduling.core_pods`."""
     user_pods: UserPods = field(default_factory=UserPods)
+    pull_secrets: tuple[PullSecret, ...] = ()
+    """Credentials of private registries (`image_pull_secrets`): every pod takes those its images need."""
+
+    def image_pull_secrets(self, images: Sequence[str], prefixes: Sequence[str] = ()) -> list[dict] | None:
+        """A pod's `imagePullSecrets` for its `images` (and images typed below `prefixes`), or None."""
+        names = pull_secret_names(self.pull_secrets, images, prefixes)
+        return [{"name": name} for name in names] or None
+
+    def core_pod_fields(self, images: Sequence[str]) -> dict[str, Any]:
+        """Pod spec fields of one of the hub's own pods starting `images`: placement, then pull secrets."""
+        fields = dict(self.core_placement)
+        if secrets := self.image_pull_secrets(images):
+            fields["imagePullSecrets"] = secrets
+        return fields
 
     @classmethod
     def of(cls, config: HubConfig) -> Context:
@@ -125,6 +140,7 @@ class Context:
             config_file=ConfigFile(),
             network=NetworkPolicyRegistry(config.network_policy, names),
             core_placement=config.scheduling.core_pods.pod_spec(),
+            pull_secrets=tuple(config.image_pull_secrets),
         )
 
     @classmethod

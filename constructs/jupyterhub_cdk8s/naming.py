@@ -187,6 +187,16 @@ class Names:
     def hub_branding(self) -> str:
         return self._of("hub-branding")
 
+    @property
+    def hub_files(self) -> str:
+        """ConfigMap of the files mounted into the hub (`hub.extra_files`)."""
+        return self._of("hub-files")
+
+    @property
+    def user_files(self) -> str:
+        """ConfigMap of the files mounted into every user pod (`singleuser.extra_files`)."""
+        return self._of("singleuser-files")
+
     def shared_claim(self, volume: str) -> str:
         """PVC of a shared volume all user servers mount."""
         return self._of(f"shared-{volume}")

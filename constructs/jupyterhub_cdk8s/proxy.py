@@ -79,7 +79,7 @@ class Proxy(Part):
         hub_secret: str,
         priority_class_name: str | None = None,
         metrics: bool = False,
-        placement: Mapping[str, Any] | None = None,
+        pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(PROXY)
@@ -127,7 +127,7 @@ class Proxy(Part):
                             "securityContext": restricted_pod_security(PROXY_UID),
                             "containers": [container],
                             "enableServiceLinks": False,
-                            **(placement or {}),
+                            **(pod_fields or {}),
                         },
                     },
                 },
@@ -211,5 +211,5 @@ class ProxyComponent(Component):
             hub_secret=context.hub_secret,
             priority_class_name=context.names.priority_class(CORE_TIER),
             metrics=self.metrics,
-            placement=context.core_placement,
+            pod_fields=context.core_pod_fields([self.proxy.image]),
         )

@@ -33,6 +33,7 @@ import yaml
 from jupyterhub.app import JupyterHub
 
 from jupyterhub_cdk8s.config import HubConfig
+from jupyterhub_cdk8s.config.network import PRIVATE_RANGES
 
 from .synthesis import ROOT, hub_config_text
 from .user_pods import load_hub_config, user_pod
@@ -148,6 +149,15 @@ class Topology:
         return all(target.port in api.ports and _within(target.peer, api.cidrs) for target in self.api) and all(
             _within(address, controller.cidrs) for address in self.ingress_from
         )
+
+
+def _public(peer: str) -> bool:
+    """A peer in what user_internet opens: an address outside the private ranges and link-local (not a pod)."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return not address.is_link_local and not _within(peer, PRIVATE_RANGES)
 
 
 def _within(address: str, cidrs: Iterable[str]) -> bool:
@@ -300,9 +310,9 @@ def build_world(objects: list[dict], config: HubConfig, user_pods: list[dict]) -
 def _destinations(world: World, name: str, destination, ports: list[int] | None = None) -> list[Target]:
     """Targets of a config destination: an address inside each CIDR, its pods, or a public address."""
     ports = ports or destination.ports
-    peers = [str(next(ipaddress.ip_network(cidr).hosts())) for cidr in getattr(destination, "cidrs", [])]
+    peers = [str(next(iter(ipaddress.ip_network(cidr).hosts()))) for cidr in getattr(destination, "cidrs", [])]
     if getattr(destination, "cidr", None):
-        peers.append(str(next(ipaddress.ip_network(destination.cidr).hosts())))
+        peers.append(str(next(iter(ipaddress.ip_network(destination.cidr).hosts()))))
     if getattr(destination, "public_internet", False):
         peers.append(INTERNET)
     if destination.pods is not None:
@@ -378,7 +388,8 @@ def checks(world: World, topology: Topology) -> list[Check]:
         need("hub -> identity provider", ref["hub"], target)
         deny("proxy -> identity provider", ref["proxy"], target)
         deny("hub -> identity provider, another port", ref["hub"], Target(target.peer, 22))
-        if target.peer != INTERNET or not world.config.network_policy.user_internet:
+        # A provider on public addresses is part of the internet users may reach (user_internet).
+        if not (world.config.network_policy.user_internet and _public(target.peer)):
             deny("user server -> identity provider", ref["user"], target)
     for target in world.database:
         need("hub -> database", ref["hub"], target)

@@ -111,8 +111,17 @@ def spawn_form(config: Config, formdata: dict[str, list[str]], username: str = "
     return on_spawner(config, render, username)
 
 
+UNLISTED_SAMPLE = "quay.io/jupyter/base-notebook:2025-01-06"
+
+
+def unlisted_sample(repositories: list[str]) -> str:
+    """An image a user could type in a free-text choice below `repositories` (any image if none)."""
+    return f"{repositories[0]}/typed-by-a-user:1.0" if repositories else UNLISTED_SAMPLE
+
+
 def selections(singleuser: SingleuserSettings) -> list[dict]:
-    """user_options to try: each profile with its defaults, then each other choice of each drop-down."""
+    """user_options to try: each profile with its defaults, then each other choice of each drop-down,
+    then an image typed in each free-text choice."""
     if not singleuser.profiles:
         return [{}]
     found = []
@@ -120,4 +129,7 @@ def selections(singleuser: SingleuserSettings) -> list[dict]:
         found.append({"profile": profile.slug})
         for key, option in profile.options.items():
             found += [{"profile": profile.slug, key: choice} for choice in option.choices if choice != option.default]
+            if option.unlisted is not None:
+                typed = unlisted_sample(option.unlisted.repositories)
+                found.append({"profile": profile.slug, f"{key}--unlisted-choice": typed})
     return found

@@ -20,8 +20,9 @@ from .platform_services import PlatformServices
 from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
 from .quota import QuotaSettings, expected_users_warnings, quota_problems
+from .registries import PullSecret, covers, image_location
 from .resources import Amount, Bounds, Footprint
-from .scheduling import SchedulingSettings, user_scheduler_problems
+from .scheduling import PAUSE_IMAGE, SchedulingSettings, user_scheduler_problems
 from .secrets import HubSecrets
 from .singleuser import SingleuserSettings
 from .sizing import default_user_server, largest_user_server
@@ -74,6 +75,13 @@ class HubConfig(StrictModel):
         description="User scheduler, priorities, user placeholders and image pullers.",
     )
     secrets: HubSecrets = Field(default_factory=HubSecrets, description="Origin of the hub's own secrets.")
+    image_pull_secrets: list[PullSecret] = Field(
+        default_factory=list,
+        description=(
+            "Credentials of private registries, each a Secret and the registries it serves: every pod whose images "
+            "come from one of them pulls with it (user pods, image pullers, hub, proxy, user scheduler, hooks)."
+        ),
+    )
     quota: QuotaSettings = Field(default_factory=QuotaSettings, description="ResourceQuota of the namespace.")
     limit_range: LimitRangeSettings = Field(
         default_factory=LimitRangeSettings,
@@ -108,6 +116,16 @@ class HubConfig(StrictModel):
             "Unset: no ArgoCD objects for this environment."
         ),
     )
+
+    def images(self) -> list[str]:
+        """Every image a pod of this environment runs (images users type in a free-text choice aside)."""
+        images = [self.hub.image, self.proxy.image]
+        if self.scheduling.user_scheduler.enabled:
+            images.append(self.scheduling.user_scheduler.image_for(self.kubernetes_version))
+        if self.scheduling.image_puller.continuous or self.scheduling.user_placeholders.replicas:
+            images.append(PAUSE_IMAGE)
+        images += self.singleuser.images() + list(self.scheduling.image_puller.extra_images)
+        return list(dict.fromkeys(images))
 
     def own_containers(self) -> list[Footprint]:
         """Containers of our own pods in the namespace, each with its replicas: the limit range must admit them.
@@ -175,7 +193,11 @@ class HubConfig(StrictModel):
                 self.network_policy, isinstance(self.hub.database, PostgresDatabase), self._user_internet_by()
             ),
             *user_scheduler_problems(self.scheduling.user_scheduler, self.kubernetes_version),
-            *pod_security_problems(self.pod_security, self.singleuser.cloud_metadata.block_with_iptables),
+            *pod_security_problems(
+                self.pod_security,
+                self.singleuser.cloud_metadata.block_with_iptables,
+                self.singleuser.baseline_reasons(),
+            ),
         ]
         if problems:
             raise FieldProblems(*problems)
@@ -203,9 +225,73 @@ class HubConfig(StrictModel):
 
     @model_validator(mode="after")
     def _one_source_per_variable(self) -> HubConfig:
-        clashes = sorted(set(self.singleuser.extra_env) & set(self.platform_services.variable_names()))
-        if clashes:
-            raise FieldProblems(
-                *((f"singleuser.extra_env.{name}", "is set by platform_services; remove it here") for name in clashes)
+        platform = set(self.platform_services.variable_names())
+        problems = [
+            (f"singleuser.extra_env.{name}", "is set by platform_services; remove it here")
+            for name in sorted(set(self.singleuser.extra_env) & platform)
+        ]
+        for i, profile in enumerate(self.singleuser.profiles):
+            problems += [
+                (f"singleuser.profiles[{i}].environment.{name}", "is set by platform_services; remove it here")
+                for name in sorted(set(profile.environment) & platform)
+            ]
+        if problems:
+            raise FieldProblems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _pull_secrets_used(self) -> HubConfig:
+        """A pull secret that serves no image of the environment is a typo or a leftover: say which."""
+        locations = [image_location(image) for image in self.images()]
+        typed = [prefix for profile in self.singleuser.profiles for prefix in profile.unlisted_prefixes()]
+        problems = []
+        names = [secret.name for secret in self.image_pull_secrets]
+        for i, secret in enumerate(self.image_pull_secrets):
+            if names.index(secret.name) != i:
+                problems.append(
+                    (f"image_pull_secrets[{i}].name", f"{secret.name!r} is named twice; merge its registries")
+                )
+            for j, prefix in enumerate(secret.registries):
+                used = any(covers(prefix, location) for location in locations) or any(
+                    not other or covers(prefix, other) or covers(other, prefix) for other in typed
+                )
+                if not used:
+                    problems.append(
+                        (
+                            f"image_pull_secrets[{i}].registries[{j}]",
+                            f"no image of this environment comes from {prefix}, so no pod would use Secret "
+                            f"{secret.name} for it; remove it, or check the spelling against the images (e.g. "
+                            f"{self.singleuser.image} is from {image_location(self.singleuser.image)})",
+                        )
+                    )
+        if problems:
+            raise FieldProblems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _one_identity_and_placement(self) -> HubConfig:
+        """User pods have one ServiceAccount, and a profile's nodes are among the user nodes."""
+        problems = []
+        if self.singleuser.service_account and self.platform_services.spark.executors:
+            problems.append(
+                (
+                    "singleuser.service_account",
+                    "platform_services.spark.executors already gives user pods a ServiceAccount of their own (to start "
+                    "executors); remove one of them",
+                )
             )
+        common = self.scheduling.user_pods.node_selector
+        for i, profile in enumerate(self.singleuser.profiles):
+            for key in sorted(profile.node_selector.keys() & common.keys()):
+                if profile.node_selector[key] != common[key]:
+                    problems.append(
+                        (
+                            f"singleuser.profiles[{i}].node_selector.{key}",
+                            f"{profile.node_selector[key]!r} conflicts with scheduling.user_pods.node_selector "
+                            f"{key}: {common[key]!r}, which every user pod requires; a profile can only add labels, "
+                            "so move this key from scheduling.user_pods into each profile",
+                        )
+                    )
+        if problems:
+            raise FieldProblems(*problems)
         return self

@@ -9,11 +9,16 @@ from pydantic import Field, field_validator, model_validator
 from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel, only_one_replica
 from .branding import Branding
 from .credentials import credential_literal, credential_message
+from .files import ExtraFile, FileKey, files_problems
 from .kubernetes import INT32_MAX, ClassName
 from .resources import Memory, Resources, resources
 from .services import HubEnvName, HubRole, HubService
 
 HUB_IMAGE = "quay.io/jupyterhub/k8s-hub:4.4.0"
+CONFIG_DIR = "/usr/local/etc/jupyterhub"
+"""Where the hub reads jupyterhub_config.py: a read-only ConfigMap volume."""
+BRANDING_DIR = "/usr/local/share/jupyterhub/branding"
+"""Where the hub reads the branding templates: a read-only ConfigMap volume."""
 
 SINGLETON_REASON = (
     "JupyterHub keeps its state in its database and in memory and does not support more than one hub "
@@ -111,6 +116,13 @@ class HubSettings(StrictModel):
         default_factory=Branding, description="Logo, announcement and styling of the hub's pages."
     )
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = Field("INFO", description="Log level of the hub process.")
+    extra_files: dict[FileKey, ExtraFile] = Field(
+        default_factory=dict,
+        description=(
+            "Files mounted into the hub by key (templates, config snippets extra_config loads), from a ConfigMap of "
+            "dist/ (never secrets); a change restarts the hub."
+        ),
+    )
     extra_config: dict[str, str] = Field(
         default_factory=dict,
         description=(
@@ -162,6 +174,13 @@ class HubSettings(StrictModel):
             role_names.add(role.name)
             for unknown in sorted(set(role.services) - set(names)):
                 problems.append((f"roles[{index}].services", f"{unknown!r} is not in hub.services; add it there"))
+        if problems:
+            raise FieldProblems(*problems)
+        return self
+
+    @model_validator(mode="after")
+    def _files_fit(self) -> HubSettings:
+        problems = files_problems(self.extra_files, read_only_dirs=(CONFIG_DIR, BRANDING_DIR))
         if problems:
             raise FieldProblems(*problems)
         return self

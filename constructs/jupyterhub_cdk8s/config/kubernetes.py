@@ -105,7 +105,7 @@ def is_ip_address(value: str) -> bool:
     return True
 
 
-def _checked(check: Callable[[str], list[str]], what: str, example: str) -> Callable[[Any], str]:
+def checked(check: Callable[[str], list[str]], what: str, example: str) -> Callable[[Any], str]:
     """A before-validator: text that passes `check`, or a ValueError saying what to write."""
 
     def validate(value: Any) -> str:
@@ -118,18 +118,20 @@ def _checked(check: Callable[[str], list[str]], what: str, example: str) -> Call
     return validate
 
 
-LabelKey = Annotated[str, BeforeValidator(_checked(qualified_name, "a label key", "app.kubernetes.io/name"))]
-LabelValue = Annotated[str, BeforeValidator(_checked(label_value, "a label value", "jupyterhub"))]
+LabelKey = Annotated[str, BeforeValidator(checked(qualified_name, "a label key", "app.kubernetes.io/name"))]
+LabelValue = Annotated[str, BeforeValidator(checked(label_value, "a label value", "jupyterhub"))]
 Labels = dict[LabelKey, LabelValue]
 """Labels, node selectors and label selectors: Kubernetes checks key and value alike."""
 
-AnnotationKey = Annotated[str, BeforeValidator(_checked(qualified_name, "an annotation key", "example.com/setting"))]
+AnnotationKey = Annotated[str, BeforeValidator(checked(qualified_name, "an annotation key", "example.com/setting"))]
 Annotations = dict[AnnotationKey, str]
 
 ClassName = Annotated[
-    str, BeforeValidator(_checked(dns1123_subdomain, "a class name (a Kubernetes object name)", "standard"))
+    str, BeforeValidator(checked(dns1123_subdomain, "a class name (a Kubernetes object name)", "standard"))
 ]
 """The name of an IngressClass, StorageClass or other cluster-scoped object: a DNS subdomain."""
+ObjectName = Annotated[str, BeforeValidator(checked(dns1123_subdomain, "a Kubernetes object name", "home-directories"))]
+"""The name of an existing object of the namespace (a PVC, ConfigMap, Secret, ServiceAccount): a DNS subdomain."""
 
 Port = Annotated[int, Field(ge=1, le=MAX_PORT)]
 """A TCP/UDP port number (IsValidPortNum)."""
@@ -149,5 +151,5 @@ def extended_resource(value: str) -> list[str]:
 
 
 ExtendedResource = Annotated[
-    str, BeforeValidator(_checked(extended_resource, "an extended resource name", "nvidia.com/gpu"))
+    str, BeforeValidator(checked(extended_resource, "an extended resource name", "nvidia.com/gpu"))
 ]

@@ -52,7 +52,13 @@ def container_ceiling(limits: LimitRangeSettings, user: UserServerSize, own: lis
     if limits.max is not None:
         return limits.max.cpu, limits.max.memory
     cpu, memory = (
-        largest([user.of(resource).limit, limits.defaults(resource).limit, *(c.of(resource).limit for c in own)])
+        largest(
+            [
+                user.of(resource).limit,
+                limits.defaults(resource).limit,
+                *(c.of(resource).limit for c in (*own, *user.containers)),
+            ]
+        )
         for resource in CONTAINER_RESOURCES
     )
     return cpu.quantity, memory.quantity
@@ -69,7 +75,7 @@ def limit_range_problems(
         return found
     for resource in CONTAINER_RESOURCES:
         ceiling = limits.max.amount(resource, "limit_range.max")
-        for container in dict.fromkeys((user, *own)):  # replicas of one container share their limits
+        for container in dict.fromkeys((user, *user.containers, *own)):  # replicas of one container share limits
             limit = container.of(resource).limit
             if limit.size > ceiling.size:
                 found.append(

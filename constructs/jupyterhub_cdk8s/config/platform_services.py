@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from .base import DnsLabel, FieldProblems, Image, SecretKeyRef, StrictModel
 from .kubernetes import ENV_NAME
-from .singleuser import SpawnTemplate
+from .templates import SpawnTemplate
 from .yaml_input import shown
 
 ServiceKind = Literal["trino", "s3", "mlflow", "postgresql", "datahub", "ray", "kafka", "spark", "generic"]

@@ -31,8 +31,19 @@ class PodSecuritySettings(StrictModel):
     )
 
 
-def pod_security_problems(levels: PodSecuritySettings, blocks_metadata: bool) -> list[tuple[str, str]]:
-    """User pods the namespace's Pod Security enforcement would refuse."""
+def pod_security_problems(
+    levels: PodSecuritySettings, blocks_metadata: bool, baseline_reasons: list[str]
+) -> list[tuple[str, str]]:
+    """User pods the namespace's Pod Security enforcement would refuse (`baseline_reasons`: why they are not
+    restricted)."""
     if blocks_metadata and levels.enforce != "privileged":
         return [("singleuser.cloud_metadata.block_with_iptables", PRIVILEGED_REASON.format(level=levels.enforce))]
+    if baseline_reasons and levels.enforce == "restricted":
+        return [
+            (
+                "pod_security.enforce",
+                f"restricted would refuse every user pod, which meets baseline only: {'; '.join(baseline_reasons)}; "
+                "write enforce: baseline, or remove what needs it",
+            )
+        ]
     return []

@@ -93,12 +93,15 @@ def quota_problems(quota: QuotaSettings, user: UserServerSize, own_claims: list[
     for resource in CONTAINER_RESOURCES:
         for side in SIDES:
             total, asked = totals.of(resource).side(side), user.of(resource).side(side)
-            if asked.size > total.size:
+            sidecars = user.sidecars.of(resource).side(side) if user.sidecars else None
+            needed = asked.size + (sidecars.size if sidecars else 0)
+            with_sidecars = f" with {sidecars.source} taking {sidecars} beside it" if sidecars else ""
+            if needed > total.size:
                 found.append(
                     (
                         total.source,
-                        f"{total} leaves no room for one user server: {asked.source} is {asked}; raise "
-                        f"{total.source} to at least {asked} or lower {asked.source}",
+                        f"{total} leaves no room for one user server: {asked.source} is {asked}{with_sidecars}; "
+                        f"raise {total.source} to at least {written(resource, needed)} or lower {asked.source}",
                     )
                 )
     if user.storage is not None:
@@ -161,13 +164,16 @@ def capacities(quota: QuotaSettings, server: UserServerSize, own_claims: list[Am
     for resource in CONTAINER_RESOURCES:
         for side in SIDES:
             total, asked = totals.of(resource).side(side), server.of(resource).side(side)
-            if asked.size:
+            sidecars = server.sidecars.of(resource).side(side) if server.sidecars else None
+            per_server = asked.size + (sidecars.size if sidecars else 0)
+            if per_server:
+                beside = f" and {sidecars} of {sidecars.source}" if sidecars else ""
                 found.append(
                     Capacity(
-                        int(total.size // asked.size),
-                        f"{total.source} {total} / {asked} of {asked.source}",
+                        int(total.size // per_server),
+                        f"{total.source} {total} / {asked} of {asked.source}{beside}",
                         total.source,
-                        written(resource, asked.size * expected),
+                        written(resource, per_server * expected),
                     )
                 )
     if server.gpus:

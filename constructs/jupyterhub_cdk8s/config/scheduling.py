@@ -57,6 +57,10 @@ class UserScheduler(StrictModel):
         description="Weight of memory when the MostAllocated strategy scores how full a node is (1-100).",
     )
 
+    def image_for(self, kubernetes_version: str) -> str:
+        """The image the scheduler runs: the one set, or kube-scheduler of the cluster's version."""
+        return self.image or kube_scheduler_image(kubernetes_version)
+
     @model_validator(mode="after")
     def _highly_available(self) -> UserScheduler:
         if self.enabled and self.replicas < 2:

@@ -3,10 +3,21 @@ and the default one (what a quota is counted in)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .resources import CONTAINER_RESOURCES, Amount, Bounds, ContainerResource, Footprint, RequestAndLimit, largest
-from .singleuser import SingleuserSettings
+from .resources import (
+    CONTAINER_RESOURCES,
+    SIDES,
+    Amount,
+    Bounds,
+    ContainerResource,
+    Footprint,
+    RequestAndLimit,
+    largest,
+    written,
+)
+from .singleuser import Profile, SingleuserSettings
 
 
 @dataclass(frozen=True)
@@ -14,9 +25,13 @@ class UserServerSize(Footprint):
     """The largest of each number any user server can ask for, each with the field that sets it."""
 
     storage: Amount | None
-    """The home volume; None without one (storage type none)."""
+    """The home volume; None without one (storage type none or static: no PVC per user)."""
     gpus: int = 0
     gpus_source: str = "singleuser"
+    sidecars: Footprint | None = None
+    """What the sidecars of one user pod take together (the most of any profile), on top of the server."""
+    containers: tuple[Footprint, ...] = ()
+    """Every sidecar and init container of user pods, each a container the limit range must admit."""
 
 
 def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
@@ -33,9 +48,10 @@ def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
         if singleuser.storage.type == "dynamic"
         else None
     )
+    sidecars, containers = _sidecars(singleuser, [*singleuser.profiles] or [None]), tuple(_containers(singleuser))
     if not singleuser.profiles:
         cpu, memory = singleuser.cpu.bounds("singleuser.cpu"), singleuser.memory.bounds("singleuser.memory")
-        return UserServerSize("singleuser", cpu, memory, storage)
+        return UserServerSize("singleuser", cpu, memory, storage, sidecars=sidecars, containers=containers)
     requests: dict[ContainerResource, list[Amount]] = {resource: [] for resource in CONTAINER_RESOURCES}
     limits: dict[ContainerResource, list[Amount]] = {resource: [] for resource in CONTAINER_RESOURCES}
     gpus = []
@@ -59,7 +75,16 @@ def largest_user_server(singleuser: SingleuserSettings) -> UserServerSize:
                     gpus.append((int(choice.value), source))
     most_gpus = max(gpus, key=lambda count: count[0])
     cpu, memory = (Bounds(largest(requests[r]), largest(limits[r])) for r in CONTAINER_RESOURCES)
-    return UserServerSize("singleuser", cpu, memory, storage, gpus=most_gpus[0], gpus_source=most_gpus[1])
+    return UserServerSize(
+        "singleuser",
+        cpu,
+        memory,
+        storage,
+        gpus=most_gpus[0],
+        gpus_source=most_gpus[1],
+        sidecars=sidecars,
+        containers=containers,
+    )
 
 
 def default_user_server(singleuser: SingleuserSettings) -> UserServerSize:
@@ -73,9 +98,10 @@ def default_user_server(singleuser: SingleuserSettings) -> UserServerSize:
         else None
     )
     profile = next((p for p in singleuser.profiles if p.default), None)
+    sidecars = _sidecars(singleuser, [profile])
     if profile is None:
         cpu, memory = singleuser.cpu.bounds("singleuser.cpu"), singleuser.memory.bounds("singleuser.memory")
-        return UserServerSize("singleuser", cpu, memory, storage)
+        return UserServerSize("singleuser", cpu, memory, storage, sidecars=sidecars)
     index = singleuser.profiles.index(profile)
     path, named = f"singleuser.profiles[{index}]", f" (profile {profile.slug})"
     bounds: dict[ContainerResource, Bounds] = {}
@@ -100,4 +126,39 @@ def default_user_server(singleuser: SingleuserSettings) -> UserServerSize:
             bounds[kind] = Bounds(request, limit)
         elif option.kind == "gpu":
             gpus, gpus_source = int(choice.value), source
-    return UserServerSize("singleuser", bounds["cpu"], bounds["memory"], storage, gpus=gpus, gpus_source=gpus_source)
+    return UserServerSize(
+        "singleuser", bounds["cpu"], bounds["memory"], storage, gpus=gpus, gpus_source=gpus_source, sidecars=sidecars
+    )
+
+
+def _containers(singleuser: SingleuserSettings) -> list[Footprint]:
+    """Every sidecar and init container of every server and profile, each at its field."""
+    found = []
+    for path, pod in [("singleuser", singleuser)] + [
+        (f"singleuser.profiles[{i}]", p) for i, p in enumerate(singleuser.profiles)
+    ]:
+        for kind in ("init_containers", "sidecars"):
+            for index, container in enumerate(getattr(pod, kind)):
+                found.append(container.resources.footprint(f"{path}.{kind}[{index}].resources"))
+    return found
+
+
+def _sidecars(singleuser: SingleuserSettings, pods: Sequence[Profile | None]) -> Footprint | None:
+    """The most the sidecars of one user pod (of one of `pods`) take together: every server's, and a profile's."""
+    totals: dict[tuple[ContainerResource, str], Amount] = {}
+    for profile in pods:
+        sidecars = [*singleuser.sidecars, *(profile.sidecars if profile else [])]
+        if not sidecars:
+            continue
+        source = "singleuser.sidecars" + (f" and profile {profile.slug}'s" if profile and profile.sidecars else "")
+        for resource in CONTAINER_RESOURCES:
+            for side in SIDES:
+                size = sum(container.resources.footprint("").of(resource).side(side).size for container in sidecars)
+                amount = Amount(resource, written(resource, size), source)
+                key = (resource, side)
+                if key not in totals or amount.size > totals[key].size:
+                    totals[key] = amount
+    if not totals:
+        return None
+    cpu, memory = (Bounds(totals[(r, "request")], totals[(r, "limit")]) for r in CONTAINER_RESOURCES)
+    return Footprint("sidecars", cpu, memory)

@@ -63,5 +63,5 @@ class HubComponent(Component):
             secret_envs=file.secret_envs,
             priority_class_name=context.names.priority_class(CORE_TIER),
             volumes=context.hub_pod.volumes,
-            placement=context.core_placement,
+            pod_fields=context.core_pod_fields([self.hub.image]),
         )

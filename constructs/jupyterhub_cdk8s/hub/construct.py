@@ -57,7 +57,7 @@ class Hub(Part):
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
         volumes: Sequence[Volume] = (),
-        placement: Mapping[str, Any] | None = None,
+        pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         self.names = names
@@ -172,7 +172,7 @@ class Hub(Part):
                             "containers": [container],
                             "volumes": pod_volumes,
                             "enableServiceLinks": False,
-                            **(placement or {}),
+                            **(pod_fields or {}),
                         },
                     },
                 },

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ..config.hub import HubSettings, PostgresDatabase
+from ..config.hub import CONFIG_DIR, HubSettings, PostgresDatabase
 from ..config.secrets import COOKIE_SECRET_KEY
 from ..config_file import ConfigFile, Order
 from ..naming import Names
 from ..ports import HUB_PORT
 
-CONFIG_DIR = "/usr/local/etc/jupyterhub"
 CONFIG_PATH = f"{CONFIG_DIR}/jupyterhub_config.py"
 DATA_DIR = "/srv/jupyterhub"
 

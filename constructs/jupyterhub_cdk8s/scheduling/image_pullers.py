@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cdk8s_plus_27 import k8s
@@ -41,6 +41,7 @@ from constructs import Construct
 from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
+from ..config.registries import pull_secret_names
 from ..config.scheduling import PAUSE_IMAGE
 from ..naming import IMAGE_AWAITER, IMAGE_PULLER, IMAGE_PULLER_TIER, Names
 from ..parts import Part
@@ -90,14 +91,17 @@ def _small(cpu: str, memory: str) -> dict:
     }
 
 
-def puller_pod_spec(images: list[str], placement: Placement, priority_class_name: str) -> dict:
+def puller_pod_spec(
+    images: list[str], placement: Placement, priority_class_name: str, pull_secrets: Sequence[str] = ()
+) -> dict:
     """A pod that pulls `images` one after the other where `placement` puts user pods, then idles.
 
     No imagePullPolicy on the user images: like KubeSpawner (whose
     `image_pull_policy` is unset by default), Kubernetes then pulls a
-    `:latest` image afresh and a tagged one only when missing.
+    `:latest` image afresh and a tagged one only when missing. Images of
+    private registries are pulled with the same Secrets as the user pods'.
     """
-    return {
+    pod: dict = {
         "initContainers": [
             {
                 "name": f"pull-{index}",
@@ -124,6 +128,10 @@ def puller_pod_spec(images: list[str], placement: Placement, priority_class_name
         "enableServiceLinks": False,
         **placement.pod_fields(),
     }
+    if pull_secrets:
+        # Only when there are any: the template's hash (the DaemonSet's name) stays the same without.
+        pod["imagePullSecrets"] = [{"name": name} for name in pull_secrets]
+    return pod
 
 
 def template_hash(pod: dict) -> str:
@@ -153,6 +161,8 @@ class PullerSpec:
 
     placement: Placement
     images: tuple[str, ...]
+    pull_secrets: tuple[str, ...] = ()
+    """Secrets its images (and the pause image) are pulled with."""
 
 
 class ImagePullers(Part):
@@ -167,16 +177,16 @@ class ImagePullers(Part):
         names: Names,
         wait_timeout: int | None,
         hub_image: str,
-        awaiter_placement: Mapping[str, Any] | None = None,
+        awaiter_pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         daemonsets = [self._daemonset(puller, names) for puller in pullers]
         if wait_timeout is not None:
-            self._awaiter(daemonsets, names, wait_timeout, hub_image, awaiter_placement or {})
+            self._awaiter(daemonsets, names, wait_timeout, hub_image, awaiter_pod_fields or {})
 
     def _daemonset(self, puller: PullerSpec, names: Names) -> str:
         images = list(puller.images)
-        pod = puller_pod_spec(images, puller.placement, names.priority_class(IMAGE_PULLER_TIER))
+        pod = puller_pod_spec(images, puller.placement, names.priority_class(IMAGE_PULLER_TIER), puller.pull_secrets)
         image_set = template_hash(pod)
         name = names.image_puller(image_set)
         # Distinct per template: a DaemonSet of an older set never adopts the new one's pods.
@@ -199,7 +209,7 @@ class ImagePullers(Part):
         return name
 
     def _awaiter(
-        self, daemonsets: list[str], names: Names, timeout: int, hub_image: str, placement: Mapping[str, Any]
+        self, daemonsets: list[str], names: Names, timeout: int, hub_image: str, pod_fields: Mapping[str, Any]
     ) -> None:
         job = names.image_awaiter(hashlib.sha256("\n".join(daemonsets).encode()).hexdigest()[:8])
         labels = names.labels(IMAGE_AWAITER)
@@ -237,7 +247,7 @@ class ImagePullers(Part):
                             "containers": [container],
                             "enableServiceLinks": False,
                             # A hook like the secrets bootstrap: it runs where the hub's own pods run.
-                            **placement,
+                            **pod_fields,
                         },
                     },
                 },
@@ -269,12 +279,16 @@ class ImagePullersComponent(Component):
             context.network.allow_api_server(IMAGE_AWAITER)
 
     def build(self, scope: Construct, context: Context) -> None:
+        pullers = tuple(
+            replace(puller, pull_secrets=tuple(pull_secret_names(context.pull_secrets, [*puller.images, PAUSE_IMAGE])))
+            for puller in self.pullers
+        )
         ImagePullers(
             scope,
             "image-pullers",
-            pullers=self.pullers,
+            pullers=pullers,
             names=context.names,
             wait_timeout=self.wait_timeout,
             hub_image=self.hub_image,
-            awaiter_placement=context.core_placement,
+            awaiter_pod_fields=context.core_pod_fields([self.hub_image]),
         )

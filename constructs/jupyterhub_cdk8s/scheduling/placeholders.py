@@ -44,6 +44,7 @@ class UserPlaceholders(Part):
         scheduling: SchedulingSettings,
         singleuser: SingleuserSettings,
         names: Names,
+        image_pull_secrets: list[dict] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(USER_PLACEHOLDER)
@@ -82,6 +83,7 @@ class UserPlaceholders(Part):
                             # Placed like users, so the room they keep is where users will go.
                             "schedulerName": names.user_scheduler_name if scheduling.user_scheduler.enabled else None,
                             "automountServiceAccountToken": False,
+                            "imagePullSecrets": image_pull_secrets,
                             "securityContext": restricted_pod_security(PAUSE_UID),
                             # Pre-emption must free the room at once.
                             "terminationGracePeriodSeconds": 0,
@@ -110,5 +112,10 @@ class UserPlaceholdersComponent(Component):
 
     def build(self, scope: Construct, context: Context) -> None:
         UserPlaceholders(
-            scope, "user-placeholders", scheduling=self.scheduling, singleuser=self.singleuser, names=context.names
+            scope,
+            "user-placeholders",
+            scheduling=self.scheduling,
+            singleuser=self.singleuser,
+            names=context.names,
+            image_pull_secrets=context.image_pull_secrets([PAUSE_IMAGE]),
         )

@@ -30,7 +30,7 @@ from ..api_objects import api_object
 from ..component import Component, Context
 from ..config import HubConfig
 from ..config.scheduling import UserScheduler
-from ..config.versions import kube_scheduler_image, minor_version
+from ..config.versions import minor_version
 from ..naming import CORE_TIER, USER_SCHEDULER, Names
 from ..parts import Part
 from ..pods import (
@@ -183,7 +183,7 @@ class UserSchedulerDeployment(Part):
         kubernetes_version: str,
         names: Names,
         priority_class_name: str,
-        placement: Mapping[str, Any] | None = None,
+        pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(USER_SCHEDULER)
@@ -226,7 +226,7 @@ class UserSchedulerDeployment(Part):
         )
         container = {
             "name": "kube-scheduler",
-            "image": settings.image or kube_scheduler_image(kubernetes_version),
+            "image": settings.image_for(kubernetes_version),
             "imagePullPolicy": "IfNotPresent",
             "command": [
                 "kube-scheduler",
@@ -282,7 +282,7 @@ class UserSchedulerDeployment(Part):
                             "containers": [container],
                             "volumes": [{"name": "config", "configMap": {"name": account}}],
                             "enableServiceLinks": False,
-                            **(placement or {}),
+                            **(pod_fields or {}),
                             # One replica per node where possible, so a node loss never takes both;
                             # a one-node cluster still runs both (ScheduleAnyway).
                             "topologySpreadConstraints": [
@@ -337,5 +337,5 @@ class UserSchedulerComponent(Component):
             kubernetes_version=self.kubernetes_version,
             names=context.names,
             priority_class_name=context.names.priority_class(CORE_TIER),
-            placement=context.core_placement,
+            pod_fields=context.core_pod_fields([self.settings.image_for(self.kubernetes_version)]),
         )

@@ -59,7 +59,7 @@ class SecretsBootstrap(Part):
         image: str,
         uid: int,
         extra_keys: tuple[str, ...] = (),
-        placement: Mapping[str, Any] | None = None,
+        pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
         labels = names.labels(SECRETS_BOOTSTRAP)
@@ -107,7 +107,7 @@ class SecretsBootstrap(Part):
                             "securityContext": restricted_pod_security(uid),
                             "containers": [container],
                             "enableServiceLinks": False,
-                            **(placement or {}),
+                            **(pod_fields or {}),
                         },
                     },
                 },
@@ -137,5 +137,5 @@ class SecretsBootstrapComponent(Component):
             image=self.hub_image,
             uid=HUB_UID,
             extra_keys=tuple(context.hub_pod.secret_keys),
-            placement=context.core_placement,
+            pod_fields=context.core_pod_fields([self.hub_image]),
         )

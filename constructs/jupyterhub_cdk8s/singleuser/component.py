@@ -21,7 +21,7 @@ from ..ports import HUB_PORT, SERVER_PORT
 from .profiles import configure_profiles
 from .security import configure_security
 from .spawner import configure_lifecycle, configure_spawner
-from .storage import SharedVolumes, configure_storage
+from .storage import SharedVolumes, UserFiles, configure_storage
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,22 @@ class UserServersComponent(Component):
         if self.singleuser.storage.examples:
             # git over HTTPS to the public internet, never to in-cluster addresses.
             network.policy("singleuser-to-examples-repository", SINGLEUSER).allow_to(network.public_internet, tcp(443))
+        account = self.singleuser.service_account
+        if account and account.automount_token:
+            # The token was asked for to call the API; without this egress it could not.
+            network.policy("singleuser-to-api-server", SINGLEUSER).reach(network.api_server)
 
     def configure(self, context: Context) -> None:
         file, names, additions = context.config_file, context.names, context.user_pods
-        configure_spawner(file, self.singleuser, names, additions)
+        every_server = context.image_pull_secrets(self.singleuser.server_images(None))
+        configure_spawner(file, self.singleuser, names, additions, every_server)
         configure_security(file, self.singleuser, additions)
         configure_storage(file, self.singleuser, names, additions)
         configure_lifecycle(file, self.singleuser)
-        configure_profiles(file, self.singleuser)
+        configure_profiles(file, self.singleuser, context.image_pull_secrets, every_server)
 
     def build(self, scope: Construct, context: Context) -> None:
         if self.singleuser.storage.shared_volumes:
             SharedVolumes(scope, "user-servers", storage=self.singleuser.storage, names=context.names)
+        if self.singleuser.extra_files:
+            UserFiles(scope, "user-files", files=self.singleuser.extra_files, names=context.names)

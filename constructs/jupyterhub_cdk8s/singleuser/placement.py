@@ -1,31 +1,34 @@
 """Where user servers run, and which images each kind of server starts there.
 
-User pods go to the user nodes (`scheduling.user_pods`); a profile that asks
-for GPUs goes to the GPU nodes (`singleuser.gpu_nodes`) as well. The image
-pullers pull each image where the servers that start it can run, and
-KubeSpawner gets the tolerations as named entries, so a GPU profile's
-override adds the GPU tolerations to the user nodes' instead of replacing
-them (KubeSpawner merges dict traits in `kubespawner_override`,
-kubespawner 7.0.0 spawner.py `_apply_overrides`).
+User pods go to the user nodes (`scheduling.user_pods`); a profile may add
+node labels and tolerations of its own (its node pool), and a profile that
+asks for GPUs goes to the GPU nodes (`singleuser.gpu_nodes`) as well. The
+image pullers pull each image where the servers that start it can run, and
+KubeSpawner gets the tolerations as named entries, so a profile's override
+adds its tolerations to the user nodes' instead of replacing them
+(KubeSpawner merges dict traits in `kubespawner_override`, kubespawner 7.0.0
+spawner.py `_apply_overrides`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config.scheduling import Toleration, UserPods
-from ..config.singleuser import GpuNodes, Profile, SingleuserSettings
-from .storage import init_containers
+from ..config.singleuser import Profile, SingleuserSettings
 
 USER_NODES = "user-nodes"
 GPU_NODES = "gpu-nodes"
+PROFILE_NODES = "profile"
 
 
 @dataclass(frozen=True)
 class Placement:
     """The nodes a kind of user pod may run on: labels it requires, taints it tolerates."""
 
-    name: str
+    name: str = field(compare=False)
+    """What the nodes are (user nodes, GPU nodes, a profile's pool); two placements with other names but the
+    same labels and taints are the same nodes."""
     node_selector: tuple[tuple[str, str], ...]
     tolerations: tuple[Toleration, ...]
 
@@ -46,25 +49,26 @@ def user_nodes(user_pods: UserPods) -> Placement:
     return Placement(USER_NODES, tuple(sorted(user_pods.node_selector.items())), tuple(user_pods.tolerations))
 
 
-def gpu_nodes(user_pods: UserPods, gpus: GpuNodes) -> Placement:
-    """The GPU nodes: their labels on top of the user nodes', and both sets of taints tolerated."""
-    selector = {**user_pods.node_selector, **gpus.node_selector}
-    return Placement(GPU_NODES, tuple(sorted(selector.items())), (*user_pods.tolerations, *gpus.tolerations))
+def _within(nodes: Placement, name: str, labels: dict[str, str], tolerations: list[Toleration]) -> Placement:
+    """Those of `nodes` that also carry `labels`, tolerating `tolerations` too."""
+    selector = {**dict(nodes.node_selector), **labels}
+    return Placement(name, tuple(sorted(selector.items())), (*nodes.tolerations, *tolerations))
 
 
-def _profile_images(singleuser: SingleuserSettings, profile: Profile) -> list[str]:
-    images = [profile.image or singleuser.image]
-    for option in profile.options.values():
-        if option.kind == "image":
-            images.extend(str(choice.value) for choice in option.choices.values())
-    return images
-
-
-def _may_run_without_gpus(profile: Profile) -> bool:
-    if profile.gpus:
-        return False
-    gpu_options = [option for option in profile.options.values() if option.kind == "gpu"]
-    return all(any(not choice.value for choice in option.choices.values()) for option in gpu_options)
+def profile_placements(singleuser: SingleuserSettings, user_pods: UserPods, profile: Profile | None) -> list[Placement]:
+    """Where servers of `profile` may run: its pool of the user nodes without GPUs, of the GPU nodes with them."""
+    nodes = user_nodes(user_pods)
+    if profile is None:
+        return [nodes]
+    if profile.node_selector or profile.tolerations:
+        nodes = _within(nodes, f"{PROFILE_NODES}-{profile.slug}", profile.node_selector, profile.tolerations)
+    placements = [nodes] if profile.may_run_without_gpus else []
+    if profile.uses_gpus:
+        if singleuser.gpu_nodes is None:
+            raise ValueError("GPU profiles without singleuser.gpu_nodes; the config refuses them")
+        gpus = singleuser.gpu_nodes
+        placements.append(_within(nodes, GPU_NODES, gpus.node_selector, gpus.tolerations))
+    return placements
 
 
 def images_by_placement(
@@ -72,24 +76,16 @@ def images_by_placement(
 ) -> list[tuple[Placement, list[str]]]:
     """Every placement user servers may take, with the images started there (each once, in a stable order).
 
-    Every start also runs the init containers (layout, examples), so their
-    images go wherever a server goes; extra images go to the user nodes.
+    A server starts its image (or a choice's), its sidecars and init containers; extra images go to the
+    user nodes.
     """
-    cpu = user_nodes(user_pods)
-    gpu = gpu_nodes(user_pods, singleuser.gpu_nodes) if singleuser.gpu_nodes else None
-    images: dict[Placement, list[str]] = {cpu: []}
-    if not singleuser.profiles:
-        images[cpu].append(singleuser.image)
-    for profile in singleuser.profiles:
-        started = _profile_images(singleuser, profile)
-        if _may_run_without_gpus(profile):
-            images[cpu].extend(started)
-        if profile.uses_gpus:
-            if gpu is None:
-                raise ValueError("GPU profiles without singleuser.gpu_nodes; the config refuses them")
-            images.setdefault(gpu, []).extend(started)
-    support = [container["image"] for container in init_containers(singleuser)]
-    for placement in images:
-        images[placement].extend(support)
-    images[cpu].extend(extra_images)
-    return [(placement, list(dict.fromkeys(pulled))) for placement, pulled in images.items() if pulled]
+    servers: dict[Placement, list[str]] = {user_nodes(user_pods): []}
+    containers: dict[Placement, list[str]] = {user_nodes(user_pods): []}
+    kinds: list[Profile | None] = [*singleuser.profiles] or [None]
+    for profile in kinds:
+        for placement in profile_placements(singleuser, user_pods, profile):
+            servers.setdefault(placement, []).extend(singleuser.main_images(profile))
+            containers.setdefault(placement, []).extend(singleuser.container_images(profile))
+    containers[user_nodes(user_pods)].extend(extra_images)
+    placed = [(placement, list(dict.fromkeys(servers[placement] + containers[placement]))) for placement in servers]
+    return [(placement, pulled) for placement, pulled in placed if pulled]

@@ -52,6 +52,10 @@ def configure_security(file: ConfigFile, singleuser: SingleuserSettings, additio
         # The only user pods that talk to the API: their Role is least privilege.
         file.set("KubeSpawner", "service_account", additions.service_account)
         file.set("KubeSpawner", "automount_service_account_token", True)
+    elif singleuser.service_account:
+        # Named by the environment; its token only when asked (the CLI says what that grants).
+        file.set("KubeSpawner", "service_account", singleuser.service_account.name)
+        file.set("KubeSpawner", "automount_service_account_token", singleuser.service_account.automount_token)
     else:
         # User code must not reach the Kubernetes API with a pod token.
         file.set("KubeSpawner", "automount_service_account_token", False)
@@ -90,25 +94,29 @@ def user_pod_security_level(singleuser: SingleuserSettings) -> SecurityLevel:
     """The Pod Security Standard user pods meet: restricted unless something must run as root or privileged."""
     if singleuser.cloud_metadata.block_with_iptables:
         return "privileged"
-    return "baseline" if _root_reasons(singleuser) else "restricted"
-
-
-def _root_reasons(singleuser: SingleuserSettings) -> list[str]:
-    reasons = []
-    if singleuser.grant_sudo:
-        reasons.append("grant_sudo runs the server as root with privilege escalation")
-    chowned = [v.name for v in singleuser.storage.shared_volumes if v.fix_ownership]
-    if chowned:
-        reasons.append(f"a root init container (capability CHOWN only) fixes ownership of {', '.join(chowned)}")
-    return reasons
+    return "baseline" if singleuser.baseline_reasons() else "restricted"
 
 
 def user_pod_notices(singleuser: SingleuserSettings) -> list[str]:
-    """Lines the CLI prints about user pods' security, so a lowered level is never silent."""
-    reasons = _root_reasons(singleuser)
+    """Lines the CLI prints about user pods' security, so a lowered level or an API token is never silent."""
+    reasons = singleuser.baseline_reasons()
     if singleuser.cloud_metadata.block_with_iptables:
         reasons = ["the block-cloud-metadata init container runs privileged with NET_ADMIN", *reasons]
-        return [f'user pods need Pod Security "privileged": {"; ".join(reasons)}']
-    if not reasons:
-        return ['user pods meet Pod Security "restricted"']
-    return [f'user pods meet Pod Security "baseline" only: {"; ".join(reasons)}']
+        notices = [f'user pods need Pod Security "privileged": {"; ".join(reasons)}']
+    elif not reasons:
+        notices = ['user pods meet Pod Security "restricted"']
+    else:
+        notices = [f'user pods meet Pod Security "baseline" only: {"; ".join(reasons)}']
+
+    account = singleuser.service_account
+    if account and account.automount_token:
+        notices.append(
+            f"user pods run as ServiceAccount {account.name} with its token: every user's code can call the "
+            f"Kubernetes API with every permission bound to {account.name}"
+        )
+    elif account:
+        notices.append(
+            f"user pods run as ServiceAccount {account.name} without its token: it identifies them (e.g. to a "
+            "cloud's workload identity) and grants no Kubernetes API access"
+        )
+    return notices

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..component import UserPods
 from ..config.resources import byte_count, cores
-from ..config.singleuser import CpuAllotment, MemoryAllotment, SingleuserSettings
+from ..config.singleuser import CpuAllotment, LifecycleHooks, MemoryAllotment, PodSettings, SingleuserSettings
 from ..config_file import ConfigFile, Order
 from ..naming import PART_OF, Names
 from ..ports import SERVER_PORT
@@ -44,13 +44,47 @@ def allotment(cpu: CpuAllotment, memory: MemoryAllotment) -> dict[str, Any]:
     }
 
 
-def configure_spawner(file: ConfigFile, singleuser: SingleuserSettings, names: Names, additions: UserPods) -> None:
+def pod_setting_traits(pod: PodSettings) -> dict[str, Any]:
+    """KubeSpawner's cmd, args and extra_labels for what `pod` sets.
+
+    KubeSpawner passes cmd + args as the container's args (kubespawner 7.0.0 objects.py `make_pod`), so the
+    image's entrypoint (tini in the Jupyter images) stays in front.
+    """
+    traits: dict[str, Any] = {}
+    if pod.command is not None:
+        traits["cmd"] = list(pod.command)
+    if pod.args is not None:
+        traits["args"] = list(pod.args)
+    if pod.labels:
+        traits["extra_labels"] = dict(pod.labels)
+    return traits
+
+
+def lifecycle_hooks(lifecycle: LifecycleHooks) -> dict:
+    """KubeSpawner's lifecycle_hooks: exec hooks of the user's container."""
+    hooks = {}
+    if lifecycle.post_start:
+        hooks["postStart"] = {"exec": {"command": lifecycle.post_start}}
+    if lifecycle.pre_stop:
+        hooks["preStop"] = {"exec": {"command": lifecycle.pre_stop}}
+    return hooks
+
+
+def configure_spawner(
+    file: ConfigFile,
+    singleuser: SingleuserSettings,
+    names: Names,
+    additions: UserPods,
+    pull_secrets: list[dict] | None = None,
+) -> None:
     file.section(Order.SPAWNER, "User servers: KubeSpawner")
     file.set("JupyterHub", "spawner_class", "kubespawner.KubeSpawner")
     file.set("KubeSpawner", "namespace", names.namespace)
     file.set("KubeSpawner", "common_labels", user_pod_labels(names))
     file.set("KubeSpawner", "pod_name_template", f"{names.release}-{{user_server}}")
     file.set("KubeSpawner", "image", singleuser.image)
+    if pull_secrets:
+        file.set("KubeSpawner", "image_pull_secrets", pull_secrets)
     file.set("KubeSpawner", "port", SERVER_PORT)
     file.set("KubeSpawner", "start_timeout", singleuser.start_timeout)
     file.set("KubeSpawner", "http_timeout", singleuser.http_timeout)
@@ -60,6 +94,8 @@ def configure_spawner(file: ConfigFile, singleuser: SingleuserSettings, names: N
     environment = _environment(singleuser, additions)
     if environment:
         file.set("KubeSpawner", "environment", environment)
+    for trait, value in pod_setting_traits(singleuser).items():
+        file.set("KubeSpawner", trait, value)
 
 
 def _environment(singleuser: SingleuserSettings, additions: UserPods) -> dict[str, Any]:
@@ -73,11 +109,7 @@ def _environment(singleuser: SingleuserSettings, additions: UserPods) -> dict[st
 
 
 def configure_lifecycle(file: ConfigFile, singleuser: SingleuserSettings) -> None:
-    hooks = {}
-    if singleuser.lifecycle.post_start:
-        hooks["postStart"] = {"exec": {"command": singleuser.lifecycle.post_start}}
-    if singleuser.lifecycle.pre_stop:
-        hooks["preStop"] = {"exec": {"command": singleuser.lifecycle.pre_stop}}
+    hooks = lifecycle_hooks(singleuser.lifecycle)
     if hooks:
         file.section(Order.USER_LIFECYCLE, "User servers: lifecycle hooks")
         file.set("KubeSpawner", "lifecycle_hooks", hooks)

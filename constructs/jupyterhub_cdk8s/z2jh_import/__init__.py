@@ -5,7 +5,8 @@ nothing is dropped silently (keys set to null or to an empty map or list set
 nothing and are skipped). The parts:
 
 - rows.py: the table, one row per chart key (where it goes, or why not);
-- transforms.py: the conversions the rows name; profiles.py: profileList;
+- transforms.py: the conversions the rows name; profiles.py: profileList; pods.py: private
+  registries, volumes, the home on existing storage, containers and files of user pods;
 - auth.py: the authenticator, which the chart spreads over several keys;
 - chart_behaviour.py: the chart's defaults that differ here, kept or noted;
 - engine.py: the walk that applies the table;
@@ -20,7 +21,8 @@ from .auth import resolve_auth
 from .chart_behaviour import keep_chart_behaviour, keep_users_data
 from .engine import Migration, Row, merged, walk
 from .environment_file import render, validate
-from .profiles import complete_profiles
+from .pods import resolve_pull_secrets, resolve_storage
+from .profiles import complete_profiles, quota_for_gpus, resolve_profile_volumes
 from .rows import CHART, CHART_DEFAULTS, ROWS
 from .transforms import resolve_services
 
@@ -32,7 +34,11 @@ def migrate(values: dict, namespace: str) -> Migration:
     walk(merged(CHART_DEFAULTS, values), CHART, migration)
     resolve_auth(migration)
     resolve_services(migration)
+    resolve_storage(migration)
+    resolve_profile_volumes(migration)
     complete_profiles(migration)
+    quota_for_gpus(migration)
+    resolve_pull_secrets(migration)
     keep_users_data(values, migration)
     keep_chart_behaviour(values, migration)
     return migration

@@ -87,9 +87,13 @@ class Migration:
     hub_secret_env: dict[str, dict] = field(default_factory=dict)
     password_env: str | None = None
     hosts: list[tuple[str, str]] = field(default_factory=list)
+    """(chart key, host) of every place the values name the public host, in the order the keys are met."""
     services: list[dict] = field(default_factory=list)
     roles: list[dict] = field(default_factory=list)
-    """(chart key, host) of every place the values name the public host, in the order the keys are met."""
+    pull_secrets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Pull secret name -> (chart key, whose images it pulls) for every key that names it."""
+    pending: dict[str, Any] = field(default_factory=dict)
+    """Chart values read together once the walk is done (volumes with their mounts, the static home), by key."""
 
     def put(self, path: str, value: Any) -> None:
         """Set `path`; two chart keys with one target (e.g. two node selectors) add up."""
@@ -211,7 +215,8 @@ def _walk(node: Any, path: str, table: Table, migration: Migration) -> None:
         _apply(row, node, migration)  # a row of some keys of a mapping refuses anything else by its `takes`
         return
     if row and isinstance(node, dict):
-        _apply(row, {k: node[k] for k in row.keys if k in node}, migration)
+        if own := {k: node[k] for k in row.keys if k in node}:
+            _apply(row, own, migration)
         node = {k: v for k, v in node.items() if k not in row.keys}
     if isinstance(node, dict):
         for key, value in node.items():

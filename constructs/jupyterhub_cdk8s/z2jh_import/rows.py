@@ -7,11 +7,21 @@ project adds rows.
 
 from __future__ import annotations
 
-from ..config.hub import HubSettings
+from ..config.hub import BRANDING_DIR, CONFIG_DIR, HubSettings
 from ..config.proxy import ProxySettings
 from ..config.scheduling import UserScheduler
 from .auth import authenticator_type, extra_config, ldap_lookup, ldap_search_password, ldap_use_ssl
 from .engine import IMAGE, MAPPING, NUMBER, QUANTITY, SWITCH, TEXT, WHOLE, Row, Shape, Table, either, list_of, map_of
+from .pods import (
+    command,
+    containers,
+    extra_files,
+    image_pull_secret,
+    labels,
+    pull_secrets,
+    service_account,
+    stash,
+)
 from .profiles import profile_list
 from .transforms import (
     access_mode,
@@ -55,11 +65,7 @@ SECRET_IN_GIT = (
 )
 PASSWORD_IN_GIT = "a password in a values file ends up in git; put it in a Secret and reference it as auth.{}"
 BUILT_IN = "built in, with production defaults (not configurable)"
-SHARED_VOLUMES = (
-    "volumes users share are PVCs this project creates (singleuser.storage.shared_volumes: name, mount_path, "
-    "capacity, storage_class), temporary space is singleuser.storage.scratch; an existing claim or another volume "
-    "source cannot be mounted: move its data to a shared volume"
-)
+
 CULL_SETTINGS = {
     "enabled": ("enabled", SWITCH),
     "timeout": ("timeout", WHOLE),
@@ -71,6 +77,10 @@ CULL_SETTINGS = {
 }
 # extraEnv: a map of name to value (or to an env entry), or the Kubernetes list of {name, value/valueFrom}.
 ENV = either(MAPPING, list_of(MAPPING))
+# imagePullSecrets: Secret names, or {name: ...} as a pod spec writes them.
+PULL_SECRETS = list_of(either(TEXT, MAPPING))
+# extraVolumes, extraVolumeMounts, initContainers, extraContainers: a list of named entries, or a map of them.
+NAMED_ENTRIES = either(list_of(MAPPING), map_of(MAPPING))
 NOT_YET = "{} is not available in this version of the project"
 NETWORK_RULES = (
     "each component opens exactly its own connections; write more as network_rules.{}.ingress/egress "
@@ -88,7 +98,7 @@ ROWS: list[Row] = [
     # hub
     Row("hub.image", "hub.image", image, keys=("name", "tag"), takes=IMAGE),
     Row("hub.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
-    Row("hub.image.pullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("hub.image.pullSecrets", None, pull_secrets("hub"), takes=PULL_SECRETS),
     Row("hub.resources", "hub.resources", resources(lambda: HubSettings().resources), takes=MAPPING),
     Row("hub.baseUrl", "hub.base_url", base_url, takes=TEXT),
     Row("hub.concurrentSpawnLimit", "hub.concurrent_spawn_limit", same, takes=WHOLE),
@@ -198,7 +208,7 @@ ROWS: list[Row] = [
     Row("hub.tolerations", "scheduling.core_pods.tolerations", core_placement),
     Row("hub.extraVolumes", reason=NOT_YET.format("extra hub volumes")),
     Row("hub.extraVolumeMounts", reason=NOT_YET.format("extra hub volumes")),
-    Row("hub.extraFiles", reason=NOT_YET.format("extra hub files")),
+    Row("hub.extraFiles", "hub.extra_files", extra_files(read_only=(CONFIG_DIR, BRANDING_DIR)), takes=map_of(MAPPING)),
     Row("hub.services", None, hub_services),
     Row("hub.loadRoles", None, load_roles),
     Row("hub.templatePaths", reason=NOT_YET.format("custom page templates")),
@@ -206,6 +216,7 @@ ROWS: list[Row] = [
     # proxy
     Row("proxy.chp.image", "proxy.image", image, keys=("name", "tag"), takes=IMAGE),
     Row("proxy.chp.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
+    Row("proxy.chp.image.pullSecrets", None, pull_secrets("proxy"), takes=PULL_SECRETS),
     Row("proxy.chp.resources", "proxy.resources", resources(lambda: ProxySettings().resources), takes=MAPPING),
     Row("proxy.chp.livenessProbe", reason=BUILT_IN),
     Row("proxy.chp.readinessProbe", reason=BUILT_IN),
@@ -226,7 +237,7 @@ ROWS: list[Row] = [
     # user servers
     Row("singleuser.image", "singleuser.image", image, keys=("name", "tag"), takes=IMAGE),
     Row("singleuser.image.pullPolicy", reason="images are pinned by tag and pulled IfNotPresent"),
-    Row("singleuser.image.pullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("singleuser.image.pullSecrets", None, pull_secrets("singleuser"), takes=PULL_SECRETS),
     Row("singleuser.cpu.guarantee", "singleuser.cpu.guarantee", quantity, takes=NUMBER),
     Row("singleuser.cpu.limit", "singleuser.cpu.limit", quantity, takes=NUMBER),
     Row("singleuser.memory.guarantee", "singleuser.memory.guarantee", spawner_bytes, takes=QUANTITY),
@@ -244,14 +255,17 @@ ROWS: list[Row] = [
     Row("singleuser.storage.dynamic.pvcNameTemplate", "singleuser.storage.pvc_name_template", same, takes=TEXT),
     Row("singleuser.storage.dynamic.volumeNameTemplate", reason="the home volume is always named home"),
     Row("hub.config.KubeSpawner.delete_pvc", "singleuser.storage.delete_on_user_deletion", same),
-    Row("singleuser.storage.extraVolumes", reason=SHARED_VOLUMES),
-    Row("singleuser.storage.extraVolumeMounts", reason=SHARED_VOLUMES),
+    Row("singleuser.storage.dynamic.subPath", None, stash("dynamic.subPath"), takes=TEXT),
+    Row("singleuser.storage.static.pvcName", None, stash("static.pvcName"), takes=TEXT),
+    Row("singleuser.storage.static.subPath", None, stash("static.subPath"), takes=TEXT),
+    Row("singleuser.storage.extraVolumes", None, stash("extraVolumes", dict), takes=NAMED_ENTRIES),
+    Row("singleuser.storage.extraVolumeMounts", None, stash("extraVolumeMounts", dict), takes=NAMED_ENTRIES),
     Row("singleuser.startTimeout", "singleuser.start_timeout", same, takes=WHOLE),
     Row("singleuser.defaultUrl", "singleuser.default_url", same, takes=TEXT),
     Row("singleuser.extraEnv", "singleuser.extra_env", env_vars("singleuser"), takes=ENV),
     Row("singleuser.uid", "singleuser.uid", uid, takes=WHOLE),
     Row("singleuser.fsGid", "singleuser.fs_gid", same, takes=WHOLE),
-    Row("singleuser.cmd", reason="user servers always run jupyterhub-singleuser"),
+    Row("singleuser.cmd", "singleuser.command", command, takes=either(TEXT, list_of(TEXT))),
     Row("singleuser.lifecycleHooks", "singleuser.lifecycle", lifecycle_hooks, takes=MAPPING),
     Row("singleuser.profileList", "singleuser.profiles", profile_list, takes=list_of(MAPPING)),
     Row("singleuser.allowPrivilegeEscalation", None, privilege_escalation, takes=SWITCH),
@@ -263,13 +277,14 @@ ROWS: list[Row] = [
     ),
     Row("singleuser.nodeSelector", "scheduling.user_pods.node_selector", same, takes=map_of(TEXT)),
     Row("singleuser.extraTolerations", "scheduling.user_pods.tolerations", tolerations, takes=list_of(MAPPING)),
-    Row("singleuser.extraLabels", reason="user pods keep stable labels that policies select on"),
+    Row("singleuser.extraLabels", "singleuser.labels", labels, takes=map_of(TEXT)),
     Row("singleuser.extraAnnotations", reason=NOT_YET.format("user pod annotations")),
-    Row("singleuser.initContainers", reason=NOT_YET.format("user init containers")),
-    Row("singleuser.extraContainers", reason=NOT_YET.format("user sidecars")),
+    Row("singleuser.initContainers", "singleuser.init_containers", containers, takes=NAMED_ENTRIES),
+    Row("singleuser.extraContainers", "singleuser.sidecars", containers, takes=NAMED_ENTRIES),
+    Row("singleuser.extraFiles", "singleuser.extra_files", extra_files(), takes=map_of(MAPPING)),
     Row("singleuser.extraPodConfig", reason=NOT_YET.format("raw pod config")),
     Row("singleuser.extraResource", None, extra_resource, takes=MAPPING),
-    Row("singleuser.serviceAccountName", reason="user servers get no Kubernetes API token"),
+    Row("singleuser.serviceAccountName", "singleuser.service_account", service_account, takes=TEXT),
     # ingress
     Row("ingress.enabled", "ingress.enabled", same, takes=SWITCH),
     Row(
@@ -291,6 +306,8 @@ ROWS: list[Row] = [
         reason="the kube-scheduler is the cluster's own version, with RBAC written for it: set kubernetes_version",
         keys=("name", "tag"),
     ),
+    Row("scheduling.userScheduler.image.pullSecrets", None, pull_secrets("scheduler"), takes=PULL_SECRETS),
+    Row("scheduling.userPlaceholder.image.pullSecrets", None, pull_secrets("pause"), takes=PULL_SECRETS),
     Row(
         "scheduling.userScheduler.resources",
         "scheduling.user_scheduler.resources",
@@ -329,6 +346,9 @@ ROWS: list[Row] = [
     Row("prePuller.continuous.enabled", "scheduling.image_puller.continuous", same, takes=SWITCH),
     Row("prePuller.hook.enabled", "scheduling.image_puller.pre_sync.enabled", same, takes=SWITCH),
     Row("prePuller.extraImages", "scheduling.image_puller.extra_images", extra_images, takes=map_of(IMAGE)),
+    # the awaiter runs the hub's image, the pullers' idle container the pause image
+    Row("prePuller.hook.image.pullSecrets", None, pull_secrets("hub"), takes=PULL_SECRETS),
+    Row("prePuller.pause.image.pullSecrets", None, pull_secrets("pause"), takes=PULL_SECRETS),
     # idle culling
     *(
         Row(f"cull.{theirs}", f"singleuser.culling.{ours}", same, takes=shape)
@@ -337,8 +357,8 @@ ROWS: list[Row] = [
     # chart-wide
     Row("debug.enabled", "hub.log_level", debug, takes=SWITCH),
     Row("rbac", reason="RBAC is always created, least-privilege"),
-    Row("imagePullSecret", reason=NOT_YET.format("pulling from a private registry")),
-    Row("imagePullSecrets", reason=NOT_YET.format("pulling from a private registry")),
+    Row("imagePullSecret", None, image_pull_secret, takes=MAPPING),
+    Row("imagePullSecrets", None, pull_secrets("all"), takes=PULL_SECRETS),
     Row("global", reason="Helm-only settings"),
     Row("custom", reason="Helm-only settings (read by extraConfig through z2jh.get_config)"),
     Row(

@@ -135,8 +135,10 @@ def access_mode(value, migration, source):
 
 
 def storage_type(value, migration, source):
-    if value not in ("dynamic", "none"):
-        raise NotMapped(f"storage type {value!r}: this project has dynamic (a PVC per user) or none")
+    if value not in ("dynamic", "static", "none"):
+        raise NotMapped(
+            f"storage type {value!r}: this project has dynamic (a PVC per user), static (an existing claim) or none"
+        )
     return value
 
 
@@ -230,7 +232,8 @@ def privilege_escalation(value, migration, source):
 
 def extra_resource(value, migration, source):
     raise NotMapped(
-        "extra resources (e.g. GPUs) are given per profile: singleuser.profiles[].gpus, with singleuser.gpu_nodes"
+        "extra resources are given per profile: singleuser.profiles[].gpus (with singleuser.gpu_nodes) and "
+        "singleuser.profiles[].extra_resources"
     )
 
 

@@ -222,3 +222,27 @@ def test_why_a_file_differs_when_a_text_diff_would_hide_it():
 
 def test_contents_of_a_missing_folder_are_empty(tmp_path):
     assert OutputFolder(tmp_path / "nothing").contents() == Contents()
+
+
+def test_a_signal_during_the_swap_ends_the_run_after_it_and_the_run_knows_it_wrote(tmp_path, monkeypatch):
+    """A signal arriving while the new tree is swapped in is held until the swap is done; then the run
+    ends, and reports the folder as written (it used to say "nothing was written" over the new tree)."""
+    import signal
+
+    from jupyterhub_cdk8s.processes import Interrupted, interrupts_end_the_run
+
+    target = tmp_path / "dist"
+    synthesized(OutputFolder(target), {"a/hub.yaml": OURS})
+    exchange = output._exchange
+
+    def signalled_exchange(staging: Path, into: Path) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # noted, not raised, while the swap runs
+        exchange(staging, into)
+
+    monkeypatch.setattr(output, "_exchange", signalled_exchange)
+    written: list[Path] = []
+    with interrupts_end_the_run(), pytest.raises(Interrupted) as interrupted:
+        synthesized(OutputFolder(target, written=written), {"a/hub.yaml": OURS + b"#\n"})
+    assert interrupted.value.exit_code == 143
+    assert written == [target]
+    assert tree(target)["a/hub.yaml"] == OURS + b"#\n"

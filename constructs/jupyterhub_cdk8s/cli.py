@@ -88,6 +88,8 @@ class Console:
     def __init__(self, quiet: bool, information: TextIO):
         self.quiet = quiet
         self._information = information
+        self.written: list[Path] = []
+        """The output folders this run has replaced: an interrupt after that must not say nothing was written."""
 
     def info(self, line: str) -> None:
         if not self.quiet:
@@ -141,7 +143,11 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = PR
     try:
         return COMMANDS[command](args, root, console)
     except KeyboardInterrupt as interrupt:
-        console.problem("interrupted; nothing was written")
+        if console.written:
+            written = ", ".join(str(path) for path in console.written)
+            console.problem(f"interrupted after {written} was written in full: it holds the new files")
+        else:
+            console.problem("interrupted; nothing was written")
         return getattr(interrupt, "exit_code", Exit.SIGINT)
     except BrokenPipeError:
         # The reader went away (`... | head`): nothing more to say, and nothing to flush at exit.
@@ -293,7 +299,9 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
             f"them); let cdk8s write elsewhere, e.g. `output: cdk8s.out` in {CDK8S_CONFIG}"
         )
         mode = None
-    folder = OutputFolder(outdir if mode == "tree" and outdir is not None else dist, say=console.info)
+    folder = OutputFolder(
+        outdir if mode == "tree" and outdir is not None else dist, say=console.info, written=console.written
+    )
     selection, files = _synthesized(args, root, console, folder)
     with folder.locked(getattr(args, "lock_timeout", LOCK_TIMEOUT)):
         folder.remove_debris()
@@ -302,7 +310,7 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
             folder.replace(new.files)
         if mode == "mirror":  # plain `cdk8s synth`: dist/ is written, and a copy where its CLI lists the files
             assert outdir is not None
-            OutputFolder(outdir, say=console.info).replace(new.files)
+            OutputFolder(outdir, say=console.info, written=console.written).replace(new.files)
     objects = sum(len(manifest.objects) for manifest in files)
     console.info(
         f"synthesized {len(selection.chosen)} environment(s), {objects} objects, into {folder.path}: "

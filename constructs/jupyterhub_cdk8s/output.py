@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .processes import signals_deferred
+from .processes import Interrupted, signals_deferred
 from .rendering import GENERATED
 
 MARKER = ".jupyterhub-cdk8s"
@@ -133,10 +133,12 @@ def why_different(before: bytes, after: bytes) -> str:
 class OutputFolder:
     """An output folder, as given (`path`, for messages) and where it really is (`target`, symlinks followed)."""
 
-    def __init__(self, path: Path, say: Callable[[str], None] = print):
+    def __init__(self, path: Path, say: Callable[[str], None] = print, written: list[Path] | None = None):
         self.path = path
         self.target = Path(os.path.realpath(path))
         self._say = say
+        self._written = written if written is not None else []
+        """Where this folder's path goes once it holds the new files: a run interrupted after that says so."""
 
     # --- reading --------------------------------------------------------------
 
@@ -237,9 +239,10 @@ class OutputFolder:
         """Make the folder hold exactly `files` and the marker. Call it holding the lock.
 
         Once begun it runs to the end: a signal is noted, not raised, so an
-        interrupted run either wrote nothing or everything.
+        interrupted run either wrote nothing or everything; a signal noted
+        meanwhile is raised once the new files are in place.
         """
-        with signals_deferred():
+        with signals_deferred() as noted:
             staging: Path | None = None
             try:
                 staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}{STAGING_INFIX}", dir=self.target.parent))
@@ -254,11 +257,14 @@ class OutputFolder:
                 else:
                     os.rename(staging, self.target)
                     staging = None
+                self._written.append(self.path)
             except OSError as error:
                 raise self._fault(error, "cannot be written", staging) from None
             finally:
                 if staging is not None:
                     shutil.rmtree(staging, ignore_errors=True)
+        if noted:
+            raise Interrupted(noted[0])
 
     def _mode(self) -> int:
         """The target's permissions, or for a new folder what the umask gives (mkdtemp's 0700 is not kept)."""

@@ -39,7 +39,9 @@ def readme_block(heading: str) -> list[str]:
 
 
 def make(*args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": path or os.environ["PATH"]}
+    # A make of its own, not a sub-make of `make test` (which would print "Entering directory").
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {**{k: v for k, v in os.environ.items() if k not in outer}, "PATH": path or os.environ["PATH"]}
     command = [shutil.which("make") or "make", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
 

@@ -50,8 +50,25 @@ def test_the_helper_answers_each_environment_it_takes_then_none(environments):
     _work(tasks, results)
     messages = [results.get_nowait() for _ in range(results.qsize())]
     assert [message and message[0] for message in messages] == [7, 3, None]
-    workload, _argocd = messages[0][1]
-    assert workload[0].path.startswith(f"{environments[0].name}/") and workload[0].text
+    workload, _argocd, problems = messages[0][1]
+    assert workload[0].path.startswith(f"{environments[0].name}/") and workload[0].text and problems == []
+
+
+@pytest.mark.unit
+def test_the_helper_checks_what_it_synthesizes_against_the_api_servers_rules(environments, monkeypatch):
+    # The per-object check runs where the environment is synthesized, so a fleet shares it too (output_check.py).
+    monkeypatch.setattr("jupyterhub_cdk8s.output_check.object_problems", lambda obj: [("metadata.name", "x", "bad")])
+    tasks, results = queue.Queue(), queue.Queue()
+    for task in [(0, (environments[0], ())), None]:
+        tasks.put(task)
+    _work(tasks, results)
+    _index, (_workload, _argocd, problems) = results.get_nowait()
+    # Reported once (the value is the same everywhere), at its first object, as no setting holds it.
+    (problem,) = problems
+    assert (problem.file, problem.path) == (environments[0].file, "")
+    assert problem.message.endswith(
+        "metadata.name 'x', which Kubernetes refuses: it bad (a bug of jupyterhub-cdk8s; please report it)"
+    )
 
 
 @pytest.mark.unit

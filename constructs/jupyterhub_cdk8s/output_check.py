@@ -29,7 +29,7 @@ from .config.kubernetes import (
     port_name,
     qualified_name,
 )
-from .config.loader import ConfigError, Environment, Problem
+from .config.loader import Environment, Problem
 from .config.yaml_input import shown
 
 Check = Callable[[str], list[str]]
@@ -167,25 +167,30 @@ def _ingress_hosts(entries: list, path: str) -> list[tuple[str, Any, str]]:
 # --- reporting at the setting that holds the value --------------------------------------------
 
 
-def output_problems(environments: list[Environment], objects: list[list[dict]]) -> list[Problem]:
-    """Problems of each environment's objects (in the order of `environments`), and cluster-scoped clashes.
+def environment_problems(env: Environment, objects: list[dict]) -> list[Problem]:
+    """Problems of one environment's objects, each at the setting that holds the wrong value.
 
-    A wrong value usually reaches several objects; each setting and rule is reported once, at its first object.
+    A wrong value usually reaches several objects; each setting and rule is
+    reported once, at its first object. Runs in whichever process synthesized
+    the environment (helper_process.py), so a fleet's checks are shared too.
     """
-    problems: dict[tuple[str, str, str], Problem] = {}
-    for env, env_objects in zip(environments, objects, strict=True):
-        settings = list(_settings(env.config))
-        for obj in env_objects:
-            for where, value, message in object_problems(obj):
-                problem = _at_setting(env, settings, obj, where, value, message)
-                problems.setdefault((env.file, problem.path, f"{shown(value)} {message}"), problem)
-    return [*problems.values(), *_cluster_scoped_clashes(environments, objects)]
+    settings = list(_settings(env.config))
+    problems: dict[tuple[str, str], Problem] = {}
+    for obj in objects:
+        for where, value, message in object_problems(obj):
+            problem = _at_setting(env, settings, obj, where, value, message)
+            problems.setdefault((problem.path, f"{shown(value)} {message}"), problem)
+    return list(problems.values())
 
 
-def check_output(environments: list[Environment], objects: list[list[dict]]) -> None:
-    """Raise ConfigError with every problem of `output_problems`."""
-    if problems := output_problems(environments, objects):
-        raise ConfigError(problems)
+def output_problems(environments: list[Environment], objects: list[list[dict]]) -> list[Problem]:
+    """Problems of each environment's objects (in the order of `environments`), and cluster-scoped clashes."""
+    found = [
+        p
+        for env, env_objects in zip(environments, objects, strict=True)
+        for p in environment_problems(env, env_objects)
+    ]
+    return [*found, *cluster_scoped_clashes(environments, objects)]
 
 
 def _at_setting(
@@ -236,7 +241,7 @@ def _setting_of(value: Any, settings: list[tuple[str, Any]]) -> str | None:
     return max(inside)[1] if inside else None
 
 
-def _cluster_scoped_clashes(environments: list[Environment], objects: list[list[dict]]) -> list[Problem]:
+def cluster_scoped_clashes(environments: list[Environment], objects: list[list[dict]]) -> list[Problem]:
     """Two environments deployed to one cluster that write one cluster-scoped object: the second would take it."""
     owners: dict[tuple[str, str, str], Environment] = {}
     problems = []

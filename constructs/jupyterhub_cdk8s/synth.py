@@ -8,14 +8,14 @@ import yaml
 from cdk8s import App
 
 from .chart import JupyterHubChart
-from .config.loader import Environment
-from .output_check import check_output
+from .config.loader import ConfigError, Environment, Problem
+from .output_check import cluster_scoped_clashes, environment_problems
 from .rendering import Manifest
 
 ARGOCD_DIR = "argocd"
 FLEET_FILE = f"{ARGOCD_DIR}/fleet/applicationset.yaml"
-# An environment's workload files, and its argocd/<env>.yaml when it has `gitops`.
-EnvironmentFiles = tuple[list[Manifest], "Manifest | None"]
+# An environment's workload files, its argocd/<env>.yaml when it has `gitops`, and what the API server would refuse.
+EnvironmentFiles = tuple[list[Manifest], "Manifest | None", list[Problem]]
 # One environment to synthesize, with the files of its own manifests (extra_manifests.py).
 Task = tuple[Environment, Sequence[Manifest]]
 # Synthesizes environments with another process's help; each one's files, in input order (helper_process.py).
@@ -56,9 +56,11 @@ def synthesize(
     else:
         app = App()
         synthesized = [environment_files(app, task) for task in tasks]
-    check_output(environments, [_objects(workload, argocd) for workload, argocd in synthesized])
-    workloads = [manifest for workload, _ in synthesized for manifest in workload]
-    return workloads + [manifest for _, manifest in synthesized if manifest is not None]
+    objects = [_objects(workload, argocd) for workload, argocd, _ in synthesized]
+    if problems := [*(p for *_, found in synthesized for p in found), *cluster_scoped_clashes(environments, objects)]:
+        raise ConfigError(problems)
+    workloads = [manifest for workload, _, _ in synthesized for manifest in workload]
+    return workloads + [manifest for _, manifest, _ in synthesized if manifest is not None]
 
 
 def _objects(workload: list[Manifest], argocd: Manifest | None) -> list[dict]:
@@ -82,7 +84,7 @@ def fleet(argocd: Sequence[Manifest]) -> list[Manifest]:
 
 
 def environment_files(app: App, task: Task) -> EnvironmentFiles:
-    """The files of dist/<env>/ and, with `gitops`, argocd/<env>.yaml; their YAML rendered."""
+    """The files of dist/<env>/ and, with `gitops`, argocd/<env>.yaml, their YAML rendered; and their problems."""
     env, extra = task
     workload = [*_group_by_component(env.name, JupyterHubChart(app, env.name, config=env.config).to_json()), *extra]
     argocd = None
@@ -97,7 +99,7 @@ def environment_files(app: App, task: Task) -> EnvironmentFiles:
         argocd = Manifest(f"{ARGOCD_DIR}/{env.name}.yaml", chart.to_json())
     for manifest in [*workload, *([argocd] if argocd else [])]:
         manifest.text  # noqa: B018 -- rendered here, so the helper process sends the text too
-    return workload, argocd
+    return workload, argocd, environment_problems(env, _objects(workload, argocd))
 
 
 def argocd_manifest(path: str, text: bytes) -> Manifest:

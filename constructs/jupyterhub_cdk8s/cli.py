@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from . import __version__
 from .helper_process import helper_for
 from .output import Contents, OutputError, OutputFolder, OutputLocked, Plan, plan, why_different
-from .processes import EXIT_SIGINT, EXIT_SIGTERM, interrupts_end_the_run, prepare_jsii
+from .processes import (
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    exit_at_once_on_interrupt,
+    interrupted_message,
+    interrupts_end_the_run,
+    prepare_jsii,
+)
 
 if TYPE_CHECKING:
     from .config.loader import Environment
@@ -62,7 +69,8 @@ EXIT_HELP = """exit codes:
   70  a bug: the traceback is printed
   73  the output folder cannot be written, or is not jupyterhub-cdk8s's own; it is unchanged
   75  another run is writing the same output folder
-  130 interrupted (SIGINT), 143 terminated (SIGTERM): nothing was written
+  130 interrupted (SIGINT), 143 terminated (SIGTERM): the output is the old tree, or the new one in full
+      (the last line says which)
 """
 
 
@@ -85,10 +93,10 @@ class _Parser(argparse.ArgumentParser):
 class Console:
     """Where messages go: information to stdout, unless quiet (to stderr under `cdk8s synth`, which hides stdout)."""
 
-    def __init__(self, quiet: bool, information: TextIO):
+    def __init__(self, quiet: bool, information: TextIO, written: list[Path] | None = None):
         self.quiet = quiet
         self._information = information
-        self.written: list[Path] = []
+        self.written: list[Path] = written if written is not None else []
         """The output folders this run has replaced: an interrupt after that must not say nothing was written."""
 
     def info(self, line: str) -> None:
@@ -117,8 +125,11 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     # A run is a short process whose objects mostly live until it exits: the cyclic collector's
     # passes over them, while it runs and again at shutdown (hence the freeze), cost a tenth of a synth.
     gc.disable()
+    # Once the run is over, an interrupt while the process exits says what the run wrote: dist/ may be new.
+    written: list[Path] = []
+    exit_at_once_on_interrupt(written)
     with interrupts_end_the_run():
-        code = main(sys.argv[1:], root=root, prog=prog)
+        code = main(sys.argv[1:], root=root, prog=prog, written=written)
         sys.stdout.flush()
         sys.stderr.flush()
         if code in (Exit.SIGINT, Exit.SIGTERM):
@@ -127,8 +138,10 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     sys.exit(code)
 
 
-def main(argv: list[str] | None = None, root: Path | None = None, prog: str = PROG) -> int:
-    """Run one command; the exit code (see `Exit`)."""
+def main(
+    argv: list[str] | None = None, root: Path | None = None, prog: str = PROG, written: list[Path] | None = None
+) -> int:
+    """Run one command; the exit code (see `Exit`). `written` collects the output folders it replaces."""
     root = root or Path.cwd()
     try:
         args = _parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
@@ -137,17 +150,15 @@ def main(argv: list[str] | None = None, root: Path | None = None, prog: str = PR
     command = args.command or ("check" if getattr(args, "check", False) else "synth")
     # stdout is the diff's; under `cdk8s synth` its CLI hides what the app prints there.
     console = Console(
-        getattr(args, "quiet", False), sys.stderr if command == "diff" or _cdk8s_outdir(command) else sys.stdout
+        getattr(args, "quiet", False),
+        sys.stderr if command == "diff" or _cdk8s_outdir(command) else sys.stdout,
+        written,
     )
     args.prog = prog
     try:
         return COMMANDS[command](args, root, console)
     except KeyboardInterrupt as interrupt:
-        if console.written:
-            written = ", ".join(str(path) for path in console.written)
-            console.problem(f"interrupted after {written} was written in full: it holds the new files")
-        else:
-            console.problem("interrupted; nothing was written")
+        console.problem(interrupted_message(console.written))
         return getattr(interrupt, "exit_code", Exit.SIGINT)
     except BrokenPipeError:
         # The reader went away (`... | head`): nothing more to say, and nothing to flush at exit.

@@ -18,8 +18,10 @@ Ctrl-C, `kill` and `kill -9` end all of them, and quickly:
   Node starts from one copy of jsii's runtime in the user's cache folder
   (`prepare_jsii`), not from one extracted per process and removed only by a
   normal exit.
-- Until the command line takes over, an interrupt ends the process at once
-  with its one line (`exit_at_once_on_interrupt`): nothing has started yet.
+- Until the command line takes over, and again once its run is over while
+  the process exits, an interrupt ends the process at once with its one line
+  (`exit_at_once_on_interrupt`): nothing has started yet, or everything the
+  run wrote is in place and the line says so.
   The command line turns SIGINT and SIGTERM into `Interrupted` (a
   KeyboardInterrupt), so every `finally` on the way out runs: the helper is
   stopped, a half-written staging folder removed, the lock released. A second
@@ -38,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -59,11 +61,23 @@ class Interrupted(KeyboardInterrupt):
         self.exit_code = 128 + signum
 
 
-def exit_at_once_on_interrupt() -> None:
-    """For a process's first moments, before the command line runs: SIGINT or SIGTERM end it, saying so."""
+def interrupted_message(written: Sequence[Path]) -> str:
+    """What an interrupted run says: nothing was written, or which output folders hold the new files in full."""
+    if written:
+        return (
+            f"interrupted after {', '.join(str(path) for path in written)} was written in full: it holds the new files"
+        )
+    return "interrupted; nothing was written"
+
+
+def exit_at_once_on_interrupt(written: Sequence[Path] = ()) -> None:
+    """Outside the command line's run (before it, and while the process exits after it): SIGINT or SIGTERM end it.
+
+    `written` is the run's live list of replaced output folders (`cli.Console.written`), read when the signal comes.
+    """
 
     def stop(signum: int, frame: Any) -> None:
-        os.write(2, b"interrupted; nothing was written\n")
+        os.write(2, f"{interrupted_message(written)}\n".encode())
         os._exit(128 + signum)
 
     for signum in _STOPPING:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import textwrap
 from pathlib import Path
 
 import yaml
 
+from jupyterhub_cdk8s.cli import main
 from jupyterhub_cdk8s.config.loader import Environment, load_file
 from jupyterhub_cdk8s.synth import manifests
 
@@ -57,3 +60,25 @@ def hub_config_text(objects: list[dict]) -> str:
     configmaps = [o for o in objects if o["kind"] == "ConfigMap" and "jupyterhub_config.py" in o.get("data", {})]
     assert len(configmaps) == 1
     return configmaps[0]["data"]["jupyterhub_config.py"]
+
+
+def refused_at_the_command_line(extra: str, tmp_path: Path) -> str:
+    """MINIMAL plus `extra` as environments/lab.yaml, synthesized by the command line over an existing dist/.
+
+    Asserts what every refusal must do (exit 2, no traceback, dist/ exactly as it was) and returns what it printed.
+    """
+    environments = tmp_path / "environments"
+    environments.mkdir()
+    (environments / "lab.yaml").write_text(textwrap.dedent(MINIMAL) + textwrap.dedent(extra), encoding="utf-8")
+    dist = tmp_path / "dist"
+    (dist / "lab").mkdir(parents=True)
+    (dist / "lab" / "hub.yaml").write_text("before\n", encoding="utf-8")
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        code = main(["--environments", str(environments), "--dist", str(dist)], root=tmp_path)
+    errors = printed.getvalue()
+    assert code == 2, errors
+    assert "Traceback" not in errors
+    assert [p.name for p in dist.rglob("*")] == ["lab", "hub.yaml"]
+    assert (dist / "lab" / "hub.yaml").read_text() == "before\n"
+    return errors

@@ -234,7 +234,8 @@ class World:
 
     config: HubConfig
     pods: dict[str, Pod]
-    """Role -> pod: hub, proxy, user-scheduler, ..., user, other-user, ingress, prometheus, stranger."""
+    """Role -> pod: hub, proxy, user-scheduler, ..., user, other-user, ingress, gateway, "service <name>", prometheus,
+    stranger."""
     services: dict[str, Target] = field(default_factory=dict)
     """Platform service name -> where its pods listen."""
     identity_providers: list[Target] = field(default_factory=list)
@@ -289,6 +290,16 @@ def build_world(objects: list[dict], config: HubConfig, user_pods: list[dict]) -
     policy = config.network_policy
     controller = policy.ingress_controller
     pods["ingress"] = Pod.of("ingress-controller", controller.namespace, dict(controller.pod_labels))
+    if config.gateway.enabled and config.gateway.pods is not None:
+        # A Gateway's data-plane pods (gateway.pods): with a Gateway API route, they bring the users in.
+        pods["gateway"] = Pod.of("gateway", config.gateway.pods.namespace, dict(config.gateway.pods.pod_labels))
+    for service in config.hub.services:
+        if service.runs_in is not None:
+            # A hub service running in pods of its own (hub.services[].runs_in): a client of the hub's API.
+            runs_in = service.runs_in
+            pods[f"service {service.name}"] = Pod.of(
+                f"service-{service.name}", runs_in.namespace, dict(runs_in.pod_labels)
+            )
     prometheus = config.monitoring.prometheus
     pods["prometheus"] = Pod.of("prometheus", prometheus.namespace, dict(prometheus.pod_labels))
     pods["stranger"] = Pod.of("stranger", STRANGER_NAMESPACE, {"app": "stranger"})
@@ -363,6 +374,17 @@ def checks(world: World, topology: Topology) -> list[Check]:
 
     for source in topology.ingress_from or (ref["ingress"],):
         need("ingress controller -> proxy", source, Target(proxy, PROXY_PORT))
+    # The gateway and each hub service reach what they use, and nothing else of the hub's.
+    if "gateway" in ref:
+        need("gateway -> proxy", ref["gateway"], Target(proxy, PROXY_PORT))
+        deny("gateway -> hub", ref["gateway"], Target(hub, HUB_PORT))
+        deny("gateway -> proxy API", ref["gateway"], Target(proxy, PROXY_API_PORT))
+        deny("gateway -> user server", ref["gateway"], Target(user, server_port))
+    for role in [role for role in ref if role.startswith("service ")]:
+        need(f"{role} -> hub API", ref[role], Target(hub, HUB_PORT))
+        deny(f"{role} -> proxy", ref[role], Target(proxy, PROXY_PORT))
+        deny(f"{role} -> proxy API", ref[role], Target(proxy, PROXY_API_PORT))
+        deny(f"{role} -> user server", ref[role], Target(user, server_port))
     for source in topology.ingress_from:
         deny("ingress controller's node -> hub", source, Target(hub, HUB_PORT))
         deny("ingress controller's node -> proxy API", source, Target(proxy, PROXY_API_PORT))

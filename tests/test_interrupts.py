@@ -216,21 +216,39 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def test_an_interrupt_while_the_process_exits_after_its_run_says_the_new_files_are_in_place(tmp_path):
-    """Found by the random trials above: SIGINT after the run, while the process exited, said "nothing was written"
-    over the new tree (the handler of the process's first moments was back). The signal is sent at the first step
-    after the run, `gc.freeze()` in cli.run, so the moment is the same every time."""
-    work = tmp_path / "work"
-    write_fleet(work / "environments", 1)
-    after_the_run = (
-        "import gc, os, runpy, signal, sys\n"
-        "gc.freeze = lambda: os.kill(os.getpid(), signal.SIGINT)\n"
+def interrupted_at(work: Path, step: str) -> subprocess.CompletedProcess[str]:
+    """Run the command line over `work` with SIGINT sent by `step`, a statement run instead of one of its steps,
+    so the moment is the same every time."""
+    script = (
+        "import argparse, gc, os, runpy, signal, sys\n"
+        "interrupt = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGINT)\n"
+        f"{step}\n"
         f"sys.argv = [{MAIN[1]!r}, '--environments', 'environments', '--dist', 'dist']\n"
         f"runpy.run_path({MAIN[1]!r}, run_name='__main__')\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", after_the_run], cwd=work, env=ENV, capture_output=True, text=True, timeout=120
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=work, env=ENV, capture_output=True, text=True, timeout=120
     )
+
+
+def test_an_interrupt_while_the_command_line_is_read_is_one_line_and_nothing_written(tmp_path):
+    """Found by the random trials above (a CI run): SIGINT while argparse built the parser escaped `main` as a
+    traceback. The signal is sent from the parser's `parse_args`."""
+    work = tmp_path / "work"
+    write_fleet(work / "environments", 1)
+    run = interrupted_at(work, "argparse.ArgumentParser.parse_args = interrupt")
+    assert run.returncode == 130, run.stderr
+    assert run.stderr == "interrupted; nothing was written\n"
+    assert not (work / "dist").exists()
+
+
+def test_an_interrupt_while_the_process_exits_after_its_run_says_the_new_files_are_in_place(tmp_path):
+    """Found by the random trials above: SIGINT after the run, while the process exited, said "nothing was written"
+    over the new tree (the handler of the process's first moments was back). The signal is sent at the first step
+    after the run, `gc.freeze()` in cli.run."""
+    work = tmp_path / "work"
+    write_fleet(work / "environments", 1)
+    run = interrupted_at(work, "gc.freeze = interrupt")
     assert run.returncode == 130, run.stderr
     assert run.stderr == "interrupted after dist was written in full: it holds the new files\n"
     assert (work / "dist" / ".jupyterhub-cdk8s").exists()

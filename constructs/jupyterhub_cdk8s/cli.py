@@ -128,12 +128,16 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     # Once the run is over, an interrupt while the process exits says what the run wrote: dist/ may be new.
     written: list[Path] = []
     exit_at_once_on_interrupt(written)
-    with interrupts_end_the_run():
-        code = main(sys.argv[1:], root=root, prog=prog, written=written)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        if code in (Exit.SIGINT, Exit.SIGTERM):
-            os._exit(code)
+    try:
+        with interrupts_end_the_run():
+            code = main(sys.argv[1:], root=root, prog=prog, written=written)
+            sys.stdout.flush()
+            sys.stderr.flush()
+    except KeyboardInterrupt as interrupt:  # between main's return and the end of the run's handlers
+        Console.problem(interrupted_message(written))
+        code = getattr(interrupt, "exit_code", Exit.SIGINT)
+    if code in (Exit.SIGINT, Exit.SIGTERM):
+        os._exit(code)
     gc.freeze()
     sys.exit(code)
 
@@ -143,51 +147,52 @@ def main(
 ) -> int:
     """Run one command; the exit code (see `Exit`). `written` collects the output folders it replaces."""
     root = root or Path.cwd()
+    written = [] if written is None else written
     try:
-        args = _parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
-    except SystemExit as stop:  # --help, --version, or a usage error already printed
-        return stop.code if isinstance(stop.code, int) else Exit.USAGE
-    command = args.command or ("check" if getattr(args, "check", False) else "synth")
-    # stdout is the diff's; under `cdk8s synth` its CLI hides what the app prints there.
-    console = Console(
-        getattr(args, "quiet", False),
-        sys.stderr if command == "diff" or _cdk8s_outdir(command) else sys.stdout,
-        written,
-    )
-    args.prog = prog
-    try:
+        try:
+            args = _parser(prog).parse_args(sys.argv[1:] if argv is None else argv)
+        except SystemExit as stop:  # --help, --version, or a usage error already printed
+            return stop.code if isinstance(stop.code, int) else Exit.USAGE
+        command = args.command or ("check" if getattr(args, "check", False) else "synth")
+        # stdout is the diff's; under `cdk8s synth` its CLI hides what the app prints there.
+        console = Console(
+            getattr(args, "quiet", False),
+            sys.stderr if command == "diff" or _cdk8s_outdir(command) else sys.stdout,
+            written,
+        )
+        args.prog = prog
         return COMMANDS[command](args, root, console)
-    except KeyboardInterrupt as interrupt:
-        console.problem(interrupted_message(console.written))
+    except KeyboardInterrupt as interrupt:  # at any moment of the run, parsing the command line included
+        Console.problem(interrupted_message(written))
         return getattr(interrupt, "exit_code", Exit.SIGINT)
     except BrokenPipeError:
         # The reader went away (`... | head`): nothing more to say, and nothing to flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return Exit.OK
     except Exception as error:
-        return _report(error, console, prog)
+        return _report(error, prog)
 
 
-def _report(error: Exception, console: Console, prog: str) -> int:
+def _report(error: Exception, prog: str) -> int:
     """Each kind of failure as its lines and exit code; a bug with its traceback."""
     from .config import ConfigError
 
     if isinstance(error, ConfigError):
         for line in str(error).splitlines():
-            console.problem(line)
-        console.problem(f"{len(error.problems)} problem(s); nothing was written.")
+            Console.problem(line)
+        Console.problem(f"{len(error.problems)} problem(s); nothing was written.")
         return Exit.CONFIG
     if isinstance(error, UsageError):
-        console.problem(f"{prog}: error: {error}")
+        Console.problem(f"{prog}: error: {error}")
         return Exit.USAGE
     codes = {Unavailable: Exit.UNAVAILABLE, OutputError: Exit.CANNOT_WRITE, OutputLocked: Exit.LOCKED}
     for kind, code in codes.items():
         if isinstance(error, kind):
             for line in str(error).splitlines():
-                console.problem(line)
+                Console.problem(line)
             return code
     traceback.print_exc()
-    console.problem(f"internal error: {error.__class__.__name__}; please report it with the traceback above")
+    Console.problem(f"internal error: {error.__class__.__name__}; please report it with the traceback above")
     return Exit.SOFTWARE
 
 

@@ -302,8 +302,7 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
     """Write the chosen environments' files into the output folder, replacing only its own files, atomically."""
     outdir = _cdk8s_outdir("synth")
     mode = _cdk8s_mode(outdir) if outdir is not None else None
-    if mode == "stream":  # `cdk8s synth --stdout`: its CLI prints what the app wrote into a temporary folder
-        assert outdir is not None
+    if outdir is not None and mode == "stream":  # `cdk8s synth --stdout`: its CLI prints what the app wrote
         selection, files = _synthesized(args, root, console, None)
         _write_stream(outdir, files + _fleet_for(selection, files, Contents()))
         return Exit.OK
@@ -324,8 +323,7 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
         new = _plan(selection, files, folder.contents())
         if new.changes:
             folder.replace(new.files)
-        if mode == "mirror":  # plain `cdk8s synth`: dist/ is written, and a copy where its CLI lists the files
-            assert outdir is not None
+        if outdir is not None and mode == "mirror":  # plain `cdk8s synth`: dist/, and a copy where its CLI lists
             OutputFolder(outdir, say=console.info, written=console.written).replace(new.files)
     objects = sum(len(manifest.objects) for manifest in files)
     console.info(

@@ -36,7 +36,8 @@ class PublicRoute(Part):
 
     def __init__(self, scope: Construct, id: str, *, gateway: GatewaySettings, hostnames: list[str], names: Names):
         super().__init__(scope, id)
-        assert gateway.parent is not None, "the config refuses an enabled gateway without a parent"
+        if gateway.parent is None:
+            raise ValueError("an enabled gateway without a parent (config.gateway refuses one)")
         labels = names.labels(GATEWAY)
         parent = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway.parent.name}
         if gateway.parent.namespace:

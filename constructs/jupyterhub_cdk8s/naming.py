@@ -118,6 +118,16 @@ class Names:
         return self._of("proxy-metrics")
 
     @property
+    def alert_group(self) -> str:
+        """The PrometheusRule's group: a Prometheus may load the rules of several environments."""
+        return f"{self.namespace}-{self.release}"
+
+    @property
+    def user_pod_template(self) -> str:
+        """KubeSpawner's `pod_name_template`: the name of each user server's pod."""
+        return self._of("{user_server}")
+
+    @property
     def user_claim_template(self) -> str:
         """KubeSpawner's `pvc_name_template`: the name of each user's home PVC."""
         return self.user_claims or self._of("claim-{user_server}")

@@ -68,8 +68,9 @@ def pods_elsewhere(pods: PodsElsewhere) -> Peer:
 def _rule_peer(peer: RulePeer) -> Peer:
     if peer.cidr is not None:
         return ip_block(peer.cidr)
-    assert peer.namespace is not None, "the config refuses a peer without namespace or cidr"
-    return namespace(peer.namespace, dict(sorted(peer.pod_labels.items())))
+    if peer.namespace is not None:
+        return namespace(peer.namespace, dict(sorted(peer.pod_labels.items())))
+    raise ValueError("a network rule peer without cidr or namespace (config.network.RulePeer refuses one)")
 
 
 def ip_block(cidr: str, except_cidrs: tuple[str, ...] = ()) -> Peer:

@@ -5,8 +5,8 @@
 one, threshold, each with its default and description); `monitoring.rules`
 turns it, with those settings and the environment's `Scope`, into one entry of
 the PrometheusRule. Adding an alert means adding one entry to `ALERTS` (and its
-synthetic series in tests/monitoring_alert_cases.py). Pure data: no pydantic,
-no cdk8s, so the config can import it.
+synthetic series in tests/support/alert_cases.py). Data and the functions that
+write each rule's expression: no cdk8s, so the config can import it.
 """
 
 from __future__ import annotations

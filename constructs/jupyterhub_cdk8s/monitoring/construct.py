@@ -46,7 +46,7 @@ def scope_of(names: Names, hub_claim: str | None) -> Scope:
 def rule_groups(rules: list[AlertRule], names: Names) -> list[dict]:
     return [
         {
-            "name": f"{names.namespace}-{names.release}",
+            "name": names.alert_group,
             "rules": [
                 {
                     "alert": rule.alert,

@@ -81,7 +81,7 @@ def configure_spawner(
     file.set("JupyterHub", "spawner_class", "kubespawner.KubeSpawner")
     file.set("KubeSpawner", "namespace", names.namespace)
     file.set("KubeSpawner", "common_labels", user_pod_labels(names))
-    file.set("KubeSpawner", "pod_name_template", f"{names.release}-{{user_server}}")
+    file.set("KubeSpawner", "pod_name_template", names.user_pod_template)
     file.set("KubeSpawner", "image", singleuser.image)
     if pull_secrets:
         file.set("KubeSpawner", "image_pull_secrets", pull_secrets)

@@ -11,8 +11,6 @@ pytestmark = pytest.mark.unit
 EVERY_FEATURE = """
 namespace: all-features
 host: hub.example.com
-hub:
-  database: {type: postgresql, url_secret: {name: db, key: url}}
 singleuser:
   storage:
     examples: {url: "https://github.com/example/notebooks.git", mount_path: /home/jovyan/examples}
@@ -26,7 +24,24 @@ platform_services:
   services:
     - {name: trino, kind: trino, host: trino.data, port: 8080}
   spark: {enabled: true, executors: true, api_server_cidrs: [10.96.0.1/32]}
+hub:
+  database: {type: postgresql, url_secret: {name: db, key: url}}
+  services:
+    - {name: grader, scopes: [list:users], api_token: {name: grader, key: token},
+       runs_in: {namespace: all-features, pod_labels: {app: grader}}}
+    - {name: reporter, scopes: [list:users], api_token: {name: reporter, key: token},
+       runs_in: {namespace: reports, pod_labels: {app: reporter}}}
 monitoring: {enabled: true}
+ingress: {enabled: false}
+gateway:
+  enabled: true
+  parent: {name: shared-gateway, namespace: gateway-system}
+  pods: {namespace: envoy-gateway-system, pod_labels: {app: envoy}}
+network_rules:
+  hub:
+    egress: [{peer: {cidr: 10.40.0.0/24}, ports: [5432]}]
+  singleuser:
+    egress: [{peer: {namespace: databases}, ports: [5432]}]
 network_policy:
   enabled: {enabled}
   database: {cidrs: [10.0.5.10/32]}
@@ -55,22 +70,56 @@ EXPECTED_PURPOSES = {
     "secrets-bootstrap-to-api-server",
     "user-scheduler-to-api-server",
     "image-awaiter-to-api-server",
+    "proxy-from-gateway",
+    "grader-service-to-hub",
+    "grader-service",
+    "reporter-service-to-hub",
+    "hub-extra-rules",
+    "singleuser-server-extra-rules",
 }
 
+# What cannot be in one environment with the above: user pods with a token of their own (Spark executors
+# already give them a ServiceAccount).
+USER_TOKEN = """
+namespace: user-token
+host: hub.example.com
+auth: {type: shared-password, password_secret: {name: pw, key: pw}, allowed_users: [alice]}
+singleuser: {service_account: {name: notebooks, automount_token: true}}
+network_policy: {enabled: {enabled}}
+"""
+USER_TOKEN_PURPOSES = {
+    "default-deny",
+    "hub",
+    "proxy",
+    "proxy-public",
+    "singleuser",
+    "singleuser-to-api-server",
+    "secrets-bootstrap-to-api-server",
+    "user-scheduler-to-api-server",
+    "image-awaiter-to-api-server",
+}
+ENVIRONMENTS = pytest.mark.parametrize(
+    ("environment", "purposes"),
+    [(EVERY_FEATURE, EXPECTED_PURPOSES), (USER_TOKEN, USER_TOKEN_PURPOSES)],
+    ids=["every-feature", "user-token"],
+)
 
-def policies(tmp_path, enabled: bool) -> list[dict]:
-    text = EVERY_FEATURE.replace("{enabled}", str(enabled).lower())
+
+def policies(environment: str, tmp_path, enabled: bool) -> list[dict]:
+    text = environment.replace("{enabled}", str(enabled).lower())
     return [obj for obj in synth_objects(text, tmp_path) if obj["kind"] == "NetworkPolicy"]
 
 
-def test_policies_off_means_no_network_policy_at_all(tmp_path):
+@ENVIRONMENTS
+def test_policies_off_means_no_network_policy_at_all(environment, purposes, tmp_path):
     """A lone Egress policy would cut the pods it selects off from DNS, the hub and the API server."""
-    assert policies(tmp_path, enabled=False) == []
+    assert policies(environment, tmp_path, enabled=False) == []
 
 
-def test_policies_on_write_every_features_policy_once(tmp_path):
-    written = [policy["metadata"]["name"] for policy in policies(tmp_path, enabled=True)]
-    assert sorted(written) == sorted(f"jupyterhub-{purpose}" for purpose in EXPECTED_PURPOSES)
+@ENVIRONMENTS
+def test_policies_on_write_every_features_policy_once(environment, purposes, tmp_path):
+    written = [policy["metadata"]["name"] for policy in policies(environment, tmp_path, enabled=True)]
+    assert sorted(written) == sorted(f"jupyterhub-{purpose}" for purpose in purposes)
 
 
 def test_every_policy_is_in_the_network_policy_file(tmp_path):

@@ -3,7 +3,7 @@
 ArgoCD syncs dist/ from git, so a change to environments/ or the constructs
 that was not re-synthesized and committed would silently never reach a cluster.
 This is the only test that dist/ is current (the other output tests read it
-as it is); that `--check` finds each kind of difference is tested in test_cli.py.
+as it is); that `--check` finds each kind of difference is tested in test_synth_check_and_bad_input.py.
 """
 
 from __future__ import annotations

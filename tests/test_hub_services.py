@@ -141,6 +141,9 @@ def test_hub_environment_comes_from_secrets_and_reserved_names_are_refused(tmp_p
         "c.JupyterHub.services = [{'name': 'grader', 'api_token': '0123456789abcdef'}]",
         'c.LDAPAuthenticator.lookup_dn_search_password = os.environ.get("LDAP_PASSWORD", "hunter22")',
         'token = "ghp_' + "a" * 36 + '"',
+        "c.JupyterHub.db_url = 'postgresql://hub:S3cretPass@db/hub'",
+        'c.GenericOAuthenticator.client_secret = """3f2a9c0d1e8b7a65"""',
+        "c.KubeSpawner.environment = {'AWS_SECRET_ACCESS_KEY': 'wJalrXUtnFEMI/K7MDENG'}",
     ],
 )
 def test_extra_config_with_a_credential_literal_is_refused_with_how_to_reference_a_secret(tmp_path, line):
@@ -153,10 +156,14 @@ def test_extra_config_with_a_credential_literal_is_refused_with_how_to_reference
 
 @pytest.mark.unit
 def test_extra_config_reading_secrets_from_the_environment_is_accepted(tmp_path):
+    """Names and URLs that say where a secret is, or how to find one, are not credentials."""
     snippet = (
         'c.GenericOAuthenticator.token_url = "https://login.example.com/token"\n'
         'c.GenericOAuthenticator.client_secret = os.environ["OAUTH_SECRET"]\n'
         'c.Authenticator.username_claim = "preferred_username"\n'
+        'c.GenericOAuthenticator.auth_state_groups_key = "oauth_user.groups"\n'
+        "c.JupyterHub.db_url = f\"postgresql://hub:{os.environ['DB_PASSWORD']}@db/hub\"\n"
+        'c.KubeSpawner.environment = {"WAREHOUSE_URL": "postgresql://analyst@warehouse/db"}\n'
     )
     text = MINIMAL + "hub:\n  extra_config:\n    10-auth: |\n" + "".join(f"      {s}\n" for s in snippet.splitlines())
     assert environment(text, tmp_path).config.hub.extra_config["10-auth"] == snippet

@@ -242,6 +242,29 @@ def test_an_interrupt_while_the_command_line_is_read_is_one_line_and_nothing_wri
     assert not (work / "dist").exists()
 
 
+def test_an_interrupt_inside_a_finalizer_still_ends_the_run(tmp_path):
+    """Found by the random trials above: SIGINT while a finalizer ran (there, one of a compiled pattern) raised
+    where Python cannot pass an exception on; it printed "Exception ignored ... Traceback" and the run went on.
+    The signal is sent from an object's `__del__` while the command line is read."""
+    work = tmp_path / "work"
+    write_fleet(work / "environments", 1)
+    in_a_finalizer = (
+        "read = argparse.ArgumentParser.parse_args\n"
+        "class Dying:\n"
+        "    def __del__(self):\n"
+        "        interrupt()\n"
+        "        sum(range(1000))\n"
+        "def parse_args(self, *args, **kwargs):\n"
+        "    Dying()\n"
+        "    return read(self, *args, **kwargs)\n"
+        "argparse.ArgumentParser.parse_args = parse_args"
+    )
+    run = interrupted_at(work, in_a_finalizer)
+    assert run.returncode == 130, run.stderr
+    assert run.stderr == "interrupted; nothing was written\n"
+    assert not (work / "dist").exists()
+
+
 def test_an_interrupt_while_the_process_exits_after_its_run_says_the_new_files_are_in_place(tmp_path):
     """Found by the random trials above: SIGINT after the run, while the process exited, said "nothing was written"
     over the new tree (the handler of the process's first moments was back). The signal is sent at the first step

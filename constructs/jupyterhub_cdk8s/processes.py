@@ -49,6 +49,7 @@ from typing import Any
 EXIT_SIGINT = 128 + signal.SIGINT
 EXIT_SIGTERM = 128 + signal.SIGTERM
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
+_AGAIN_AFTER = 0.001  # seconds
 # linux/prctl.h
 _PR_SET_PDEATHSIG = 1
 
@@ -58,6 +59,7 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
+        self.signum = signum
         self.exit_code = 128 + signum
 
 
@@ -91,13 +93,35 @@ def _on_signal(signum: int, frame: Any) -> None:
     raise Interrupted(signum)
 
 
+def _interrupt_again(unraisable: Any) -> None:
+    """`Interrupted` raised where Python cannot pass it on (a finalizer, a callback from C code) is printed as
+    "Exception ignored" and lost, and the run would go on: raise it again a moment later, in the code that runs
+    then. (Sending the signal again would not do: its handler would run at once, here, where it is lost too.)"""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
+        return
+    signum = unraisable.exc_value.signum
+
+    def again(alarm: int, frame: Any) -> None:
+        if frame is not None and frame.f_code is _interrupt_again.__code__:
+            signal.setitimer(signal.ITIMER_REAL, _AGAIN_AFTER)  # still in this hook: a moment later
+            return
+        _on_signal(signum, frame)
+
+    signal.signal(signal.SIGALRM, again)
+    signal.setitimer(signal.ITIMER_REAL, _AGAIN_AFTER)
+
+
 @contextmanager
 def interrupts_end_the_run() -> Iterator[None]:
-    """For the duration of a command-line run: SIGINT and SIGTERM raise `Interrupted`."""
-    previous = {signum: signal.signal(signum, _on_signal) for signum in _STOPPING}
+    """For the duration of a command-line run: SIGINT and SIGTERM raise `Interrupted`, wherever they come."""
+    previous = {signum: signal.signal(signum, _on_signal) for signum in (*_STOPPING, signal.SIGALRM)}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _interrupt_again
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

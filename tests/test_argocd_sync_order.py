@@ -68,6 +68,26 @@ def test_every_namespaced_object_hooks_included_comes_after_its_namespace(env):
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_every_hook_jobs_network_policies_are_applied_before_it_runs(env):
+    """A PreSync Job runs before the sync applies ordinary objects: were its way to the API server one of them,
+    a wrong `network_policy.api_server` would fail it on every sync, and the corrected policy would never land."""
+    tasks = sync_tasks(dist_objects(env))
+    jobs = [(i, t.obj) for i, t in enumerate(tasks) if t.obj["kind"] == "Job" and t.hook]
+    assert jobs, "every shipped environment has hook Jobs (secrets bootstrap, image awaiter)"
+    for index, job in jobs:
+        pod_labels = job["spec"]["template"]["metadata"]["labels"]
+        selecting = [
+            i
+            for i, task in enumerate(tasks)
+            if task.obj["kind"] == "NetworkPolicy"
+            and task.obj["spec"]["podSelector"].get("matchLabels")
+            and task.obj["spec"]["podSelector"]["matchLabels"].items() <= pod_labels.items()
+        ]
+        assert selecting, f"{key(job)}: no policy opens its way out"
+        assert all(i < index for i in selecting), f"{key(job)}: a policy of its pods comes after it"
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_nothing_that_needs_every_node_gates_the_hub_and_proxy(env):
     """One NotReady node, one unpullable image must not hold back the hub: no timeout would end the wait."""
     all_groups = groups(sync_tasks(dist_objects(env)))

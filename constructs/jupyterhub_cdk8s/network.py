@@ -125,7 +125,18 @@ class Connections:
 
     def __init__(self, name: str, pods: dict[str, str]):
         self.name = name
+        self.annotations: dict[str, str] = {}
         self._spec: dict = {"podSelector": {"matchLabels": pods}, "policyTypes": []}
+
+    def with_hook(self, annotations: dict[str, str]) -> Connections:
+        """Make this policy an Argo CD hook with these annotations, so it is applied before the hook it serves.
+
+        A PreSync hook runs before the sync applies anything else (gitops-engine pkg/sync/sync_context.go: the
+        PreSync phase is synced, and must succeed, before the Sync phase). Its policy as an ordinary object would
+        only arrive after it: a wrong one would fail the hook on every sync, and its correction could never land.
+        """
+        self.annotations = dict(annotations)
+        return self
 
     def allow_from(self, peer: Peer, ports: list[Port]) -> Connections:
         """Let `peer` open connections to these pods on `ports` (all ports if empty)."""
@@ -233,12 +244,12 @@ class NetworkPolicyRegistry:
         for rule in rules.egress:
             policy.allow_to(_rule_peer(rule.peer), [Port(number, rule.protocol) for number in rule.ports])
 
-    def allow_api_server(self, component: str) -> None:
+    def allow_api_server(self, component: str) -> Connections:
         """Egress of a component that talks to the Kubernetes API and nothing else (hooks, scheduler).
 
         It connects to the API server by the kubernetes Service's IP, so it needs no DNS either.
         """
-        self.policy(f"{component}-to-api-server", component).reach(self.api_server)
+        return self.policy(f"{component}-to-api-server", component).reach(self.api_server)
 
     def write(self, scope: Construct) -> None:
         """The namespace's default deny and every declared policy; nothing when policies are off."""
@@ -254,6 +265,7 @@ class NetworkPolicyRegistry:
             {"metadata": {"name": self.names.network_policy("default-deny"), "labels": labels}, "spec": deny},
         )
         for name, policy in self._policies.items():
-            api_object(
-                scope, name, k8s.KubeNetworkPolicy, {"metadata": {"name": name, "labels": labels}, "spec": policy.spec}
+            metadata = {"name": name, "labels": labels} | (
+                {"annotations": policy.annotations} if policy.annotations else {}
             )
+            api_object(scope, name, k8s.KubeNetworkPolicy, {"metadata": metadata, "spec": policy.spec})

@@ -32,8 +32,8 @@ from ..pods import (
 )
 from ..rbac import Identity
 
-# PreSync hooks run before anything else is applied, so the RBAC the Job uses
-# must itself be a hook of an earlier wave. Argo CD deletes it when the sync
+# PreSync hooks run before anything else is applied, so the RBAC the Job uses,
+# and its way to the API server, must themselves be hooks of an earlier wave. Argo CD deletes it when the sync
 # ends, succeeded or failed (gitops-engine pkg/sync/sync_context.go, `deleteHooks`
 # on the operation's outcome); the Job only once it succeeded, so a failed one
 # stays for `kubectl logs`.
@@ -127,7 +127,9 @@ class SecretsBootstrapComponent(Component):
         return cls(config.hub.image) if config.secrets.existing_secret is None else None
 
     def declare(self, context: Context) -> None:
-        context.network.allow_api_server(SECRETS_BOOTSTRAP)
+        # Were the policy an ordinary object, a wrong api_server setting would fail the Job on every sync and
+        # the sync would never reach the corrected policy.
+        context.network.allow_api_server(SECRETS_BOOTSTRAP).with_hook(RBAC_HOOK)
 
     def build(self, scope: Construct, context: Context) -> None:
         SecretsBootstrap(

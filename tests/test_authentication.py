@@ -14,12 +14,15 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import get_args
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from support.authenticators import HUB_SECRET, fake_secret, hub_env, load_authenticator
 from support.synthesis import ROOT, dist_objects, environment, find, hub_config_text, synth_objects
 
+from jupyterhub_cdk8s.authentication import OAUTH_PROVIDERS, SIGN_IN_METHODS
+from jupyterhub_cdk8s.config.auth import AnyAuth
 from jupyterhub_cdk8s.config.loader import ConfigError, load_environments
 from jupyterhub_cdk8s.config.secrets import CRYPT_KEY_KEY
 
@@ -488,3 +491,11 @@ def test_identity_provider_egress_may_never_contain_the_metadata_address(tmp_pat
         "environments/test.yaml: auth.egress[0].cidr: 169.254.0.0/16 "
         "contains the cloud metadata address 169.254.169.254/32"
     )
+
+
+@pytest.mark.unit
+def test_every_sign_in_method_has_exactly_one_settings_writer():
+    """A model in `AnyAuth` without its entry would fail only when an environment uses it; this finds it at once."""
+    for model in get_args(AnyAuth):
+        writers = [table for table in (OAUTH_PROVIDERS, SIGN_IN_METHODS) if any(m in table for m in model.__mro__)]
+        assert len(writers) == 1, f"{model.__name__}: {len(writers)} tables hold an entry of it"

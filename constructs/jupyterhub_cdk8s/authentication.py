@@ -8,7 +8,9 @@ shared. Nothing secret is written: secrets reach the hub as env variables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .component import Component, Context, Volume
 from .config import HubConfig
@@ -31,6 +33,8 @@ from .config.secrets import CRYPT_KEY_KEY
 from .config_file import ConfigFile, Order
 from .naming import HUB
 from .network import NetworkPolicyRegistry, ip_block, pods_elsewhere, tcp
+
+_Entry = TypeVar("_Entry")
 
 GENERIC_OAUTH = "GenericOAuthenticator"
 EMAIL_DOMAIN_OAUTH = "EmailDomainOAuthenticator"
@@ -119,30 +123,24 @@ def configure_authenticator(
 ) -> None:
     """Write the section of `auth.type`, then the access rule every variant shares."""
     file.section(Order.AUTHENTICATION, f"Authentication: {auth.type}")
-    if isinstance(auth, SharedPasswordAuth):
-        _shared_password(file, auth)
-    elif isinstance(auth, DummyAuth):
-        file.set("JupyterHub", "authenticator_class", "dummy")
-    elif isinstance(auth, LdapAuth):
-        _ldap(file, auth)
-    elif isinstance(auth, Lti13Auth):
-        _lti13(file, auth)
-    elif isinstance(auth, OAuthClient):
+    provider = _nearest(OAUTH_PROVIDERS, auth)
+    if provider is not None and isinstance(auth, OAuthClient):
         if host is None:
             raise ValueError("OAuth needs the environment's host for its callback URL; the config refuses it without")
-        klass = _oauth_class(file, auth)
+        klass = _select_oauth_class(file, auth, provider)
         _oauth_client(file, klass, auth, oauth_callback_url(host, base_url), hub_secret)
-        if isinstance(auth, OidcClient):
-            _oidc(file, klass, auth)
-        elif isinstance(auth, GitHubAuth):
-            _github(file, klass, auth)
-        elif isinstance(auth, GitLabAuth):
-            _gitlab(file, klass, auth)
-        elif isinstance(auth, GoogleAuth):
-            _google(file, klass, auth)
-        elif isinstance(auth, AzureAdAuth):
-            _azuread(file, klass, auth)
+        provider.settings(file, klass, auth)
+    else:
+        settings = _nearest(SIGN_IN_METHODS, auth)
+        if settings is None:
+            raise ValueError(f"auth.type {auth.type}: no entry in SIGN_IN_METHODS or OAUTH_PROVIDERS")
+        settings(file, auth)
     configure_access(file, auth)
+
+
+def _nearest(table: dict[type, _Entry], auth: AnyAuth) -> _Entry | None:
+    """The entry of `auth`'s config model, or of the nearest base model that has one (OIDC variants share one)."""
+    return next((table[model] for model in type(auth).__mro__ if model in table), None)
 
 
 def _github(file: ConfigFile, klass: str, auth: GitHubAuth) -> None:
@@ -256,6 +254,10 @@ def _lti13(file: ConfigFile, auth: Lti13Auth) -> None:
     file.set(klass, "tool_description", auth.tool_description)
 
 
+def _dummy(file: ConfigFile, auth: DummyAuth) -> None:
+    file.set("JupyterHub", "authenticator_class", "dummy")
+
+
 def _shared_password(file: ConfigFile, auth: SharedPasswordAuth) -> None:
     file.set("JupyterHub", "authenticator_class", "shared-password")
     password = file.secret_env("JUPYTERHUB_SHARED_PASSWORD", auth.password_secret.name, auth.password_secret.key)
@@ -267,28 +269,16 @@ def _shared_password(file: ConfigFile, auth: SharedPasswordAuth) -> None:
         file.set("SharedPasswordAuthenticator", "admin_password", admin)
 
 
-# Each OAuth variant's entry point name in OAuthenticator 17.4.0 (its pyproject's
-# jupyterhub.authenticators) and the class the settings are written for.
-OAUTH_CLASSES: dict[type, tuple[str, str]] = {
-    GitHubAuth: ("github", "GitHubOAuthenticator"),
-    GitLabAuth: ("gitlab", "GitLabOAuthenticator"),
-    GoogleAuth: ("google", "GoogleOAuthenticator"),
-    AzureAdAuth: ("azuread", "AzureAdOAuthenticator"),
-}
-
-
-def _oauth_class(file: ConfigFile, auth: OAuthClient) -> str:
-    """The authenticator class the settings are written for (and selected)."""
-    if type(auth) in OAUTH_CLASSES:
-        entry_point, klass = OAUTH_CLASSES[type(auth)]
-        file.set("JupyterHub", "authenticator_class", entry_point)
-        return klass
-    if isinstance(auth, OidcClient) and auth.allowed_email_domains:
+def _select_oauth_class(file: ConfigFile, auth: OAuthClient, provider: OAuthProvider) -> str:
+    """Select the authenticator class; the class the settings are written for."""
+    if provider.entry_point is not None:
+        file.set("JupyterHub", "authenticator_class", provider.entry_point)
+    elif isinstance(auth, OidcClient) and auth.allowed_email_domains:
         file.code(EMAIL_DOMAIN_AUTHENTICATOR)
         file.set(EMAIL_DOMAIN_OAUTH, "allowed_email_domains", set(auth.allowed_email_domains))
-        return GENERIC_OAUTH  # settings of the parent class apply to the subclass
-    file.set("JupyterHub", "authenticator_class", "generic-oauth")
-    return GENERIC_OAUTH
+    else:
+        file.set("JupyterHub", "authenticator_class", "generic-oauth")
+    return provider.klass  # for the email-domain subclass too: settings of the parent class apply to it
 
 
 def _oauth_client(file: ConfigFile, klass: str, auth: OAuthClient, callback_url: str, hub_secret: str) -> None:
@@ -321,6 +311,34 @@ def _oidc(file: ConfigFile, klass: str, auth: OidcClient) -> None:
             file.set(klass, "allowed_groups", set(auth.allowed_groups))
         if auth.admin_groups:
             file.set(klass, "admin_groups", set(auth.admin_groups))
+
+
+@dataclass(frozen=True)
+class OAuthProvider:
+    """An OAuthenticator class: how it is selected, and the settings of its own after the shared OAuth ones."""
+
+    entry_point: str | None
+    """Its name in OAuthenticator 17.4.0's `jupyterhub.authenticators` entry points (pyproject.toml);
+    None for generic OAuth, selected by `_select_oauth_class`."""
+    klass: str
+    settings: Callable[[ConfigFile, str, Any], None]
+
+
+# Adding a sign-in method: its config model in config/auth.py (and in `AnyAuth`), the function that writes
+# its settings here, and one entry in one of these tables (tests/test_sign_in_methods.py checks each has one).
+OAUTH_PROVIDERS: dict[type, OAuthProvider] = {
+    OidcClient: OAuthProvider(None, GENERIC_OAUTH, _oidc),  # Keycloak, generic OIDC, Cloudflare Access
+    GitHubAuth: OAuthProvider("github", "GitHubOAuthenticator", _github),
+    GitLabAuth: OAuthProvider("gitlab", "GitLabOAuthenticator", _gitlab),
+    GoogleAuth: OAuthProvider("google", "GoogleOAuthenticator", _google),
+    AzureAdAuth: OAuthProvider("azuread", "AzureAdOAuthenticator", _azuread),
+}
+SIGN_IN_METHODS: dict[type, Callable[[ConfigFile, Any], None]] = {
+    SharedPasswordAuth: _shared_password,
+    DummyAuth: _dummy,
+    LdapAuth: _ldap,
+    Lti13Auth: _lti13,
+}
 
 
 def configure_access(file: ConfigFile, rule: AccessRule) -> None:

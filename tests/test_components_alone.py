@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from cdk8s import App, Chart
+from support.components import build_alone
 from support.synthesis import ENVIRONMENTS, ROOT
 
 from jupyterhub_cdk8s.chart import COMPONENTS, components_of
-from jupyterhub_cdk8s.component import Component, Context, FieldValue, SecretValue, Volume, assemble
+from jupyterhub_cdk8s.component import Context, FieldValue, SecretValue, Volume, assemble
 from jupyterhub_cdk8s.config.hub import HubSettings
 from jupyterhub_cdk8s.config.loader import load_file
 from jupyterhub_cdk8s.config.network import NetworkPolicySettings
@@ -21,15 +22,6 @@ from jupyterhub_cdk8s.proxy import ProxyComponent
 from jupyterhub_cdk8s.singleuser import UserServersComponent
 
 pytestmark = pytest.mark.unit
-
-
-def build_alone(*components: Component, context: Context | None = None) -> tuple[list[dict], Context]:
-    """The objects of `components` in a chart of their own, and the context they shared."""
-    context = context or Context.bare()
-    chart = Chart(App(), "alone", namespace=context.names.namespace, disable_resource_name_hashes=True)
-    assemble(components, chart, context)
-    complete(chart)
-    return chart.to_json(), context
 
 
 def kinds(objects: list[dict]) -> list[tuple[str, str]]:

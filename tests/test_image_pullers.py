@@ -139,6 +139,36 @@ def test_every_image_a_user_starts_is_pulled_on_every_node_the_real_pod_may_run_
             assert images <= here, f"{options} on a {node} node starts {images - here}, which no puller there pulls"
 
 
+def nodes_of(pod_spec: dict) -> tuple[dict, list[dict]]:
+    """The node a pod is made for: its nodeSelector as labels, a taint for each key and value it tolerates."""
+    taints = [
+        {"key": t["key"], "value": t.get("value"), "effect": t.get("effect") or "NoSchedule"}
+        for t in pod_spec.get("tolerations") or []
+        if t.get("key") and t.get("effect") in (None, "NoSchedule")
+    ]
+    return pod_spec.get("nodeSelector") or {}, taints
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_shipped_environments_user_images_are_pulled_on_the_nodes_made_for_them(env, tmp_path):
+    """Each profile and choice of each shipped environment, as KubeSpawner 7.0.0 builds its pod: the node made
+    for it (its selector, its tolerated taints) runs a puller of every image it starts."""
+    objects = dist_objects(env)
+    daemonsets = pullers(objects)
+    if not daemonsets:
+        pytest.skip(f"{env} has no image pullers")
+    config = load_hub_config(hub_config_text(objects), tmp_path)
+    singleuser = load_file(ROOT / "environments" / f"{env}.yaml", env).config.singleuser
+    # An image a user types in (an unlisted choice) is not known before: nothing can pull it ahead.
+    for options in [o for o in selections(singleuser) if not any(k.endswith("--unlisted-choice") for k in o)]:
+        pod = user_pod(config, options)["spec"]
+        images = {c["image"] for c in pod["containers"] + pod.get("initContainers", [])}
+        labels, taints = nodes_of(pod)
+        here = {i for d in daemonsets if may_run_on(d["spec"]["template"]["spec"], labels, taints) for i in pulled(d)}
+        assert images <= here, f"{options}: its node runs no puller of {images - here}"
+
+
 @pytest.mark.real
 def test_gpu_pods_tolerate_the_user_nodes_taints_too(placed, tmp_path):
     """A GPU profile's tolerations are added to the user nodes', not put in their place."""

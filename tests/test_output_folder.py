@@ -200,6 +200,30 @@ def test_without_an_atomic_exchange_the_swap_still_completes(tmp_path, monkeypat
     assert sorted(os.listdir(tmp_path)) == ["dist"]
 
 
+def test_a_run_killed_between_the_three_renames_leaves_the_old_tree_for_the_next_run_to_restore(tmp_path):
+    """Without an atomic exchange, a kill after the first rename leaves no dist/: the old tree is aside, in
+    `<staging>-old`, and the new one in `<staging>`. The next run must put the old one back, not delete it."""
+    target = tmp_path / "dist"
+    synthesized(OutputFolder(target), {"a/hub.yaml": OURS})
+    old = tree(target)
+    staging = tmp_path / f".dist{output.STAGING_INFIX}k1ll3d"
+    target.rename(staging.with_name(staging.name + output.RETIRED_SUFFIX))  # the first of the three renames
+    (staging / "a").mkdir(parents=True)
+    (staging / "a" / "hub.yaml").write_bytes(OURS + b"# new\n")
+    (staging / MARKER).write_bytes((staging.with_name(staging.name + "-old") / MARKER).read_bytes())
+    said: list[str] = []
+    folder = OutputFolder(target, say=said.append)
+    with folder.locked(timeout=0):
+        folder.remove_debris()
+    assert tree(target) == old
+    assert sorted(os.listdir(tmp_path)) == ["dist"]
+    aside = staging.with_name(staging.name + "-old")
+    assert said == [
+        f"restored {target} from {aside}, where an interrupted run had left it",
+        f"removed {staging}, left by an interrupted run",
+    ]
+
+
 def test_a_fault_while_writing_leaves_the_folder_unchanged_and_names_it(tmp_path):
     target = tmp_path / "dist"
     synthesized(OutputFolder(target), {"a/hub.yaml": OURS})

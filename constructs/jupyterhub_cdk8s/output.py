@@ -22,7 +22,8 @@ one, never none and never a mix, and a run killed at any moment leaves the
 old or the new tree plus, at worst, a staging folder that the next run
 removes. Per-file write-then-rename was not chosen: each file would be atomic,
 but a reader could see a mix of old and new files. Where the filesystem cannot
-exchange (NFS, not Linux) two renames leave the target missing for an instant.
+exchange (NFS, not Linux) three renames leave the target missing for an instant;
+a run killed then leaves the old tree aside, and the next run puts it back.
 
 One writer at a time: a run holds an exclusive `flock` on the target's parent
 folder (its inode, unlike the target's, survives the swap) from reading the
@@ -59,6 +60,7 @@ MANIFEST_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 _GENERATED = GENERATED.encode()
 # How an output folder's staging folders are named, beside it: `.<name>.jupyterhub-cdk8s-<random>`.
 STAGING_INFIX = ".jupyterhub-cdk8s-"
+RETIRED_SUFFIX = "-old"  # the old tree while three renames swap the trees (`_exchange`)
 # linux/fcntl.h, linux/fs.h
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -274,13 +276,26 @@ class OutputFolder:
             return 0o777 & ~umask()
 
     def remove_debris(self) -> None:
-        """Remove the staging folders of runs that were killed, and say so."""
+        """Remove the staging folders of runs that were killed, and say so; first put back a tree they left aside.
+
+        Where the swap takes three renames (`_exchange`), a run killed after the first leaves no target, its
+        old tree in `<staging>-old` and the new one in `<staging>`: the old tree goes back in place.
+        """
         pattern = re.compile(
             # Ours; and those of the releases before the marker: tempfile.mkdtemp(prefix=".dist-"), .dist-old-<pid>.
             rf"^\.{re.escape(self.target.name)}({re.escape(STAGING_INFIX)}.+|-old-\d+|-[a-z0-9_]{{8}})$"
         )
+        retired = re.compile(rf"^\.{re.escape(self.target.name)}{re.escape(STAGING_INFIX)}.+{RETIRED_SUFFIX}$")
         try:
             names = sorted(os.listdir(self.target.parent))
+            if not os.path.lexists(self.target):
+                for name in names:
+                    aside = self.target.parent / name
+                    if retired.match(name) and (aside / MARKER).is_file() and not aside.is_symlink():
+                        os.rename(aside, self.target)
+                        names.remove(name)
+                        self._say(f"restored {self.path} from {aside}, where an interrupted run had left it")
+                        break
         except OSError as error:
             raise self._fault(error, "cannot be read") from None
         for name in names:
@@ -318,7 +333,7 @@ def _exchange(staging: Path, target: Path) -> None:
         code = ctypes.get_errno()
         if code not in _NOT_SUPPORTED:
             raise OSError(code, os.strerror(code), str(target))
-    retired = staging.with_name(staging.name + "-old")
+    retired = staging.with_name(staging.name + RETIRED_SUFFIX)
     os.rename(target, retired)
     os.rename(staging, target)
     os.rename(retired, staging)

@@ -65,14 +65,41 @@ def test_the_cpu_and_memory_quota_counts_user_servers_and_nothing_else(env: str,
 
 @pytest.mark.unit
 def test_a_quota_that_fits_one_user_server_is_enough_whatever_our_own_pods_take(tmp_path: Path):
-    """Hub, proxy, two user-scheduler replicas and three placeholders take no user quota."""
+    """Hub, proxy, two user-scheduler replicas and a placeholder take no user quota."""
     text = (
         MINIMAL
         + "singleuser: {cpu: {guarantee: '1', limit: '2'}, memory: {guarantee: 1Gi, limit: 2Gi}}\n"
         + "quota: {cpu: {requests: '1', limits: '2'}, memory: {requests: 1Gi, limits: 2Gi}}\n"
-        + "scheduling: {user_placeholders: {replicas: 3}}\n"
+        + "scheduling: {user_placeholders: {replicas: 1}}\n"
     )
     assert environment(text, tmp_path).config.quota.cpu.requests == "1"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("placeholders", "expected"),
+    [
+        (
+            "3",
+            "scheduling.user_placeholders.replicas: 3 placeholders hold room for more user servers than the quota "
+            "admits (2: quota.memory.requests 2Gi / 1Gi of singleuser.memory.guarantee), and room no user can take "
+            "is wasted; write at most 2, or raise quota.memory.requests",
+        ),
+        ("50000000", "scheduling.user_placeholders.replicas: 50000000 is more than the most it takes, 10000"),
+    ],
+)
+def test_placeholders_beyond_what_users_may_take_are_refused(tmp_path: Path, placeholders: str, expected: str):
+    """No quota counts placeholders (they must not take the users' share), so nothing in the cluster would stop
+    50 million of them: the config does."""
+    text = (
+        MINIMAL
+        + "singleuser: {cpu: {guarantee: 100m, limit: '2'}, memory: {guarantee: 1Gi, limit: 2Gi}}\n"
+        + "quota: {cpu: {requests: '10', limits: '20'}, memory: {requests: 2Gi, limits: 4Gi}}\n"
+        + f"scheduling: {{user_placeholders: {{replicas: {placeholders}}}}}\n"
+    )
+    with pytest.raises(ConfigError) as refused:
+        environment(text, tmp_path)
+    assert [problem.split(": ", 1)[1] for problem in str(refused.value).splitlines()] == [expected]
 
 
 @pytest.mark.unit

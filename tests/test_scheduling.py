@@ -399,6 +399,11 @@ def test_no_helm_hooks_anywhere_in_dist():
     [
         ("scheduling: {user_scheduler: {replicas: 1}}", "scheduling.user_scheduler.replicas", "leader election"),
         (
+            "scheduling: {user_scheduler: {replicas: 3000000000}}",
+            "scheduling.user_scheduler.replicas",
+            "most it takes, 5",
+        ),
+        (
             "scheduling: {user_placeholders: {replicas: -1}}",
             "scheduling.user_placeholders.replicas",
             "write 0 to keep no spare room",

@@ -503,7 +503,7 @@ def test_any_values_import_to_a_valid_environment_or_a_clear_problem(items):
         ),
         (
             "scheduling: {userScheduler: {replicas: 100000000000000000000}}\n",
-            "scheduling.userScheduler.replicas: 100000000000000000000 is more than the most it takes, 2147483647",
+            "scheduling.userScheduler.replicas: 100000000000000000000 is more than the most it takes, 5",
         ),
         ("hub: {db: {type: sqlite-pvc}, db: {type: other}}\n", "hub.db: line 1: written twice (first on line 1)"),
         ("hub: {image: quay.io/x}\n", "hub.image: 'quay.io/x' is not an image {name: text, tag: text}"),

@@ -19,7 +19,7 @@ from .network_rules import ExtraRulesByComponent
 from .platform_services import PlatformServices
 from .pod_security import PodSecuritySettings, pod_security_problems
 from .proxy import ProxySettings
-from .quota import QuotaSettings, expected_users_warnings, quota_problems
+from .quota import QuotaSettings, expected_users_warnings, placeholder_problems, quota_problems
 from .registries import PullSecret, covers, image_location
 from .resources import Amount, Bounds, Footprint
 from .scheduling import PAUSE_IMAGE, SchedulingSettings, user_scheduler_problems
@@ -188,6 +188,9 @@ class HubConfig(StrictModel):
         user = largest_user_server(self.singleuser)
         problems = [
             *quota_problems(self.quota, user, self.own_claims()),
+            *placeholder_problems(
+                self.quota, self.scheduling.user_placeholders.replicas, (self.singleuser.cpu, self.singleuser.memory)
+            ),
             *limit_range_problems(self.limit_range, user, own),
             *network_policy_problems(
                 self.network_policy, isinstance(self.hub.database, PostgresDatabase), self._user_internet_by()

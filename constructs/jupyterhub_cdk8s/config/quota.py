@@ -209,6 +209,32 @@ def capacities(quota: QuotaSettings, server: UserServerSize, own_claims: list[Am
     return found
 
 
+def placeholder_problems(
+    quota: QuotaSettings, placeholders: int, guarantees: tuple[RequestAndLimit, RequestAndLimit]
+) -> list[tuple[str, str]]:
+    """Placeholders beyond the user servers the quota admits: room held for users that no user can take.
+
+    The user quota is scoped to the user PriorityClass, so it does not count placeholders (that way they
+    never take a user's share of it) and cannot stop a typo of 50 million of them either.
+    """
+    if not quota.enabled or not placeholders:
+        return []
+    totals = quota.totals()
+    for section, path in zip(guarantees, ("singleuser.cpu", "singleuser.memory"), strict=True):
+        each = section.bounds(path).request
+        total = totals.of(section.resource).request
+        if each.size and placeholders > (fits := int(total.size // each.size)):
+            return [
+                (
+                    "scheduling.user_placeholders.replicas",
+                    f"{placeholders} placeholders hold room for more user servers than the quota admits ({fits}: "
+                    f"{total.source} {total} / {each} of {each.source}), and room no user can take is wasted; "
+                    f"write at most {fits}, or raise {total.source}",
+                )
+            ]
+    return []
+
+
 def expected_users_warnings(
     quota: QuotaSettings, server: UserServerSize, own_claims: list[Amount]
 ) -> list[tuple[str, str]]:

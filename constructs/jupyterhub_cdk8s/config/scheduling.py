@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import FieldProblems, Image, StrictModel
-from .kubernetes import INT32_MAX, INT32_MIN, MAX_PRIORITY, LabelKey, Labels, LabelValue
+from .kubernetes import INT32_MIN, MAX_PRIORITY, LabelKey, Labels, LabelValue
 from .resources import Resources, resources
 from .versions import image_minor, kube_scheduler_image
 
@@ -18,6 +18,10 @@ LEADER_ELECTION_REASON = (
     "over; with 1 replica every restart or node drain leaves new user pods Pending until it is back, so write 2 "
     "(or more), or set user_scheduler.enabled: false to let the cluster's default scheduler place user pods"
 )
+
+
+MAX_SCHEDULER_REPLICAS = 5
+MAX_PLACEHOLDERS = 10_000  # warm room for ten thousand servers: beyond any hub, and stops a typo's millions of pods
 
 
 class UserScheduler(StrictModel):
@@ -40,8 +44,11 @@ class UserScheduler(StrictModel):
     replicas: int = Field(
         2,
         ge=0,
-        le=INT32_MAX,
-        description="Scheduler replicas; one leads (leader election), the others take over when it goes away.",
+        le=MAX_SCHEDULER_REPLICAS,
+        description=(
+            "Scheduler replicas; one leads (leader election), the others take over when it goes away, so more "
+            f"than a few only take room: at most {MAX_SCHEDULER_REPLICAS}."
+        ),
     )
     resources: Resources = Field(
         default_factory=lambda: resources(("50m", "1"), ("128Mi", "512Mi")),
@@ -136,10 +143,12 @@ class UserPlaceholders(StrictModel):
     replicas: int = Field(
         0,
         ge=INT32_MIN,  # below 0: refused by _not_negative, with what to write
-        le=INT32_MAX,
+        le=MAX_PLACEHOLDERS,
         description=(
             "Placeholder pods, each requesting what one user server is guaranteed; 0 keeps no spare room. An "
-            "autoscaler adds nodes for them, so this many users start without waiting for a new node."
+            "autoscaler adds nodes for them, so this many users start without waiting for a new node. No quota "
+            "counts them (they must not take the users' share): at most what the quota admits of user servers, "
+            f"and at most {MAX_PLACEHOLDERS}."
         ),
     )
 

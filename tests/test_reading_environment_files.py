@@ -118,6 +118,17 @@ def test_a_number_too_long_to_convert_is_refused_at_its_key(tmp_path):
     ]
 
 
+def test_a_number_with_an_exponent_is_a_number_as_in_yaml_1_2_and_json(tmp_path):
+    """PyYAML (YAML 1.1) read `1.5e300` as text, so `extra_files` wrote it into JSON as a string."""
+    text = (
+        GOOD
+        + 'singleuser: {extra_files: {c: {mount_path: /etc/c.json, data: {big: 1.5e300, kb: 1e3, as_text: "1e3"}}}}\n'
+    )
+    (tmp_path / "test.yaml").write_text(text)
+    data = load_file(tmp_path / "test.yaml", "environments/test.yaml").config.singleuser.extra_files["c"].data
+    assert data == {"big": 1.5e300, "kb": 1000.0, "as_text": "1e3"}
+
+
 @pytest.mark.parametrize(
     ("make", "kind"),
     [

@@ -22,6 +22,7 @@ cost time or change meaning:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -270,6 +271,12 @@ class _KeysAsWritten(SAFE_LOADER):  # type: ignore[misc,valid-type]
 
 
 _KeysAsWritten.add_constructor(_CORE_TAG + "timestamp", _KeysAsWritten.construct_yaml_timestamp)
+# YAML 1.1 (PyYAML) reads 1.5e300 and 1e3 as text: its floats need a sign after the `e`. YAML 1.2, JSON, Go's
+# YAML and so Kubernetes and Helm read numbers there, and so does this reader (a plain scalar only: "1e3" in
+# quotes stays text), or a number in `extra_files.data` would be written to JSON as a string.
+_KeysAsWritten.add_implicit_resolver(
+    _CORE_TAG + "float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][0-9]+$"), list("-+.0123456789")
+)
 
 
 def short_key(key: str) -> str:

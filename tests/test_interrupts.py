@@ -220,7 +220,7 @@ def interrupted_at(work: Path, step: str) -> subprocess.CompletedProcess[str]:
     """Run the command line over `work` with SIGINT sent by `step`, a statement run instead of one of its steps,
     so the moment is the same every time."""
     script = (
-        "import argparse, gc, os, runpy, signal, sys\n"
+        "import argparse, os, runpy, signal, sys\n"
         "interrupt = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGINT)\n"
         f"{step}\n"
         f"sys.argv = [{MAIN[1]!r}, '--environments', 'environments', '--dist', 'dist']\n"
@@ -266,12 +266,21 @@ def test_an_interrupt_inside_a_finalizer_still_ends_the_run(tmp_path):
 
 
 def test_an_interrupt_while_the_process_exits_after_its_run_says_the_new_files_are_in_place(tmp_path):
-    """Found by the random trials above: SIGINT after the run, while the process exited, said "nothing was written"
-    over the new tree (the handler of the process's first moments was back). The signal is sent at the first step
-    after the run, `gc.freeze()` in cli.run."""
+    """Found by the random trials above, twice: SIGINT after the run, while the process exited, said "nothing was
+    written" over the new tree (the handler of the process's first moments was back); and SIGTERM during Python's
+    own shutdown, which puts the default handlers back, killed it without a word. The signal is sent from the
+    process's last step, `os._exit` in cli.run."""
     work = tmp_path / "work"
     write_fleet(work / "environments", 1)
-    run = interrupted_at(work, "gc.freeze = interrupt")
+    at_the_exit = (
+        "last = os._exit\n"
+        "def exit_interrupted(code):\n"
+        "    os._exit = last\n"
+        "    interrupt()\n"
+        "    last(code)\n"
+        "os._exit = exit_interrupted"
+    )
+    run = interrupted_at(work, at_the_exit)
     assert run.returncode == 130, run.stderr
     assert run.stderr == "interrupted after dist was written in full: it holds the new files\n"
     assert (work / "dist" / ".jupyterhub-cdk8s").exists()

@@ -114,16 +114,19 @@ class Console:
 def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     """The process's entry point (console script `jupyterhub-cdk8s`, and main.py): exit with `main`'s code.
 
-    After an interrupt the process ends at once: the helper is stopped and
-    nothing is half-written by then, and jsii's Node processes end with their
-    input (processes.py); waiting for jsii's own shutdown could take seconds,
-    and multiprocessing's could wait for ever on the queues of a stopped helper.
+    The process ends at once, without Python's own shutdown: the helper is
+    stopped and every file written (or nothing half-written) by then, and
+    jsii's Node processes end with their input (processes.py). Python's
+    shutdown would wait for jsii's (seconds after an interrupt) and for
+    multiprocessing's queues of a stopped helper (for ever), and it puts the
+    default signal handlers back: SIGTERM then would kill the process with no
+    word of the dist/ the run had just written.
     """
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # pydantic looks for plugins in the entry points of every installed distribution; none is used here.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # A run is a short process whose objects mostly live until it exits: the cyclic collector's
-    # passes over them, while it runs and again at shutdown (hence the freeze), cost a tenth of a synth.
+    # passes over them cost a tenth of a synth.
     gc.disable()
     # Once the run is over, an interrupt while the process exits says what the run wrote: dist/ may be new.
     written: list[Path] = []
@@ -136,10 +139,7 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     except KeyboardInterrupt as interrupt:  # between main's return and the end of the run's handlers
         Console.problem(interrupted_message(written))
         code = getattr(interrupt, "exit_code", Exit.SIGINT)
-    if code in (Exit.SIGINT, Exit.SIGTERM):
-        os._exit(code)
-    gc.freeze()
-    sys.exit(code)
+    os._exit(code)
 
 
 def main(

@@ -21,7 +21,9 @@ Ctrl-C, `kill` and `kill -9` end all of them, and quickly:
 - Until the command line takes over, and again once its run is over while
   the process exits, an interrupt ends the process at once with its one line
   (`exit_at_once_on_interrupt`): nothing has started yet, or everything the
-  run wrote is in place and the line says so.
+  run wrote is in place and the line says so. The process then ends with
+  `os._exit`, skipping Python's shutdown, which would put the default
+  handlers back (`cli.run`).
   The command line turns SIGINT and SIGTERM into `Interrupted` (a
   KeyboardInterrupt), so every `finally` on the way out runs: the helper is
   stopped, a half-written staging folder removed, the lock released. A second

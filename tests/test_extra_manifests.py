@@ -165,6 +165,17 @@ BAD = {
         + "[0]" * 31
         + ": line 4: nests deeper than 32 levels; no setting is that deep",
     ),
+    "a value of the wrong type": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {replicas: 3}\n",
+        "environments/lab.d/bad.yaml: document 1: data.replicas: 3 is not of type 'string', 'null' "
+        "(the Kubernetes 1.33 schema of ConfigMap)",
+    ),
+    "a key the API server would drop": (
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n"
+        "spec: {podSelector: {}, ingres: []}\n",
+        "environments/lab.d/bad.yaml: document 1: spec: Additional properties are not allowed ('ingres' was "
+        "unexpected) (the Kubernetes 1.33 schema of NetworkPolicy)",
+    ),
     "not YAML": (
         "apiVersion: v1\nkind: [unclosed\n",
         "environments/lab.d/bad.yaml: not valid YAML at line 3, column 1: while parsing a flow sequence did not "

@@ -13,8 +13,11 @@ Each `*.yaml`, `*.yml` or `*.json` file of the folder becomes
 
 - checked at synth time for what Kubernetes needs of every object (apiVersion,
   kind, a DNS-1123 name, the environment's namespace or none) and refused if
-  it is a Secret with values: nothing secret goes into git. The tests also
-  validate them against Kubernetes' own schemas (kubernetes-validate);
+  it is a Secret with values: nothing secret goes into git;
+- of a built-in kind, validated against the OpenAPI schema of the
+  environment's `kubernetes_version` (kubernetes-validate, strict: a key the
+  API server would drop is refused too); a custom resource's schema lives in
+  its CRD, in the cluster, so it gets only the checks above;
 - put in the environment's namespace when it names none (unless its kind is
   cluster-scoped, kinds.py);
 - given its ArgoCD sync wave (sync_waves.py) unless it names one;
@@ -76,7 +79,7 @@ def load_extra(environments: Path, env: Environment, display_root: Path) -> list
         if output in manifests:
             problems.append(Problem(shown, "", f"{output} is already written from another file; rename one of them"))
             continue
-        objects, file_problems = _objects(path, shown, env.config.namespace)
+        objects, file_problems = _objects(path, shown, env.config.namespace, env.config.kubernetes_version)
         for index, obj in enumerate(objects):
             if not file_problems:
                 key = _identity(obj)
@@ -110,7 +113,7 @@ def collisions(env: Environment, extra: list[Manifest], workload: list[Manifest]
 # --- one file --------------------------------------------------------------------
 
 
-def _objects(path: Path, shown: str, namespace: str) -> tuple[list[dict], list[Problem]]:
+def _objects(path: Path, shown: str, namespace: str, kubernetes_version: str) -> tuple[list[dict], list[Problem]]:
     try:
         documents = parse_yaml_documents(read_text(path))
     except InputRefused as refused:
@@ -120,6 +123,12 @@ def _objects(path: Path, shown: str, namespace: str) -> tuple[list[dict], list[P
         for index, doc in enumerate(documents)
         for field, message in _object_problems(doc, namespace)
     ]
+    if not problems:
+        problems = [
+            Problem(shown, _where(index, field), message)
+            for index, doc in enumerate(documents)
+            for field, message in _schema_problems(doc, kubernetes_version)
+        ]
     if problems:
         return [], problems
     for doc in documents:
@@ -169,6 +178,24 @@ def _object_problems(doc: Any, namespace: str) -> list[tuple[str, str]]:
             )
         )
     return problems
+
+
+def _schema_problems(doc: dict, kubernetes_version: str) -> list[tuple[str, str]]:
+    """The first way a built-in object breaks its kind's schema in `kubernetes_version`; none for custom resources.
+
+    Imported here: jsonschema's loading costs most of a second, paid only by environments with own manifests.
+    """
+    import kubernetes_validate
+
+    try:
+        kubernetes_validate.validate(doc, kubernetes_version, strict=True)
+    except kubernetes_validate.SchemaNotFoundError:
+        return []  # a custom resource (or a kind this Kubernetes does not have: the API server will say so)
+    except kubernetes_validate.ValidationError as error:
+        field = ".".join(str(part) for part in error.absolute_path)
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        return [(field, f"{message} (the Kubernetes {kubernetes_version} schema of {doc['kind']})")]
+    return []
 
 
 def _complete(doc: dict, namespace: str) -> None:

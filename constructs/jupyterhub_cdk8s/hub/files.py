@@ -19,7 +19,7 @@ from ..parts import Part
 class HubFiles(Part):
     """The ConfigMap of the hub's extra files."""
 
-    def __init__(self, scope: Construct, id: str, *, files: dict[str, ExtraFile], name: str, labels: dict):
+    def __init__(self, scope: Construct, id: str, *, files: dict[str, ExtraFile], name: str, labels: dict[str, str]):
         super().__init__(scope, id)
         files_config_map(self, "files", name=name, labels=labels, files=files)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ldap3
 import pytest
 import requests
+from support.hooks import self_signed
 from support.hub_harness import fake_secrets, running_hub
 from support.ldap_server import ADMIN_DN, ADMIN_PASSWORD, SUFFIX, ldap_server
 from support.synthesis import synth_objects
@@ -42,7 +43,7 @@ def directory() -> str:
     return "\n".join(entries)
 
 
-def environment_text(port: int) -> str:
+def environment_text(port: int, tls: str = "tls: insecure  # loopback only; production refuses it") -> str:
     return f"""
 namespace: hub-test
 host: hub.example.test
@@ -50,7 +51,7 @@ auth:
   type: ldap
   server: 127.0.0.1
   port: {port}
-  tls: insecure  # loopback only; production refuses it
+  {tls}
   bind_dn_templates: ["uid={{username}},ou=people,{SUFFIX}"]
   allowed_groups: ["{STUDENTS}"]
   admin_groups: ["{TEACHERS}"]
@@ -103,6 +104,28 @@ def test_ldap_users_log_in_and_groups_decide_access_and_admin(tmp_path):
             assert is_admin(hub, token, "dave") is False
             remove_member(port, TEACHERS, f"uid=carol,ou=people,{SUFFIX}")
             assert not logged_in(hub, "carol", PEOPLE["carol"])
+
+
+def test_the_hub_sends_passwords_only_to_a_directory_whose_certificate_it_verifies(tmp_path):
+    """ldap3 accepts any certificate unless told otherwise: StartTLS then protects no password from whoever
+    answers. With the directory's CA configured the login works; with only the public CAs, a self-signed
+    directory is refused before the password is sent."""
+    certificate, key = self_signed(tmp_path, "slapd")
+    (tmp_path / "trusted").mkdir()
+    (tmp_path / "public-cas").mkdir()
+    with ldap_server(tmp_path, directory(), tls=(certificate, key)) as port:
+        trusted = environment_text(port, "tls: before_bind\n  ca_certificate: {config_map: directory-ca, key: ca.crt}")
+        objects = synth_objects(trusted, tmp_path / "trusted")
+        # The only change for a local run: the ConfigMap's file is where the pod would mount it.
+        here = f"c.LDAPAuthenticator.tls_kwargs['ca_certs_file'] = {str(certificate)!r}"
+        with running_hub(objects, tmp_path / "trusted", secrets=fake_secrets(objects), extra_config=here) as hub:
+            assert logged_in(hub, "alice", PEOPLE["alice"]), hub.logs()
+        objects = synth_objects(environment_text(port, "tls: before_bind"), tmp_path / "public-cas")
+        with running_hub(objects, tmp_path / "public-cas", secrets=fake_secrets(objects)) as hub:
+            # ldapauthenticator lets the StartTLS error through: the user sees the hub's error page, 500.
+            _, response = log_in(hub.public_url, "alice", PEOPLE["alice"])
+            assert response.status_code == 500
+            assert "[SSL: CERTIFICATE_VERIFY_FAILED]" in hub.logs()
 
 
 def remove_member(port: int, group: str, member: str) -> None:

@@ -9,6 +9,7 @@ URL layouts, written out here. Group rules run through the real authenticators' 
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import pytest
 from support.authenticators import fake_secret, hub_env, load_authenticator
@@ -195,6 +196,7 @@ auth:
   type: ldap
   server: ad.example.org
   tls: on_connect
+  ca_certificate: {config_map: corporate-ca, key: ca.crt}
   lookup:
     search_base: ou=people,dc=example,dc=org
     user_attribute: sAMAccountName
@@ -225,6 +227,16 @@ def test_active_directory_lookup_with_a_search_account_from_its_secret(tmp_path,
         "cn=hub-admins,ou=groups,dc=example,dc=org",
     ]
     assert authenticator.admin_groups == {"cn=hub-admins,ou=groups,dc=example,dc=org"}
+    # The directory's certificate is verified against the corporate CA, mounted from its ConfigMap.
+    assert authenticator.tls_kwargs == {
+        "validate": ssl.CERT_REQUIRED,
+        "ca_certs_file": "/etc/jupyterhub-ldap-ca/ca.crt",
+    }
+    hub = find(objects, "Deployment", "jupyterhub-hub")["spec"]["template"]["spec"]
+    [volume] = [v for v in hub["volumes"] if v["name"] == "ldap-ca"]
+    assert volume["configMap"] == {"name": "corporate-ca", "items": [{"key": "ca.crt", "path": "ca.crt"}]}
+    [mount] = [m for m in hub["containers"][0]["volumeMounts"] if m["name"] == "ldap-ca"]
+    assert (mount["mountPath"], mount["readOnly"]) == ("/etc/jupyterhub-ldap-ca", True)
     # The hub reaches the directory on its LDAPS port, nothing else.
     policy = find(objects, "NetworkPolicy", "jupyterhub-hub-to-identity-provider")
     assert policy["spec"]["egress"] == [
@@ -272,8 +284,15 @@ def test_lti13_platform_settings(tmp_path, monkeypatch):
             "lti13 provider",
         ),
         (
-            ACTIVE_DIRECTORY.replace("  tls: on_connect\n", "  tls: insecure\n") + "production: true\n",
+            ACTIVE_DIRECTORY.replace(
+                "  tls: on_connect\n  ca_certificate: {config_map: corporate-ca, key: ca.crt}\n", "  tls: insecure\n"
+            )
+            + "production: true\n",
             "auth.tls: insecure sends every password in clear text and is refused with `production: true`",
+        ),
+        (
+            ACTIVE_DIRECTORY.replace("  tls: on_connect\n", "  tls: insecure\n"),
+            "auth.ca_certificate: tls: insecure uses no TLS, so there is no certificate to verify; remove one",
         ),
         (
             GOOGLE.replace("  workspace:\n    domain: university.edu\n    administrator: admin\n", "").replace(

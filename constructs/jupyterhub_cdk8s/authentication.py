@@ -109,6 +109,8 @@ class {LDAP_GROUP_ADMINS}(LDAPAuthenticator):
 
 c.JupyterHub.authenticator_class = {LDAP_GROUP_ADMINS}'''
 
+LDAP_CA_DIR = "/etc/jupyterhub-ldap-ca"
+LDAP_CA_FILE = "ca.crt"
 GOOGLE_KEY_DIR = "/etc/jupyterhub-google"
 GOOGLE_KEY_FILE = "service-account.json"
 
@@ -218,6 +220,14 @@ def _ldap(file: ConfigFile, auth: LdapAuth) -> None:
     file.set(klass, "server_address", auth.server)
     file.set(klass, "server_port", auth.server_port())
     file.set(klass, "tls_strategy", auth.tls)
+    if auth.tls != "insecure":
+        # ldap3's Tls defaults to validate=CERT_NONE (ldap3 2.9.1 core/tls.py): without this the password would
+        # go to whoever answers with any certificate. Verified against the image's CAs, or the one configured.
+        tls: dict[str, object] = {"validate": file.raw("ssl.CERT_REQUIRED")}
+        if auth.ca_certificate is not None:
+            tls["ca_certs_file"] = f"{LDAP_CA_DIR}/{LDAP_CA_FILE}"
+        file.code("import ssl")
+        file.set(klass, "tls_kwargs", tls)
     if auth.bind_dn_templates:
         file.set(klass, "bind_dn_template", list(auth.bind_dn_templates))
     if auth.lookup is not None:
@@ -392,6 +402,16 @@ class AuthenticationComponent(Component):
 
     def declare(self, context: Context) -> None:
         allow_identity_provider(context.network, self.auth)
+        if isinstance(self.auth, LdapAuth) and self.auth.ca_certificate is not None:
+            ca = self.auth.ca_certificate
+            context.hub_pod.volumes.append(
+                Volume(
+                    "ldap-ca",
+                    {"configMap": {"name": ca.config_map, "items": [{"key": ca.key, "path": LDAP_CA_FILE}]}},
+                    LDAP_CA_DIR,
+                    read_only=True,
+                )
+            )
         if isinstance(self.auth, GoogleAuth) and self.auth.workspace is not None:
             key = self.auth.workspace.service_account_key
             context.hub_pod.volumes.append(

@@ -5,6 +5,8 @@ with slapadd before the server starts, so nothing but the test talks to it.
 
     with ldap_server(tmp_path, LDIF) as port:
         ...  # ldap://127.0.0.1:<port>, suffix dc=example,dc=org
+
+With `tls=(certificate, key)` it offers StartTLS with that certificate.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ def _executable(name: str) -> str:
     return path
 
 
-def _config(directory: Path) -> str:
+def _config(directory: Path, tls: tuple[Path, Path] | None) -> str:
     includes = "".join(f"include /etc/ldap/schema/{schema}.schema\n" for schema in SCHEMAS)
+    if tls is not None:
+        includes += f"TLSCertificateFile {tls[0]}\nTLSCertificateKeyFile {tls[1]}\n"
     return f"""{includes}modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile {directory}/slapd.pid
@@ -51,12 +55,12 @@ access to * by * read
 
 
 @contextmanager
-def ldap_server(tmp_path: Path, ldif: str) -> Iterator[int]:
+def ldap_server(tmp_path: Path, ldif: str, tls: tuple[Path, Path] | None = None) -> Iterator[int]:
     """slapd serving `ldif` (entries below dc=example,dc=org) on a free loopback port; stopped on exit."""
     directory = tmp_path / "slapd"
     (directory / "db").mkdir(parents=True)
     config = directory / "slapd.conf"
-    config.write_text(_config(directory), encoding="utf-8")
+    config.write_text(_config(directory, tls), encoding="utf-8")
     (directory / "data.ldif").write_text(ldif, encoding="utf-8")
     subprocess.run(
         [_executable("slapadd"), "-f", str(config), "-l", str(directory / "data.ldif")],

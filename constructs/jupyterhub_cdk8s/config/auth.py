@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from pydantic import BeforeValidator, Field, model_validator
 
 from .base import FieldProblems, Hostname, SecretKeyRef, StrictModel
-from .kubernetes import INT32_MAX, Port
+from .kubernetes import INT32_MAX, ObjectName, Port
 from .network import PodsElsewhere, SafeCidr
 from .yaml_input import shown
 
@@ -545,6 +545,13 @@ class LdapLookup(StrictModel):
         return self
 
 
+class CaCertificate(StrictModel):
+    """A CA certificate (PEM) in a ConfigMap of the namespace: public, so not a Secret (trust-manager writes these)."""
+
+    config_map: ObjectName = Field(description="Name of the ConfigMap, e.g. corporate-ca.")
+    key: str = Field(pattern=r"^[-._a-zA-Z0-9]+$", description="Its key holding the PEM certificate(s), e.g. ca.crt.")
+
+
 class LdapAuth(ReachesProvider):
     """LDAP or Active Directory: users log in with their directory password (jupyterhub-ldapauthenticator)."""
 
@@ -563,6 +570,13 @@ class LdapAuth(ReachesProvider):
     bind_dn_templates: list[str] = Field(
         default_factory=list,
         description="DNs tried in turn with the password, {username} replaced, e.g. uid={username},ou=people,...",
+    )
+    ca_certificate: CaCertificate | None = Field(
+        None,
+        description=(
+            "The CA that signed the directory's certificate, when the hub image's public CAs did not (a corporate "
+            "or Active Directory CA). The certificate is always verified: ldap3 by itself would accept any."
+        ),
     )
     lookup: LdapLookup | None = Field(None, description="Search for the user's DN instead (Active Directory).")
     allowed_groups: list[str] = Field(default_factory=list, description="Group DNs whose members may log in.")
@@ -597,6 +611,10 @@ class LdapAuth(ReachesProvider):
                     "write how a login becomes a DN: bind_dn_templates: ['uid={username},ou=people,dc=example,"
                     "dc=org'], or lookup: {search_base: ..., user_attribute: sAMAccountName} for Active Directory",
                 )
+            )
+        if self.tls == "insecure" and self.ca_certificate is not None:
+            raise FieldProblems(
+                ("ca_certificate", "tls: insecure uses no TLS, so there is no certificate to verify; remove one")
             )
         bad = [t for t in self.bind_dn_templates if "{username}" not in t]
         if bad:

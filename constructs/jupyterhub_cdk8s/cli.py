@@ -8,6 +8,7 @@ a process that has its own, such as a test.
 from __future__ import annotations
 
 import argparse
+import atexit
 import difflib
 import gc
 import os
@@ -114,13 +115,14 @@ class Console:
 def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     """The process's entry point (console script `jupyterhub-cdk8s`, and main.py): exit with `main`'s code.
 
-    The process ends at once, without Python's own shutdown: the helper is
-    stopped and every file written (or nothing half-written) by then, and
-    jsii's Node processes end with their input (processes.py). Python's
-    shutdown would wait for jsii's (seconds after an interrupt) and for
-    multiprocessing's queues of a stopped helper (for ever), and it puts the
-    default signal handlers back: SIGTERM then would kill the process with no
-    word of the dist/ the run had just written.
+    The process ends without Python's own shutdown, which puts the default
+    signal handlers back: SIGTERM then would kill the process with no word of
+    the dist/ the run had just written. After a normal run the atexit
+    functions run (jsii stops its Node process); after an interrupt not even
+    they: the helper is stopped and nothing is half-written by then, jsii's
+    Node processes end with their input (processes.py), and waiting for
+    jsii's shutdown could take seconds, multiprocessing's for ever on the
+    queues of a stopped helper.
     """
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # pydantic looks for plugins in the entry points of every installed distribution; none is used here.
@@ -139,6 +141,10 @@ def run(root: Path | None = None, prog: str = PROG) -> NoReturn:
     except KeyboardInterrupt as interrupt:  # between main's return and the end of the run's handlers
         Console.problem(interrupted_message(written))
         code = getattr(interrupt, "exit_code", Exit.SIGINT)
+    if code not in (Exit.SIGINT, Exit.SIGTERM):
+        # What of Python's shutdown matters here: the atexit functions, jsii's among them, which waits for Node
+        # to exit and remove its temporary folder. An interrupt meanwhile is still this process's to report.
+        atexit._run_exitfuncs()
     os._exit(code)
 
 

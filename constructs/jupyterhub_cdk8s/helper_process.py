@@ -175,4 +175,4 @@ def _work(tasks, results, parent: int | None = None) -> None:
     except BaseException:
         results.put((None, traceback.format_exc()))
         results.put(None)
-    gc.freeze()  # as in main.py, which disabled the collector of this process
+    gc.freeze()  # the collector is off (main.py): no pass over everything at this process's shutdown

@@ -219,6 +219,12 @@ def test_spark_driver_settings_and_executor_access(tmp_path: Path, monkeypatch):
     assert sorted(r for rule in role["rules"] for r in rule["resources"]) == ["configmaps", "pods"]
     assert not any("*" in rule["verbs"] for rule in role["rules"])
     assert pod["spec"]["serviceAccountName"] == "jupyterhub-singleuser-spark"
+    # Executors run in the users' PriorityClass (Spark's executor pod template), which the user quota counts:
+    # without it they would escape the quota.
+    template = json.loads(Path(conf["spark.kubernetes.executor.podTemplateFile"]).read_text(encoding="utf-8"))
+    [scope] = find(objects, "ResourceQuota", "jupyterhub-user-quota")["spec"]["scopeSelector"]["matchExpressions"]
+    assert scope["scopeName"] == "PriorityClass" and scope["operator"] == "In"
+    assert scope["values"] == [template["spec"]["priorityClassName"]] == [pod["spec"]["priorityClassName"]]
 
 
 @pytest.mark.unit

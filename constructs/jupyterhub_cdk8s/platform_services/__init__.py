@@ -20,7 +20,7 @@ from ..api_objects import api_object
 from ..component import Component, Context, FieldValue, SecretValue, Volume
 from ..config import HubConfig
 from ..config.platform_services import PlatformServices, spark_plain_variables
-from ..naming import PLATFORM_SERVICES, SINGLEUSER, SPARK_EXECUTOR, Names
+from ..naming import PLATFORM_SERVICES, SINGLEUSER, SPARK_EXECUTOR, USER_TIER, Names
 from ..network import ip_block, namespace, tcp
 from ..parts import Part
 from ..rbac import Identity
@@ -28,6 +28,7 @@ from ..rbac import Identity
 HELPER_DIR = "/opt/platform-services"
 HELPER_FILE = "platform_services.py"
 CATALOG_FILE = "catalog.json"
+EXECUTOR_TEMPLATE_FILE = "spark-executor-pod.json"  # JSON is YAML: Spark's pod template reader takes it
 # The module notebooks import: shipped as it is, read from this package.
 HELPER_SOURCE = resources.files(__package__).joinpath("notebook_module.py").read_text(encoding="utf-8")
 
@@ -58,7 +59,18 @@ def helper_catalog(platform: PlatformServices, names: Names) -> dict[str, Any]:
     spark = None
     if platform.spark.enabled:
         spark = {"executors": platform.spark.executors, "executor_labels": executor_labels(names)}
+        if platform.spark.executors:
+            spark["executor_pod_template"] = EXECUTOR_TEMPLATE_FILE
     return {"services": services, "spark": spark}
+
+
+def executor_pod_template(names: Names) -> dict[str, Any]:
+    """What Spark puts into every executor pod: the users' PriorityClass.
+
+    Executors are user workload: the user quota, scoped to that class, counts them as it counts user servers
+    (without it they would escape the quota), and they pre-empt placeholders as user servers do.
+    """
+    return {"apiVersion": "v1", "kind": "Pod", "spec": {"priorityClassName": names.priority_class(USER_TIER)}}
 
 
 class PlatformServicesAccess(Part):
@@ -69,14 +81,14 @@ class PlatformServicesAccess(Part):
         labels = names.labels(PLATFORM_SERVICES)
         if _ships_helper(platform):
             catalog = json.dumps(helper_catalog(platform, names), indent=2, sort_keys=True) + "\n"
+            data = {HELPER_FILE: HELPER_SOURCE, CATALOG_FILE: catalog}
+            if platform.spark.executors:
+                data[EXECUTOR_TEMPLATE_FILE] = json.dumps(executor_pod_template(names), indent=2) + "\n"
             api_object(
                 self,
                 "helper",
                 k8s.KubeConfigMap,
-                {
-                    "metadata": {"name": names.platform_services, "labels": labels},
-                    "data": {HELPER_FILE: HELPER_SOURCE, CATALOG_FILE: catalog},
-                },
+                {"metadata": {"name": names.platform_services, "labels": labels}, "data": data},
             )
         if platform.spark.executors:
             # Spark's driver creates, watches and deletes its executor pods and

@@ -22,8 +22,11 @@ CATALOG_ENV = "PLATFORM_SERVICES_CATALOG"
 
 def catalog() -> dict[str, Any]:
     """The declared services: name, kind and the variables that describe each."""
-    path = Path(os.environ.get(CATALOG_ENV) or Path(__file__).with_name("catalog.json"))
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(_catalog_path().read_text(encoding="utf-8"))
+
+
+def _catalog_path() -> Path:
+    return Path(os.environ.get(CATALOG_ENV) or Path(__file__).with_name("catalog.json"))
 
 
 def service(kind: str, name: str | None = None) -> dict[str, Any]:
@@ -186,6 +189,9 @@ def spark_conf(app_name: str = "notebook") -> dict[str, str]:
         # The labels the executors' network policy selects on.
         for label, value in spark["executor_labels"].items():
             conf[f"spark.kubernetes.executor.label.{label}"] = value
+        # The users' PriorityClass, so that the user quota counts executors too (beside the catalog).
+        template = _catalog_path().with_name(spark["executor_pod_template"])
+        conf["spark.kubernetes.executor.podTemplateFile"] = str(template)
     elif masters:
         conf["spark.master"] = _address(masters[0], "url")
     else:

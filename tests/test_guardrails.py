@@ -24,6 +24,7 @@ from support.synthesis import (
 from support.user_pods import load_hub_config, user_pod
 
 from jupyterhub_cdk8s.cli import main
+from jupyterhub_cdk8s.config.loader import load_file
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job"}
@@ -468,13 +469,13 @@ def test_config_environment_accepts_the_defaults(tmp_path):
 # ------------------------------------------------------------------ RBAC
 
 # What the processes call, read from their code: KubeSpawner 7.0.0 (pod and event
-# reflectors, create/delete of pods and PVCs, read of an existing PVC) and
-# ensure_secret.py (read, create, patch of the hub's Secret).
+# reflectors, create/delete of pods; create and read of home PVCs where it makes them, their
+# delete only with delete_pvc) and ensure_secret.py (read, create, patch of the hub's Secret).
 HUB_RULES = {
     ("", "pods", ("create", "delete", "list", "watch"), None),
-    ("", "persistentvolumeclaims", ("create", "delete", "get"), None),
     ("", "events", ("list", "watch"), None),
 }
+HOME_RULES = {"dynamic": {("", "persistentvolumeclaims", ("create", "get"), None)}, "static": set(), "none": set()}
 
 
 def role_rules(role: dict) -> set:
@@ -503,7 +504,9 @@ def test_every_identity_has_only_what_its_process_uses(env):
     for role in [*roles.values(), *cluster_roles.values()]:
         for rule in role["rules"]:
             assert "*" not in rule["verbs"] and "*" not in rule["resources"] and "*" not in rule["apiGroups"]
-    assert role_rules(roles["jupyterhub-hub"]) == HUB_RULES
+    storage = load_file(ROOT / "environments" / f"{env}.yaml", env).config.singleuser.storage
+    assert not storage.delete_on_user_deletion, "no shipped hub deletes homes"
+    assert role_rules(roles["jupyterhub-hub"]) == HUB_RULES | HOME_RULES[storage.type]
     if "jupyterhub-secrets-bootstrap" in roles:
         rules = role_rules(roles["jupyterhub-secrets-bootstrap"])
         secret = ("jupyterhub-hub-secret",)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.synthesis import ENVIRONMENTS, MINIMAL, dist_objects, environment, hub_config_text, synth_objects
+import yaml
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
 from support.user_pods import load_hub_config, on_spawner
 
 from jupyterhub_cdk8s.z2jh_import import migrate
@@ -49,6 +58,27 @@ def test_an_environment_may_delete_homes_with_their_users(tmp_path: Path):
     text = MINIMAL + "singleuser: {storage: {delete_on_user_deletion: true}}\n"
     config = load_hub_config(hub_config_text(synth_objects(text, tmp_path)), tmp_path)
     assert on_spawner(config, _delete_pvc) is True
+
+
+async def _pvc_calls(spawner) -> set[str]:
+    """The PVC calls KubeSpawner 7.0.0 makes: create and read back each home with storage_pvc_ensure
+    (spawner.py `_start`, `_make_create_pvc_request`), delete it with delete_pvc (`delete_forever`)."""
+    return ({"create", "get"} if spawner.storage_pvc_ensure else set()) | ({"delete"} if spawner.delete_pvc else set())
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("home", ["dynamic", "static", "none"])
+@pytest.mark.parametrize("delete", [False, True])
+def test_the_hub_may_do_to_pvcs_exactly_what_kubespawner_does(home: str, delete: bool, tmp_path: Path):
+    """Least privilege: a hub that keeps homes cannot delete one, a hub without home PVCs cannot touch any."""
+    storage = {"dynamic": {}, "static": {"type": "static", "existing_claim": "homes"}, "none": {"type": "none"}}[home]
+    settings = {"singleuser": {"storage": {**storage, "delete_on_user_deletion": delete}}}
+    objects = synth_objects(MINIMAL + yaml.safe_dump(settings), tmp_path)
+    role = find(objects, "Role", "jupyterhub-hub")
+    granted = {
+        verb for rule in role["rules"] if "persistentvolumeclaims" in rule["resources"] for verb in rule["verbs"]
+    }
+    assert granted == on_spawner(load_hub_config(hub_config_text(objects), tmp_path), _pvc_calls)
 
 
 @pytest.mark.unit

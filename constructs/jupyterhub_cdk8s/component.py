@@ -83,6 +83,12 @@ class HubPod:
     volumes: list[Volume] = field(default_factory=list)
     secret_keys: list[str] = field(default_factory=list)
     """Keys the hub's own Secret must hold besides the core ones (the bootstrap Job generates them)."""
+    api_access: dict[str, list[str]] = field(default_factory=dict)
+    """Verbs on resources of the namespace the hub (KubeSpawner) needs for what a component configures."""
+
+    def allow(self, verbs: list[str], resource: str) -> None:
+        granted = self.api_access.setdefault(resource, [])
+        granted.extend(verb for verb in verbs if verb not in granted)
 
 
 @dataclass

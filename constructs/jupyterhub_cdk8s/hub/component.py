@@ -63,5 +63,6 @@ class HubComponent(Component):
             secret_envs=file.secret_envs,
             priority_class_name=context.names.priority_class(CORE_TIER),
             volumes=context.hub_pod.volumes,
+            api_access=context.hub_pod.api_access,
             pod_fields=context.core_pod_fields([self.hub.image]),
         )

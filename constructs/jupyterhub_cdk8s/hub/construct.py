@@ -57,6 +57,7 @@ class Hub(Part):
         secret_envs: list[SecretEnv],
         priority_class_name: str | None = None,
         volumes: Sequence[Volume] = (),
+        api_access: Mapping[str, list[str]] | None = None,
         pod_fields: Mapping[str, Any] | None = None,
     ):
         super().__init__(scope, id)
@@ -66,11 +67,12 @@ class Hub(Part):
             Identity(self, "identity", name=names.hub, labels=labels)
             # KubeSpawner 7 follows user pods with a list+watch reflector, creates and deletes them.
             .allow(["list", "watch", "create", "delete"], ["pods"])
-            # It creates each home PVC, reads it back when it already exists, deletes it with the user.
-            .allow(["get", "create", "delete"], ["persistentvolumeclaims"])
             # Its event reflector shows spawn progress.
             .allow(["list", "watch"], ["events"])
         )
+        # And what other components' settings make it do (home PVCs: singleuser.storage).
+        for resource, verbs in sorted((api_access or {}).items()):
+            self.identity.allow(sorted(verbs), [resource])
 
         api_object(
             self,

@@ -39,6 +39,14 @@ class UserServersComponent(Component):
         return cls(config.singleuser, policy.user_internet, tuple(policy.user_egress))
 
     def declare(self, context: Context) -> None:
+        storage = self.singleuser.storage
+        if storage.type == "dynamic":
+            # KubeSpawner creates each home PVC, and reads it back when it exists (storage_pvc_ensure).
+            context.hub_pod.allow(["get", "create"], "persistentvolumeclaims")
+        if storage.delete_on_user_deletion:
+            # delete_pvc: the home goes with the user (kubespawner 7.0.0 spawner.py `delete_forever`); without
+            # it the hub may not delete a PVC at all.
+            context.hub_pod.allow(["delete"], "persistentvolumeclaims")
         network = context.network
         (
             network.policy("singleuser", SINGLEUSER)

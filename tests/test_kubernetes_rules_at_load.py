@@ -17,6 +17,7 @@ from jupyterhub_cdk8s.config import ConfigError, HubConfig
 from jupyterhub_cdk8s.config.base import RELEASE_MAX
 from jupyterhub_cdk8s.config.kubernetes import INT32_MAX, INT32_MIN
 from jupyterhub_cdk8s.config.loader import load_file
+from jupyterhub_cdk8s.config.scheduling import MAX_PLACEHOLDERS
 
 pytestmark = pytest.mark.unit
 
@@ -90,7 +91,7 @@ def test_every_integer_of_the_config_is_bounded_within_int32():
         ),
         (
             "scheduling: {user_scheduler: {replicas: 3000000000}}\n",
-            "scheduling.user_scheduler.replicas: 3000000000 is more than the most it takes, 2147483647",
+            "scheduling.user_scheduler.replicas: 3000000000 is more than the most it takes, 5",
         ),
         (
             "scheduling: {priorities: {user: -3000000000}}\n",
@@ -114,9 +115,11 @@ def test_a_number_must_have_its_type_and_range(extra, problem, tmp_path):
 
 def test_a_count_costs_no_work_of_its_size(tmp_path):
     path = tmp_path / "test.yaml"
-    path.write_text(GOOD + f"quota: {{enabled: false}}\nscheduling: {{user_placeholders: {{replicas: {INT32_MAX}}}}}\n")
+    path.write_text(
+        GOOD + f"quota: {{enabled: false}}\nscheduling: {{user_placeholders: {{replicas: {MAX_PLACEHOLDERS}}}}}\n"
+    )
     started = time.monotonic()
-    assert load_file(path, "environments/test.yaml").config.scheduling.user_placeholders.replicas == INT32_MAX
+    assert load_file(path, "environments/test.yaml").config.scheduling.user_placeholders.replicas == MAX_PLACEHOLDERS
     assert time.monotonic() - started < 2
 
 

@@ -61,6 +61,11 @@ def proxy_command(names: Names, base_url: str, metrics: bool = False) -> list[st
         f"--api-port={PROXY_API_PORT}",
         f"--default-target={hub}",
         f"--error-target={hub}{base_url}hub/error",
+        # The Ingress controller or Gateway in front says how the user connected (X-Forwarded-Proto: https).
+        # The proxy's own X-Forwarded-* would be appended to that ("https,http": http-proxy-3's XHeaders), and
+        # the hub reads the last entry (tornado httpserver `_apply_xheaders`): behind Envoy or Traefik, which send
+        # no X-Scheme, it took every request for plain HTTP and set its login cookies without Secure.
+        "--no-x-forward",
         *metrics_flags,
     ]
 

@@ -112,3 +112,43 @@ def test_default_environment_lets_anyone_with_the_password_in(tmp_path):
     with running_hub(objects, tmp_path, secrets=secrets) as hub:
         password = secrets[(auth.password_secret.name, auth.password_secret.key)]
         assert_sent_to_spawn(hub, "newcomer", password)
+
+
+def test_a_user_taken_off_the_allowed_users_can_log_in_no_more(tmp_path):
+    """JupyterHub 5.5 lets in every user its database holds once allowed_users is set, unless
+    allow_existing_users is off: a student removed from the roster would keep logging in. The second hub
+    runs on the first one's database, as after a sync that changed the list."""
+    both = MINIMAL.replace("allowed_users: [alice]", "allowed_users: [alice, bob]")
+    objects = synth_objects(both, tmp_path)
+    secrets = fake_secrets(objects)
+    password = secrets[("hub-password", "password")]
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        assert_sent_to_spawn(hub, "bob", password)
+    objects = synth_objects(MINIMAL, tmp_path)
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        assert_sent_to_spawn(hub, "alice", password)
+        assert_refused(hub, "bob", password)
+
+
+def test_behind_a_proxy_that_terminates_tls_the_login_cookies_are_secure(tmp_path):
+    """Envoy Gateway and Traefik say `X-Forwarded-Proto: https` and no X-Scheme. configurable-http-proxy
+    appended its own "http" to it, the hub read the last entry and set its login cookies without Secure."""
+    objects = synth_objects(MINIMAL, tmp_path)
+    secrets = fake_secrets(objects)
+    over_tls = {"X-Forwarded-Proto": "https"}
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        page = requests.get(hub.public_url + "hub/login", headers=over_tls, timeout=10)
+        xsrf = page.cookies["_xsrf"]
+        response = requests.post(
+            hub.public_url + "hub/login",
+            data={"username": "alice", "password": secrets[("hub-password", "password")], "_xsrf": xsrf},
+            headers={**over_tls, "Cookie": f"_xsrf={xsrf}"},  # by hand: a Secure cookie is not sent over http
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code == 302, hub.logs()
+        login = [c for c in response.raw.headers.getlist("Set-Cookie") if c.startswith("jupyterhub-hub-login=")]
+        assert login and "; Secure" in login[0], response.headers
+        # Without a TLS proxy in front (a port-forward), the cookies stay usable over plain HTTP.
+        _, plain = log_in(hub.public_url, "alice", secrets[("hub-password", "password")])
+        assert "Secure" not in plain.headers["Set-Cookie"]

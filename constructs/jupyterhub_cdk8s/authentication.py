@@ -356,6 +356,10 @@ def configure_access(file: ConfigFile, rule: AccessRule) -> None:
     if rule.allowed_users:
         file.set("Authenticator", "allowed_users", set(rule.allowed_users))
     file.set("Authenticator", "allow_all", rule.allow_all)
+    # Access is what the environment says. JupyterHub 5.5 would otherwise keep letting in every user its
+    # database holds once allowed_users is set (auth.py `_allow_existing_users_default`, app.py `init_users`):
+    # someone taken off the list would still log in.
+    file.set("Authenticator", "allow_existing_users", False)
     if rule.admin_users:
         file.set("Authenticator", "admin_users", set(rule.admin_users))
 

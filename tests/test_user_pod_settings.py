@@ -78,6 +78,19 @@ BAD = {
         "singleuser.extra_files.conf.mount_path: /etc/jupyter/conf.json is already the mount path of "
         "storage.extra_volumes[0].mount_path; give each its own directory",
     ),
+    "a sidecar below a home on everyone's claim": (
+        """
+        singleuser:
+          storage: {type: static, existing_claim: homes, home_sub_path: "homes/{username}"}
+          sidecars:
+            - name: sync
+              image: rclone/rclone:1.68.2
+              volume_mounts: [{volume: home, sub_path: results, mount_path: /results}]
+        """,
+        "singleuser.sidecars[0].volume_mounts[0].sub_path: a directory below a home on a shared claim is found "
+        "through the user's own symlinks, so a user could point it at another user's home; mount `home` whole "
+        "(e.g. at /user-home) and use the directory below it in the container, e.g. /user-home/results",
+    ),
     "a volume hiding the home": (
         "singleuser: {storage: {extra_volumes: [{name: all, claim: homes, mount_path: /home}]}}",
         "singleuser.storage.extra_volumes[0].mount_path: /home would hide the home directory",

@@ -455,7 +455,7 @@ singleuser:
   sidecars:
     - name: backup
       image: quay.io/jupyter/base-notebook:2025-01-06
-      volume_mounts: [{volume: home, sub_path: work, mount_path: /backup}]
+      volume_mounts: [{volume: home, mount_path: /backup}]
 """
 
 
@@ -468,7 +468,8 @@ def test_homes_on_an_existing_claim_with_an_identity_of_their_own(tmp_path: Path
     home = next(v for v in spec["volumes"] if v["name"] == "home")
     assert home == {"name": "home", "persistentVolumeClaim": {"claimName": "nfs-homes"}}
     backup = next(c for c in spec["containers"] if c["name"] == "backup")
-    assert backup["volumeMounts"] == [{"name": "home", "mountPath": "/backup", "subPath": "users/alice/work"}]
+    # The user's own home, not the claim of everyone's (and not a directory below it: see test_user_pod_settings).
+    assert backup["volumeMounts"] == [{"name": "home", "mountPath": "/backup", "subPath": "users/alice"}]
     layout = spec["initContainers"][0]["command"][-1].replace("'", "")
     assert "mkdir -p /layout/home/users/alice" in layout and "chown 1000:100 /layout/home/users/alice" in layout
     # Nothing in the cluster is created for the homes: no PVC object, no PVC created by KubeSpawner.

@@ -864,6 +864,19 @@ class SingleuserSettings(PodSettings):
                             "directory",
                         )
                     )
+                if mount.volume == "home" and mount.sub_path and self.storage.type == "static":
+                    # The kubelet follows symlinks in a subPath and checks only that the end stays in the volume
+                    # (kubernetes pkg/volume/util/subpath/subpath_linux.go `doBindSubPath`): on a claim of everyone's
+                    # homes, a user who makes this directory a symlink would have the container mount another's.
+                    problems.append(
+                        (
+                            f"{path}.volume_mounts[{k}].sub_path",
+                            "a directory below a home on a shared claim is found through the user's own symlinks, "
+                            "so a user could point it at another user's home; mount `home` whole (e.g. at /user-home) "
+                            "and use the directory below it in the container, e.g. /user-home/"
+                            f"{mount.sub_path}",
+                        )
+                    )
                 if mount.volume not in volumes:
                     problems.append(
                         (

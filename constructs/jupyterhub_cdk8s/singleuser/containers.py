@@ -9,6 +9,8 @@ profile's, each in the order written.
 A container that mounts `home` gets the user's home directory, as the
 server does: with a home_sub_path (static homes on one shared claim) its
 mount is below that directory, never the claim's root with everyone's homes.
+On such a claim it mounts the home whole: a directory below it would be
+found through the user's own symlinks (the config refuses a sub_path there).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from support.hub_harness import deployment_container, fake_secrets, free_port, proxy_command, running_hub
-from support.synthesis import find, synth_objects
+from support.synthesis import environment, find, synth_objects
 
 from jupyterhub_cdk8s.monitoring.metrics import CLUSTER_METRICS
 
@@ -147,12 +147,18 @@ def test_cluster_metric_list_holds_only_used_cluster_metrics(scraped):
     assert set(CLUSTER_METRICS) <= set(used_metrics(objects)), "drop metrics nothing queries from CLUSTER_METRICS"
 
 
-def test_network_mode_serves_metrics_without_a_token(tmp_path):
-    objects = synth_objects(
-        ENVIRONMENT.replace("enabled: true", "enabled: true\n  hub_metrics: {type: network}"), tmp_path
-    )
-    with running_hub(objects, tmp_path, secrets=fake_secrets(objects), start_proxy=False) as hub:
+def test_network_mode_serves_metrics_without_a_token_to_anyone_through_the_proxy(tmp_path):
+    """What the README and synth's warning say of `network`: Prometheus needs no token, and neither does anyone
+    else who reaches the hub's URL, as the proxy forwards the request."""
+    text = ENVIRONMENT.replace("enabled: true", "enabled: true\n  hub_metrics: {type: network}")
+    (tmp_path / "env").mkdir()
+    warnings = [str(w) for w in environment(text, tmp_path / "env").warnings]
+    assert any("monitoring.hub_metrics.type: network serves /hub/metrics without a token" in w for w in warnings)
+    objects = synth_objects(text, tmp_path)
+    with running_hub(objects, tmp_path, secrets=fake_secrets(objects)) as hub:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(hub.hub_url))
         path = find(objects, "ServiceMonitor", "jupyterhub-hub")["spec"]["endpoints"][0]["path"]
         response = requests.get(origin + path, timeout=10)
         assert response.status_code == 200 and "jupyterhub_running_servers" in response.text, hub.logs()
+        public = requests.get(hub.public_url + "hub/metrics", timeout=10)
+        assert public.status_code == 200 and "jupyterhub_running_servers" in public.text

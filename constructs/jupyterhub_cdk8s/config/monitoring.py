@@ -47,9 +47,20 @@ class NetworkAccess(StrictModel):
     type: Literal["network"] = Field(
         description=(
             "Turns JupyterHub.authenticate_prometheus off and opens the hub port to the Prometheus pods. "
-            "Every pod that may reach the hub port (proxy, user servers) can then read the metrics too."
+            "Every pod that may reach the hub port (proxy, user servers) can then read the metrics too, and "
+            "through the proxy so can anyone who reaches the hub's URL."
         )
     )
+
+    def warnings(self) -> list[tuple[str, str]]:
+        return [
+            (
+                "type",
+                "network serves /hub/metrics without a token to whoever reaches the hub, and the proxy forwards "
+                "every request to it: anyone who can open the hub's URL reads the user counts, activity and spawn "
+                "failures; write {type: token} unless that is acceptable (a development cluster)",
+            )
+        ]
 
 
 HubMetricsAccess = Annotated[TokenAccess | NetworkAccess, Field(discriminator="type")]

@@ -21,7 +21,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from .api_objects import api_object
-from .config.network import EVERYWHERE, NetworkPolicySettings, PodsElsewhere, link_local
+from .config.network import CLOUD_HOST_ENDPOINTS, EVERYWHERE, NetworkPolicySettings, PodsElsewhere, link_local
 from .config.network_rules import ExtraRules, RulePeer
 from .naming import NETWORK_POLICY, Names
 from .pods import int_or_string
@@ -220,8 +220,9 @@ class NetworkPolicyRegistry:
 
     @property
     def public_internet(self) -> Peer:
-        """Every IPv4 address but the private ranges, link-local addresses and a narrowed API server's."""
-        hidden = [*self.settings.private_ranges, link_local(EVERYWHERE)]
+        """Every IPv4 address but the private ranges, link-local addresses, the clouds' node endpoints outside
+        link-local, and a narrowed API server's."""
+        hidden = [*self.settings.private_ranges, link_local(EVERYWHERE), *CLOUD_HOST_ENDPOINTS]
         if not self.settings.api_server.anywhere:
             hidden += self.settings.api_server.cidrs
         networks = [ipaddress.ip_network(cidr) for cidr in hidden]

@@ -23,6 +23,10 @@ LINK_LOCAL = {4: "169.254.0.0/16", 6: "fe80::/10"}
 """Link-local ranges: node agents answer there (cloud metadata, EKS Pod Identity 169.254.170.23 with credentials,
 NodeLocal DNSCache 169.254.20.10); no pod of ours reaches them but through the DNS rule."""
 
+CLOUD_HOST_ENDPOINTS = ["100.100.100.200/32", "168.63.129.16/32"]
+"""What clouds serve their nodes outside link-local: Alibaba Cloud's metadata service, and Azure's WireServer (the
+host agent's channel, through which AKS bootstrap tokens leaked in 2024). Never part of a pod's public internet."""
+
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 EVERYWHERE = "0.0.0.0/0"
 

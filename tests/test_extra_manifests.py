@@ -110,7 +110,7 @@ def test_each_file_becomes_one_output_file_with_the_namespace_and_a_wave_added(t
 BAD = {
     "a Secret with values": (
         "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter2}\n",
-        "environments/lab.d/bad.yaml: document 1: data: a Secret's values would be committed to git in dist/; "
+        "environments/lab.d/bad.yaml: document 1: stringData: a Secret's values would be committed to git in dist/; "
         "use a SealedSecret or an ExternalSecret, or create the Secret in the cluster",
     ),
     "another namespace": (
@@ -189,6 +189,21 @@ BAD = {
 def test_what_kubernetes_would_refuse_or_git_must_not_hold_is_one_line(tmp_path, case):
     text, expected = BAD[case]
     assert problems(project(tmp_path, {"bad.yaml": text})) == [expected]
+
+
+@pytest.mark.unit
+def test_every_problem_of_a_file_comes_at_once(tmp_path):
+    """A schema problem of one object and a structural one of another are both said in the first run."""
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndta: {a: '1'}\n---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter2}\n"
+    )
+    assert problems(project(tmp_path, {"bad.yaml": text})) == [
+        "environments/lab.d/bad.yaml: document 1: Additional properties are not allowed ('dta' was unexpected) "
+        "(the Kubernetes 1.33 schema of ConfigMap)",
+        "environments/lab.d/bad.yaml: document 2: stringData: a Secret's values would be committed to git in dist/; "
+        "use a SealedSecret or an ExternalSecret, or create the Secret in the cluster",
+    ]
 
 
 @pytest.mark.unit

@@ -118,17 +118,11 @@ def _objects(path: Path, shown: str, namespace: str, kubernetes_version: str) ->
         documents = parse_yaml_documents(read_text(path))
     except InputRefused as refused:
         return [], [Problem(shown, at, message) for at, message in refused.problems]
-    problems = [
-        Problem(shown, _where(index, field), message)
-        for index, doc in enumerate(documents)
-        for field, message in _object_problems(doc, namespace)
-    ]
-    if not problems:
-        problems = [
-            Problem(shown, _where(index, field), message)
-            for index, doc in enumerate(documents)
-            for field, message in _schema_problems(doc, kubernetes_version)
-        ]
+    problems = []
+    for index, doc in enumerate(documents):
+        # The schema only of an object Kubernetes could take at all: every problem of the file at once.
+        found = _object_problems(doc, namespace) or _schema_problems(doc, kubernetes_version)
+        problems += [Problem(shown, _where(index, field), message) for field, message in found]
     if problems:
         return [], problems
     for doc in documents:
@@ -172,7 +166,7 @@ def _object_problems(doc: Any, namespace: str) -> list[tuple[str, str]]:
     if kind == "Secret" and api_version == "v1" and (doc.get("data") or doc.get("stringData")):
         problems.append(
             (
-                "data",
+                "data" if doc.get("data") else "stringData",
                 "a Secret's values would be committed to git in dist/; use a SealedSecret or an ExternalSecret, "
                 "or create the Secret in the cluster",
             )

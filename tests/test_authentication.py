@@ -479,7 +479,8 @@ def test_public_internet_egress_reaches_any_public_address_but_never_the_cluster
     (rule,) = policy["spec"]["egress"]
     block = rule["to"][0]["ipBlock"]
     assert block["cidr"] == "0.0.0.0/0"
-    assert set(block["except"]) == {"169.254.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+    private_and_link_local = {"169.254.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+    assert set(block["except"]) == private_and_link_local | {"100.100.100.200/32", "168.63.129.16/32"}
     assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
 
 

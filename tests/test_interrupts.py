@@ -153,6 +153,8 @@ def test_signals_at_random_moments_leave_the_old_or_the_new_tree_and_no_process(
             except subprocess.TimeoutExpired:
                 run.kill()
                 pytest.fail(f"{context}: still running 20 s after the signal")
+            # The environments' own warnings (urbalurba's hub_metrics) come before whatever the signal made.
+            err = "".join(line for line in err.splitlines(keepends=True) if not line.startswith("WARNING: "))
             left = survivors(before, within=10)
             assert not left, f"{context}: processes of the run survived: {left}"
 

@@ -26,10 +26,22 @@ OBJECTS = dist_objects("course")
 def test_students_sign_in_through_lti13_from_the_roster(tmp_path, monkeypatch):
     authenticator = load_authenticator(OBJECTS, tmp_path, monkeypatch)
     assert type(authenticator).__name__ == "LTI13Authenticator"
-    assert len(authenticator.allowed_users) == 300
-    assert authenticator.allow_all is False
+    # The class: 300 students and the 3 teaching assistants; only them, even once off the roster.
+    assert len(authenticator.allowed_users) == 303
+    assert {"ta1@example.edu", "ta2@example.edu", "ta3@example.edu"} <= authenticator.allowed_users
+    assert (authenticator.allow_all, authenticator.allow_existing_users) == (False, False)
     assert authenticator.admin_users == {"instructor@example.edu"}
     assert authenticator.jwks_endpoint.startswith("https://")
+
+
+def test_teaching_assistants_reach_the_class_and_never_the_instructor(tmp_path):
+    """An unfiltered access:servers would let a teaching assistant run code in the instructor's (an admin's)
+    server; every scope of theirs names the class, and the class is a group the hub loads."""
+    config = load_hub_config(hub_config_text(OBJECTS), tmp_path)
+    [role] = [r for r in config.JupyterHub.load_roles.get_value([]) if r["name"] == "teaching-assistants"]
+    assert role["scopes"] and all(scope.endswith("!group=class") for scope in role["scopes"])
+    members = set(config.JupyterHub.load_groups["class"]["users"])
+    assert set(role["users"]) <= members and "instructor@example.edu" not in members
 
 
 def test_servers_pull_the_notebooks_and_keep_five_gigabytes(tmp_path):

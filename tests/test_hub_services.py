@@ -208,6 +208,46 @@ def test_a_service_token_from_the_manifests_has_exactly_its_roles_scopes(tmp_pat
         assert wrong.status_code == 403
 
 
+CLASS_HELPER = """
+hub:
+  groups: {class: [alice]}
+  services:
+    - name: helper
+      scopes: ["read:users!group=class", "admin:servers!group=class"]
+      api_token: {name: helper-token, key: token}
+      runs_at: [127.0.0.1/32]
+"""
+
+
+@pytest.mark.real
+def test_a_scope_filtered_by_a_group_of_hub_groups_reaches_its_members_only(tmp_path):
+    """hub.groups is what `!group=` filters name (load_groups): the course's teaching assistants reach the class's
+    servers, never an admin's."""
+    text = MINIMAL.replace("admin_users: [admin]", "admin_users: [instructor]") + CLASS_HELPER
+    objects = synth_objects(text, tmp_path)
+    secrets = fake_secrets(objects)
+    headers = {"Authorization": f"token {secrets[('helper-token', 'token')]}"}
+    with running_hub(objects, tmp_path, secrets=secrets) as hub:
+        api = hub.hub_url + "hub/api"
+        assert requests.get(api + "/users/alice", headers=headers, timeout=10).status_code == 200
+        assert requests.get(api + "/users/instructor", headers=headers, timeout=10).status_code == 404
+        # Stopping a server needs it to run; what matters here is whether the scope lets the call through.
+        assert requests.delete(api + "/users/instructor/server", headers=headers, timeout=10).status_code == 404
+        assert requests.delete(api + "/users/alice/server", headers=headers, timeout=10).status_code != 404
+
+
+@pytest.mark.unit
+def test_hub_groups_are_refused_where_the_authenticator_manages_groups(tmp_path):
+    github = (
+        "namespace: hub-test\nhost: hub.example.com\n"
+        "auth: {type: github, client_id: c, client_secret: {name: gh, key: s}, allowed_organizations: [o], "
+        "admin_teams: ['o:admins'], egress: [{public_internet: true}]}\n"
+        "hub: {groups: {class: [alice]}}\n"
+    )
+    [problem] = _problems(github, tmp_path)
+    assert problem.startswith("environments/test.yaml: hub.groups: auth.type github sets each user's groups at login")
+
+
 @pytest.mark.unit
 def test_a_service_in_the_hubs_own_namespace_gets_its_way_out_to_the_hub_too(tmp_path):
     """The namespace's default deny holds for the service's pods too: their egress to the hub is opened, only that."""

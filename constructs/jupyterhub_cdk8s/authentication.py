@@ -149,7 +149,7 @@ def _github(file: ConfigFile, klass: str, auth: GitHubAuth) -> None:
     file.set(klass, "scope", list(auth.scopes))
     if auth.allowed_organizations:
         file.set(klass, "allowed_organizations", set(auth.allowed_organizations))
-    if auth.admin_teams:
+    if auth.manages_groups():
         file.code(GITHUB_TEAMS)
         file.set(klass, "populate_teams_in_auth_state", True)
         _managed_groups(file, klass, file.raw("github_teams"), admin_groups=auth.admin_teams)
@@ -162,7 +162,7 @@ def _gitlab(file: ConfigFile, klass: str, auth: GitLabAuth) -> None:
         file.set(klass, "allowed_gitlab_groups", set(auth.allowed_groups))
     if auth.allowed_project_ids:
         file.set(klass, "allowed_project_ids", set(auth.allowed_project_ids))
-    if auth.admin_groups:
+    if auth.manages_groups():
         file.code(GITLAB_GROUPS)
         file.set(klass, "modify_auth_state_hook", file.raw("gitlab_groups"))
         _managed_groups(file, klass, "gitlab_groups", admin_groups=auth.admin_groups)
@@ -188,7 +188,7 @@ def _azuread(file: ConfigFile, klass: str, auth: AzureAdAuth) -> None:
     file.set(klass, "token_url", auth.token_url())
     file.set(klass, "scope", ["openid", "profile", "email"])
     file.set(klass, "username_claim", auth.username_claim)
-    if auth.allowed_groups or auth.admin_groups:
+    if auth.manages_groups():
         # The ID token's claims are auth_state["user"] (azuread.py `token_to_user`); groups are its "groups".
         _managed_groups(file, klass, "user.groups", allowed_groups=auth.allowed_groups, admin_groups=auth.admin_groups)
 

@@ -61,6 +61,10 @@ class AccessRule(StrictModel):
         default_factory=list, description="Usernames with admin rights (they may log in too)."
     )
 
+    def manages_groups(self) -> bool:
+        """Whether the authenticator sets each user's JupyterHub groups at login (`manage_groups`)."""
+        return False
+
     def access_fields(self) -> tuple[str, ...]:
         """Settings of this variant that let users in; one of them must be set."""
         return ("allowed_users", "admin_users")
@@ -394,6 +398,9 @@ class GitHubAuth(OAuthClient):
         description="Scopes requested at login; read:org lets private organization and team membership count.",
     )
 
+    def manages_groups(self) -> bool:
+        return bool(self.admin_teams)
+
     def access_fields(self) -> tuple[str, ...]:
         return (*super().access_fields(), "allowed_organizations", "admin_teams")
 
@@ -427,6 +434,9 @@ class GitLabAuth(OAuthClient):
         min_length=1,
         description="Scopes requested: read_user for the user, read_api for membership checks, openid for groups.",
     )
+
+    def manages_groups(self) -> bool:
+        return bool(self.admin_groups)
 
     def access_fields(self) -> tuple[str, ...]:
         return (*super().access_fields(), "allowed_groups", "allowed_project_ids", "admin_groups")
@@ -509,6 +519,9 @@ class AzureAdAuth(OAuthClient):
     admin_groups: list[str] = Field(
         default_factory=list, description="Groups (object IDs) whose members are admins (and may log in)."
     )
+
+    def manages_groups(self) -> bool:
+        return bool(self.allowed_groups or self.admin_groups)
 
     def access_fields(self) -> tuple[str, ...]:
         return (*super().access_fields(), "allowed_groups", "admin_groups")

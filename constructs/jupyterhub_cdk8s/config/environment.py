@@ -215,6 +215,20 @@ class HubConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _groups_have_one_source(self) -> HubConfig:
+        if self.hub.groups and self.auth.manages_groups():
+            # JupyterHub 5.5 app.py `init_groups`: "Group management has been offloaded to the authenticator".
+            raise FieldProblems(
+                (
+                    "hub.groups",
+                    f"auth.type {self.auth.type} sets each user's groups at login from the provider's, and "
+                    "JupyterHub then refuses to start with groups of its own; use the provider's groups in "
+                    "hub.roles, or remove hub.groups",
+                )
+            )
+        return self
+
+    @model_validator(mode="after")
     def _gateway_fits_environment(self) -> HubConfig:
         if problems := gateway_problems(self.gateway, self.host, self.network_policy.enabled):
             raise FieldProblems(*problems)

@@ -145,6 +145,14 @@ class HubSettings(StrictModel):
     roles: list[HubRole] = Field(
         default_factory=list, description="More JupyterHub roles, given to users, groups and services."
     )
+    groups: dict[DnsLabel, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "JupyterHub groups and their users, for roles scoped to a group (e.g. access:servers!group=students "
+            "reaches those users' servers only, never an admin's). JupyterHub adds at every start, never removes "
+            "(load_groups): take a user out in the admin page too. Not with an authenticator that manages groups."
+        ),
+    )
 
     @field_validator("extra_config")
     @classmethod

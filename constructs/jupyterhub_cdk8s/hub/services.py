@@ -74,11 +74,15 @@ class HubServicesComponent(Component):
 
     services: tuple[HubService, ...]
     roles: tuple[HubRole, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_config(cls, config: HubConfig) -> HubServicesComponent | None:
         hub = config.hub
-        return cls(tuple(hub.services), tuple(hub.roles)) if hub.services or hub.roles else None
+        if not (hub.services or hub.roles or hub.groups):
+            return None
+        groups = tuple((name, tuple(users)) for name, users in sorted(hub.groups.items()))
+        return cls(tuple(hub.services), tuple(hub.roles), groups)
 
     def declare(self, context: Context) -> None:
         for service in self.services:
@@ -100,7 +104,9 @@ class HubServicesComponent(Component):
 
     def configure(self, context: Context) -> None:
         file = context.config_file
-        file.section(Order.ENVIRONMENT_SERVICES, "Services and roles: hub.services, hub.roles")
+        file.section(Order.ENVIRONMENT_SERVICES, "Services, roles and groups: hub.services, hub.roles, hub.groups")
+        if self.groups:
+            file.set("JupyterHub", "load_groups", {name: {"users": list(users)} for name, users in self.groups})
         for service in self.services:
             token = None
             if service.api_token is not None:

@@ -57,7 +57,11 @@ class PostgresDatabase(StrictModel):
 
     type: Literal["postgresql"] = Field(description="External PostgreSQL database.")
     url_secret: SecretKeyRef = Field(
-        description="Secret key holding the SQLAlchemy URL, e.g. postgresql://jupyterhub:...@db:5432/jupyterhub."
+        description=(
+            "Secret key holding the SQLAlchemy URL, e.g. postgresql://jupyterhub:...@db:5432/jupyterhub?"
+            "sslmode=verify-full&sslrootcert=... (libpq's default, prefer, neither verifies the server nor "
+            "insists on TLS: write verify-full for a database outside the cluster)."
+        )
     )
     upgrade: bool = Field(
         False,

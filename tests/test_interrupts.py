@@ -267,6 +267,28 @@ def test_an_interrupt_inside_a_finalizer_still_ends_the_run(tmp_path):
     assert not (work / "dist").exists()
 
 
+def test_what_an_interrupt_leaves_half_made_fails_in_its_finalizer_without_a_word(tmp_path):
+    """Found by the random trials above: SIGTERM while jsii started its Node process left an object without one,
+    whose finalizer then failed with "Exception ignored ... Traceback" after the run's one line. Here an object
+    whose finalizer fails is alive in the frame the interrupt leaves."""
+    work = tmp_path / "work"
+    write_fleet(work / "environments", 1)
+    half_made = (
+        "read = argparse.ArgumentParser.parse_args\n"
+        "class HalfMade:\n"
+        "    def __del__(self):\n"
+        "        self.process.stop()\n"
+        "def parse_args(self, *args, **kwargs):\n"
+        "    starting = HalfMade()\n"
+        "    interrupt()\n"
+        "    return read(self, *args, **kwargs)\n"
+        "argparse.ArgumentParser.parse_args = parse_args"
+    )
+    run = interrupted_at(work, half_made)
+    assert run.returncode == 130, run.stderr
+    assert run.stderr == "interrupted; nothing was written\n"
+
+
 def test_an_interrupt_while_the_process_exits_after_its_run_says_the_new_files_are_in_place(tmp_path):
     """Found by the random trials above, twice: SIGINT after the run, while the process exited, said "nothing was
     written" over the new tree (the handler of the process's first moments was back); and SIGTERM during Python's

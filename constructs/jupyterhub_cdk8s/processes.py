@@ -88,10 +88,15 @@ def exit_at_once_on_interrupt(written: Sequence[Path] = ()) -> None:
         signal.signal(signum, stop)
 
 
+_interrupted: list[int] = []
+"""The signal that ended this process's run, once one has."""
+
+
 def _on_signal(signum: int, frame: Any) -> None:
     # The first signal ends the run; cleaning up after it must not be cut short by a second one.
     for other in _STOPPING:
         signal.signal(other, signal.SIG_IGN)
+    _interrupted.append(signum)
     raise Interrupted(signum)
 
 
@@ -100,7 +105,10 @@ def _interrupt_again(unraisable: Any) -> None:
     "Exception ignored" and lost, and the run would go on: raise it again a moment later, in the code that runs
     then. (Sending the signal again would not do: its handler would run at once, here, where it is lost too.)"""
     if not isinstance(unraisable.exc_value, Interrupted):
-        sys.__unraisablehook__(unraisable)
+        # After an interrupt, what it left half-made may fail in its finalizer (jsii's Node process, stopped
+        # while it started, has no process to stop): nothing to report beside "interrupted".
+        if not _interrupted:
+            sys.__unraisablehook__(unraisable)
         return
     signum = unraisable.exc_value.signum
 
@@ -123,7 +131,8 @@ def interrupts_end_the_run() -> Iterator[None]:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.unraisablehook = previous_hook
+        if not _interrupted:  # else until the process ends: the finalizers of what the interrupt left run later
+            sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

@@ -233,6 +233,16 @@ def interrupted_at(work: Path, step: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def while_the_command_line_is_read(*statements: str) -> str:
+    """A step for `interrupted_at`: `statements` run in argparse's `parse_args`, then it reads the command line."""
+    body = "".join(f"    {statement}\n" for statement in statements)
+    return (
+        "read = argparse.ArgumentParser.parse_args\n"
+        f"def parse_args(self, *args, **kwargs):\n{body}    return read(self, *args, **kwargs)\n"
+        "argparse.ArgumentParser.parse_args = parse_args"
+    )
+
+
 def test_an_interrupt_while_the_command_line_is_read_is_one_line_and_nothing_written(tmp_path):
     """Found by the random trials above (a CI run): SIGINT while argparse built the parser escaped `main` as a
     traceback. The signal is sent from the parser's `parse_args`."""
@@ -251,15 +261,8 @@ def test_an_interrupt_inside_a_finalizer_still_ends_the_run(tmp_path):
     work = tmp_path / "work"
     write_fleet(work / "environments", 1)
     in_a_finalizer = (
-        "read = argparse.ArgumentParser.parse_args\n"
-        "class Dying:\n"
-        "    def __del__(self):\n"
-        "        interrupt()\n"
-        "        sum(range(1000))\n"
-        "def parse_args(self, *args, **kwargs):\n"
-        "    Dying()\n"
-        "    return read(self, *args, **kwargs)\n"
-        "argparse.ArgumentParser.parse_args = parse_args"
+        "class Dying:\n    def __del__(self):\n        interrupt()\n        sum(range(1000))\n"
+        + while_the_command_line_is_read("Dying()")
     )
     run = interrupted_at(work, in_a_finalizer)
     assert run.returncode == 130, run.stderr
@@ -273,16 +276,8 @@ def test_what_an_interrupt_leaves_half_made_fails_in_its_finalizer_without_a_wor
     whose finalizer fails is alive in the frame the interrupt leaves."""
     work = tmp_path / "work"
     write_fleet(work / "environments", 1)
-    half_made = (
-        "read = argparse.ArgumentParser.parse_args\n"
-        "class HalfMade:\n"
-        "    def __del__(self):\n"
-        "        self.process.stop()\n"
-        "def parse_args(self, *args, **kwargs):\n"
-        "    starting = HalfMade()\n"
-        "    interrupt()\n"
-        "    return read(self, *args, **kwargs)\n"
-        "argparse.ArgumentParser.parse_args = parse_args"
+    half_made = "class HalfMade:\n    def __del__(self):\n        self.process.stop()\n" + (
+        while_the_command_line_is_read("starting = HalfMade()", "interrupt()")
     )
     run = interrupted_at(work, half_made)
     assert run.returncode == 130, run.stderr

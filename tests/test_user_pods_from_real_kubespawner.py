@@ -14,7 +14,16 @@ import kubernetes_validate
 import pytest
 from kubernetes_validate.utils import all_versions
 from support.pod_security import violations
-from support.synthesis import ENVIRONMENTS, ROOT, dist_objects, environment, find, hub_config_text, synth_objects
+from support.synthesis import (
+    ENVIRONMENTS,
+    MINIMAL,
+    ROOT,
+    dist_objects,
+    environment,
+    find,
+    hub_config_text,
+    synth_objects,
+)
 from support.user_pods import load_hub_config, selections, spawn_form, user_pod
 
 from jupyterhub_cdk8s.config.loader import load_file
@@ -306,13 +315,9 @@ def test_every_profile_of_every_environment(env: str, options: dict, tmp_path: P
     check_pod(pod, config.singleuser, options, config, objects)
 
 
-EVERYTHING = """
-namespace: hub-test
-host: hub.example.com
-auth:
-  type: shared-password
-  password_secret: {name: hub-password, key: password}
-  allowed_users: [alice]
+EVERYTHING = (
+    MINIMAL
+    + """
 image_pull_secrets:
   - {name: lab-registry, registries: [registry.example.org/lab]}
   - {name: hub-mirror, registries: [docker.io]}
@@ -413,6 +418,7 @@ platform_services:
 # The GPU profile's 2 GPUs must fit the namespace's GPU quota (0 by default).
 quota: {gpus: 2}
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -438,13 +444,9 @@ def test_every_kind_of_setting_option_sudo_and_spark(options: dict, tmp_path: Pa
     assert env_vars["SPARK_DRIVER_HOST"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
 
 
-STATIC_HOMES = """
-namespace: hub-test
-host: hub.example.com
-auth:
-  type: shared-password
-  password_secret: {name: hub-password, key: password}
-  allowed_users: [alice]
+STATIC_HOMES = (
+    MINIMAL
+    + """
 singleuser:
   service_account: {name: notebook-identity, automount_token: true}
   storage:
@@ -457,6 +459,7 @@ singleuser:
       image: quay.io/jupyter/base-notebook:2025-01-06
       volume_mounts: [{volume: home, mount_path: /backup}]
 """
+)
 
 
 def test_homes_on_an_existing_claim_with_an_identity_of_their_own(tmp_path: Path):
@@ -529,17 +532,14 @@ def test_thinkube_spawn_form_offers_every_profile_and_choice_and_its_submission_
     check_pod(pod, config.singleuser, options, config, dist_objects("thinkube"))
 
 
-BLOCK_METADATA = """
-namespace: hub-test
-host: hub.example.com
-auth:
-  type: shared-password
-  password_secret: {name: hub-password, key: password}
-  allowed_users: [alice]
+BLOCK_METADATA = (
+    MINIMAL
+    + """
 singleuser:
   cloud_metadata: {block_with_iptables: true}
 pod_security: {enforce: privileged}
 """
+)
 
 
 def test_the_metadata_blocker_runs_first_in_every_user_pod_and_is_pre_pulled(tmp_path: Path):

@@ -344,11 +344,16 @@ def synth(args: argparse.Namespace, root: Path, console: Console) -> int:
     return Exit.OK
 
 
-def check(args: argparse.Namespace, root: Path, console: Console) -> int:
-    """Compare, byte for byte, what synth would write with the output folder; write nothing."""
+def _compared(args: argparse.Namespace, root: Path, console: Console) -> tuple[OutputFolder, _Selection, Plan]:
+    """The output folder, the environments chosen, and what synth would make of the folder (for check and diff)."""
     folder = OutputFolder(getattr(args, "dist", None) or root / "dist", say=console.info)
     selection, files = _synthesized(args, root, console, folder)
-    new = _plan(selection, files, folder.contents())
+    return folder, selection, _plan(selection, files, folder.contents())
+
+
+def check(args: argparse.Namespace, root: Path, console: Console) -> int:
+    """Compare, byte for byte, what synth would write with the output folder; write nothing."""
+    folder, selection, new = _compared(args, root, console)
     for path in new.changes.added:
         console.problem(f"missing: {path}")
     for path in new.changes.changed:
@@ -365,9 +370,7 @@ def check(args: argparse.Namespace, root: Path, console: Console) -> int:
 
 def diff(args: argparse.Namespace, root: Path, console: Console) -> int:
     """Print what synth would change as a unified diff (coloured on a terminal); write nothing."""
-    folder = OutputFolder(getattr(args, "dist", None) or root / "dist", say=console.info)
-    selection, files = _synthesized(args, root, console, folder)
-    new = _plan(selection, files, folder.contents())
+    folder, selection, new = _compared(args, root, console)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     for path in sorted({*new.changes.added, *new.changes.changed, *new.changes.removed}):
         sys.stdout.writelines(_unified(path, new.before.get(path, b""), new.files.get(path, b""), color))
